@@ -1,0 +1,86 @@
+// The front end: maps a subcommand name to its table entry and turns errors
+// into the exit codes scripts rely on.
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "common/error.hpp"
+#include "master/cli_args.hpp"
+#include "master/command.hpp"
+
+namespace kp {
+
+const std::vector<const Command*>& all_commands() {
+  static const std::vector<const Command*> commands = {
+      &kCmdAnalyze, &kCmdRun,     &kCmdStatus, &kCmdWatch,  &kCmdMasterStatus,
+      &kCmdStop,    &kCmdStopAll, &kCmdRecover, &kCmdClean, &kCmdRetry,
+      &kCmdAttach,  &kCmdLogs,    &kCmdClassify, &kCmdMaster, &kCmdWorker,
+  };
+  return commands;
+}
+
+const Command* find_command(const std::string& name) {
+  for (const Command* c : all_commands()) {
+    if (name == c->name) return c;
+  }
+  return nullptr;
+}
+
+namespace {
+
+void print_overview() {
+  fmt::print(
+      "usage: kiro-parallel <command> <spec> [options]\n\n"
+      "Runs the tasks of a spec's tasks.md in parallel with AI coding agents,\n"
+      "each in its own git worktree and tmux session.\n\ncommands:\n");
+  for (const Command* c : all_commands()) {
+    if (!c->internal) fmt::print("  {:<14} {}\n", c->name, c->summary);
+  }
+  fmt::print(
+      "\nEvery command takes -C DIR and --help. Exit codes: 0 success, 1 runtime\n"
+      "failure, 2 bad usage or input, 3 tasks failed or are blocked.\n"
+      "See kiro-parallel(1).\n");
+}
+
+}  // namespace
+
+}  // namespace kp
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    kp::print_overview();
+    return kp::kExitUsage;
+  }
+  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    if (args.size() > 1) {
+      if (const kp::Command* c = kp::find_command(args[1])) {
+        kp::print_command_help(*c);
+        return kp::kExitOk;
+      }
+    }
+    kp::print_overview();
+    return kp::kExitOk;
+  }
+  if (args[0] == "--version") {
+    fmt::print("kiro-parallel {}\n", KP_VERSION);
+    return kp::kExitOk;
+  }
+  const kp::Command* command = kp::find_command(args[0]);
+  if (!command) {
+    fmt::print(stderr, "kiro-parallel: unknown command '{}' (see kiro-parallel --help)\n", args[0]);
+    return kp::kExitUsage;
+  }
+  try {
+    return command->handler(std::vector<std::string>(args.begin() + 1, args.end()));
+  } catch (const kp::UsageError& e) {
+    fmt::print(stderr, "kiro-parallel: {}\n", e.what());
+    return kp::kExitUsage;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "kiro-parallel {}: {}\n", command->name, e.what());
+    return kp::kExitFailure;
+  }
+}
