@@ -1,7 +1,25 @@
-#include "master/cli_args.hpp"
-#include "master/command.hpp"
+// kiro-parallel analyze: parse, validate and plan a spec's tasks.md, then show
+// the plan as a report, JSON or a Mermaid flowchart. Changes nothing.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <set>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "common/error.hpp"
+#include "common/planner.hpp"
+#include "common/run_state.hpp"
+#include "common/settings.hpp"
+#include "common/spec_meta.hpp"
+#include "common/spec_paths.hpp"
+#include "common/tasks_md.hpp"
+#include "common/term_style.hpp"
+#include "master/cli_args.hpp"
+#include "master/command.hpp"
 
 namespace kp {
 
@@ -15,20 +33,438 @@ const Command kCmdAnalyze = {
     "analyze",
     "analyze <spec> [--mermaid] [--json] [--order majors|strict] [--skip-optional]",
     "parse, validate and plan a spec's tasks.md",
-    "",
+    "Reads .kiro/specs/<spec>/tasks.md and changes nothing. Durations recorded in\n"
+    ".completed_tasks.json (median per task) weight the critical path. Exit 0 when the spec\n"
+    "was analyzed (warnings included); 2 for a missing or bad spec name, an unreadable or\n"
+    "binary tasks.md, or a dependency cycle.\n"
+    "\n"
+    "  --json             print the plan as JSON (counts, waves, critical path, tasks, warnings)\n"
+    "  --mermaid          print a Mermaid flowchart: one subgraph per wave\n"
+    "  --order ORDER      majors (default) or strict (setting order)\n"
+    "  --skip-optional    leave optional (*) tasks out of the plan (setting skip_optional)\n",
     handler,
 };
 
 namespace {
 
+using json = nlohmann::ordered_json;
+
+struct Analysis {
+  SpecPaths paths;
+  TaskFile file;
+  Plan plan;
+  SpecMeta meta;
+  std::string history;  // one line saying which history was used
+  std::vector<Diagnostic> extra_warnings;  // history, settings, spec.json (line 0)
+  std::vector<std::vector<std::string>> parent_deps;  // per task index (parents only)
+};
+
+std::string leaf_status(const PlannedTask& p) {
+  if (p.completed) return "completed";
+  if (p.blocked) return "blocked";
+  return "pending";
+}
+
+// What a parent waits for: its leaves' dependencies outside it.
+void compute_parent_deps(Analysis& a) {
+  a.parent_deps.assign(a.file.tasks.size(), {});
+  std::vector<int> leaf_of_task(a.file.tasks.size(), -1);
+  for (size_t k = 0; k < a.plan.leaves.size(); ++k) leaf_of_task[a.plan.leaves[k].index] = static_cast<int>(k);
+  for (size_t i = 0; i < a.file.tasks.size(); ++i) {
+    const Task& t = a.file.tasks[i];
+    if (t.is_leaf()) continue;
+    std::set<std::string> out;
+    std::vector<int> stack(t.children.begin(), t.children.end());
+    while (!stack.empty()) {
+      int c = stack.back();
+      stack.pop_back();
+      const Task& ct = a.file.tasks[c];
+      if (!ct.is_leaf()) {
+        stack.insert(stack.end(), ct.children.begin(), ct.children.end());
+        continue;
+      }
+      for (const auto& d : a.plan.leaves[leaf_of_task[c]].deps) {
+        if (!t.key.is_ancestor_of(a.file.tasks[a.file.find(d)].key)) out.insert(d);
+      }
+    }
+    a.parent_deps[i].assign(out.begin(), out.end());
+    std::sort(a.parent_deps[i].begin(), a.parent_deps[i].end(),
+              [](const std::string& x, const std::string& y) { return task_id_less(x, y); });
+  }
+}
+
+std::vector<Diagnostic> all_warnings(const Analysis& a) {
+  std::vector<Diagnostic> out = a.extra_warnings;
+  out.insert(out.end(), a.file.warnings.begin(), a.file.warnings.end());
+  out.insert(out.end(), a.plan.warnings.begin(), a.plan.warnings.end());
+  out.insert(out.end(), a.file.errors.begin(), a.file.errors.end());
+  std::stable_sort(out.begin(), out.end(), [](const Diagnostic& x, const Diagnostic& y) { return x.line < y.line; });
+  return out;
+}
+
+struct Counts {
+  size_t tasks = 0, parents = 0, runnable = 0, completed = 0, pending = 0, optional = 0, blocked = 0, skipped = 0;
+};
+
+Counts count(const Analysis& a) {
+  Counts c;
+  c.tasks = a.file.tasks.size();
+  c.runnable = a.plan.leaves.size();
+  c.parents = c.tasks - c.runnable;
+  for (const auto& p : a.plan.leaves) {
+    if (p.completed) ++c.completed;
+    else if (p.blocked) ++c.blocked;
+    else ++c.pending;
+    if (p.optional) ++c.optional;
+    if (p.skipped) ++c.skipped;
+  }
+  return c;
+}
+
+// A JSON string: escapes, and U+FFFD for bytes that are not UTF-8.
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if (c == '"') out += "\\\"";
+      else if (c == '\\') out += "\\\\";
+      else if (c == '\n') out += "\\n";
+      else if (c == '\t') out += "\\t";
+      else if (c == '\r') out += "\\r";
+      else if (c < 0x20 || c == 0x7f) out += fmt::format("\\u{:04x}", c);
+      else out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    bool ok = len > 0 && i + len <= s.size();
+    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+    if (ok) {
+      out.append(s.substr(i, len));
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  out += '"';
+}
+
+void append_json_strings(std::string& out, const std::vector<std::string>& list) {
+  out += '[';
+  for (size_t k = 0; k < list.size(); ++k) {
+    if (k) out += ',';
+    append_json_string(out, list[k]);
+  }
+  out += ']';
+}
+
+// Written by hand, one task per line: readable, greppable, and fast for 100,000 tasks.
+void print_json(const Analysis& a) {
+  Counts c = count(a);
+  std::string out = "{\n  \"spec\": ";
+  out.reserve(a.file.tasks.size() * 200 + 1024);
+  append_json_string(out, a.paths.spec);
+  out += fmt::format(",\n  \"order\": \"{}\",\n", to_string(a.plan.order));
+  out += fmt::format("  \"counts\": {{\"tasks\":{},\"parents\":{},\"runnable\":{},\"completed\":{},\"pending\":{},"
+                     "\"optional\":{},\"blocked\":{}}},\n",
+                     c.tasks, c.parents, c.runnable, c.completed, c.pending, c.optional, c.blocked);
+  out += "  \"waves\": [";
+  for (size_t w = 0; w < a.plan.waves.size(); ++w) {
+    out += w ? ",\n    " : "\n    ";
+    append_json_strings(out, a.plan.waves[w]);
+  }
+  out += a.plan.waves.empty() ? "],\n" : "\n  ],\n";
+  out += "  \"critical_path\": {\"tasks\":";
+  append_json_strings(out, a.plan.critical_path);
+  out += fmt::format(",\"length\":{}}},\n", a.plan.critical_path.size());
+  std::vector<int> leaf_of_task(a.file.tasks.size(), -1);
+  for (size_t k = 0; k < a.plan.leaves.size(); ++k) leaf_of_task[a.plan.leaves[k].index] = static_cast<int>(k);
+  out += "  \"tasks\": [";
+  for (size_t i = 0; i < a.file.tasks.size(); ++i) {
+    const Task& t = a.file.tasks[i];
+    const PlannedTask* p = t.is_leaf() ? &a.plan.leaves[leaf_of_task[i]] : nullptr;
+    std::string status;
+    if (p) {
+      status = leaf_status(*p);
+    } else {
+      bool all_done = true;
+      std::vector<int> stack(t.children.begin(), t.children.end());
+      while (!stack.empty() && all_done) {
+        int ch = stack.back();
+        stack.pop_back();
+        const Task& ct = a.file.tasks[ch];
+        if (ct.is_leaf()) all_done = ct.done();
+        else stack.insert(stack.end(), ct.children.begin(), ct.children.end());
+      }
+      status = all_done ? "completed" : "pending";
+    }
+    out += i ? ",\n    {\"id\":" : "\n    {\"id\":";
+    append_json_string(out, t.id);
+    out += ",\"title\":";
+    append_json_string(out, t.title);
+    out += ",\"status\":\"" + status + "\",\"parent\":";
+    if (t.parent >= 0) append_json_string(out, a.file.tasks[t.parent].id);
+    else out += "null";
+    out += t.parallel ? ",\"parallel\":true" : ",\"parallel\":false";
+    out += (p ? p->optional : t.optional) ? ",\"optional\":true,\"deps\":" : ",\"optional\":false,\"deps\":";
+    append_json_strings(out, p ? p->deps : a.parent_deps[i]);
+    out += ",\"requirements\":";
+    append_json_strings(out, t.requirements);
+    out += p && p->wave >= 0 ? fmt::format(",\"wave\":{}", p->wave) : std::string(",\"wave\":null");
+    out += fmt::format(",\"line\":{}}}", t.line);
+  }
+  out += a.file.tasks.empty() ? "],\n" : "\n  ],\n";
+  out += "  \"warnings\": [";
+  auto warnings = all_warnings(a);
+  for (size_t k = 0; k < warnings.size(); ++k) {
+    out += fmt::format("{}{{\"line\":{},\"message\":", k ? ",\n    " : "\n    ", warnings[k].line);
+    append_json_string(out, warnings[k].message);
+    out += '}';
+  }
+  out += warnings.empty() ? "]\n}\n" : "\n  ]\n}\n";
+  std::fwrite(out.data(), 1, out.size(), stdout);
+}
+
+std::string mermaid_node(std::string_view id) {
+  std::string out = "t";
+  for (char ch : id) out += ch == '.' ? '_' : ch;
+  return out;
+}
+
+std::string mermaid_text(std::string_view s) {
+  std::string out;
+  for (char ch : s) {
+    if (ch == '"') out += "#quot;";
+    else if (ch == '<') out += "#lt;";
+    else if (ch == '>') out += "#gt;";
+    else out += ch;
+  }
+  return out;
+}
+
+void print_mermaid(const Analysis& a) {
+  std::string out = "flowchart TD\n";
+  std::map<std::string, const PlannedTask*> scheduled;
+  for (const auto& p : a.plan.leaves) {
+    if (p.wave >= 0) scheduled.emplace(p.id, &p);
+  }
+  for (size_t w = 0; w < a.plan.waves.size(); ++w) {
+    out += fmt::format("  subgraph wave{}[\"Wave {}\"]\n", w + 1, w + 1);
+    for (const auto& id : a.plan.waves[w]) {
+      const PlannedTask* p = scheduled[id];
+      out += fmt::format("    {}[\"{} {}\"]\n", mermaid_node(id), id, mermaid_text(p ? p->title : ""));
+    }
+    out += "  end\n";
+  }
+  for (const auto& p : a.plan.leaves) {
+    if (p.wave < 0) continue;
+    for (const auto& d : p.deps) {
+      if (scheduled.count(d)) out += fmt::format("  {} --> {}\n", mermaid_node(d), mermaid_node(p.id));
+    }
+  }
+  fmt::print("{}", out);
+}
+
+// Columns a string takes on a terminal: East Asian wide characters take two.
+size_t display_width(std::string_view s) {
+  size_t width = 0;
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    char32_t cp = c;
+    int len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+    if (len > 1 && i + len <= s.size()) {
+      cp = c & (0xFF >> (len + 1));
+      for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    }
+    bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
+                (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+                (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1F64F) || (cp >= 0x20000 && cp <= 0x3FFFD);
+    width += wide ? 2 : 1;
+    i += static_cast<size_t>(len);
+  }
+  return width;
+}
+
+std::string pad(const std::string& s, size_t width) {
+  size_t w = display_width(s);
+  return w >= width ? s : s + std::string(width - w, ' ');
+}
+
+// Cuts text to `width` code points (UTF-8 aware), marking the cut.
+std::string clip(std::string_view s, size_t width) {
+  size_t points = 0, i = 0;
+  for (; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
+      if (points == width) break;
+      ++points;
+    }
+  }
+  if (i >= s.size()) return std::string(s);
+  size_t cut = i;
+  // back off one code point to make room for the ellipsis
+  do { --cut; } while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80);
+  return std::string(s.substr(0, cut)) + "…";
+}
+
+std::string list_ids(const std::vector<std::string>& ids, size_t max) {
+  std::string out;
+  for (size_t k = 0; k < ids.size() && k < max; ++k) {
+    if (k) out += ", ";
+    out += ids[k];
+  }
+  if (ids.size() > max) out += fmt::format(", … (+{} more)", ids.size() - max);
+  return out;
+}
+
+std::string number(double v) {
+  if (v == static_cast<long long>(v)) return fmt::format("{}", static_cast<long long>(v));
+  return fmt::format("{:.1f}", v);
+}
+
+void print_human(const Analysis& a) {
+  TermStyle style(stdout);
+  Counts c = count(a);
+  std::string out;
+  out += fmt::format("{} {}  ({})\n", style("Spec", Style::bold), style(a.paths.spec, Style::bold), a.file.path);
+  out += fmt::format("Order:     {}{}\n", to_string(a.plan.order), a.plan.order == TaskOrder::majors
+                                                                     ? "  (majors are independent; sub-tasks in sequence unless (P))"
+                                                                     : "  (each task waits for the tasks before it unless (P))");
+  out += fmt::format("Tasks:     {} ({} parents, {} runnable: {} completed, {} pending, {} blocked; {} optional{})\n",
+                     c.tasks, c.parents, c.runnable, c.completed, c.pending, c.blocked, c.optional,
+                     c.skipped ? fmt::format(", {} skipped", c.skipped) : std::string());
+  out += fmt::format("History:   {}\n", a.history);
+  if (!a.meta.source.empty() && !a.meta.phase.empty()) out += fmt::format("Phase:     {}\n", a.meta.phase);
+
+  size_t id_width = 2;
+  for (const auto& p : a.plan.leaves) id_width = std::max(id_width, p.id.size());
+  std::map<std::string, const PlannedTask*> by_id;
+  for (const auto& p : a.plan.leaves) by_id.emplace(p.id, &p);
+  auto wave_title = [&](const PlannedTask& p) {
+    const Task& t = a.file.tasks[p.index];
+    return clip(p.title + (t.parallel ? " (P)" : "") + (p.optional ? " (optional)" : ""), 56);
+  };
+  size_t title_width = 0;
+  for (const auto& p : a.plan.leaves) {
+    if (p.wave >= 0) title_width = std::max(title_width, display_width(wave_title(p)));
+  }
+  for (size_t w = 0; w < a.plan.waves.size(); ++w) {
+    out += fmt::format("\n{}  ({} task{})\n", style(fmt::format("Wave {}", w + 1), Style::cyan), a.plan.waves[w].size(),
+                       a.plan.waves[w].size() == 1 ? "" : "s");
+    for (const auto& id : a.plan.waves[w]) {
+      const PlannedTask* p = by_id[id];
+      std::string title = wave_title(*p);
+      if (p->deps.empty()) {
+        out += fmt::format("  {:<{}}  {}\n", id, id_width, title);
+      } else {
+        out += fmt::format("  {:<{}}  {}  {}\n", id, id_width, pad(title, title_width),
+                           style(fmt::format("after {}", list_ids(p->deps, 6)), Style::dim));
+      }
+    }
+  }
+  if (a.plan.waves.empty()) out += "\nNothing left to run.\n";
+  std::vector<const PlannedTask*> blocked, skipped;
+  for (const auto& p : a.plan.leaves) {
+    if (p.blocked) blocked.push_back(&p);
+    if (p.skipped) skipped.push_back(&p);
+  }
+  if (!blocked.empty()) {
+    out += fmt::format("\n{}  ({})\n", style("Blocked", Style::red), blocked.size());
+    for (const auto* p : blocked)
+      out += fmt::format("  {:<{}}  {}  {}\n", p->id, id_width, clip(p->title, 50), style(p->blocked_reason, Style::dim));
+  }
+  if (!skipped.empty()) {
+    std::vector<std::string> ids;
+    for (const auto* p : skipped) ids.push_back(p->id);
+    out += fmt::format("\nSkipped (optional): {}\n", list_ids(ids, 20));
+  }
+  out += '\n';
+  if (!a.plan.critical_path.empty()) {
+    std::string path;
+    for (size_t k = 0; k < a.plan.critical_path.size(); ++k) path += (k ? " -> " : "") + a.plan.critical_path[k];
+    if (a.plan.critical_path.size() > 16) {
+      path = fmt::format("{} -> {} -> … -> {}", a.plan.critical_path[0], a.plan.critical_path[1], a.plan.critical_path.back());
+    }
+    out += fmt::format("Critical path: {}  ({} task{}{})\n", path, a.plan.critical_path.size(),
+                       a.plan.critical_path.size() == 1 ? "" : "s",
+                       a.plan.weighted ? fmt::format(", {} s by recorded durations; by task count {} waves",
+                                                     number(a.plan.critical_length), a.plan.waves.size())
+                                       : "");
+    out += fmt::format("Parallelism:   max {}, average {:.2f} over {} wave{}\n", number(a.plan.max_parallelism),
+                       a.plan.avg_parallelism, a.plan.waves.size(), a.plan.waves.size() == 1 ? "" : "s");
+  }
+  auto warnings = all_warnings(a);
+  if (!warnings.empty()) {
+    out += fmt::format("\n{}  ({})\n", style("Warnings", Style::yellow), warnings.size());
+    for (const auto& w : warnings) out += fmt::format("  {}\n", w.line > 0 ? format_diagnostic(a.file, w) : w.message);
+  }
+  fmt::print("{}", out);
+}
+
+double ms_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+
 int handler(const std::vector<std::string>& args) {
-  ParsedArgs parsed = parse_args(kCmdAnalyze, args, {}, 0, 8);
+  ParsedArgs parsed = parse_args(kCmdAnalyze, args,
+                                 {{"--mermaid", false}, {"--json", false}, {"--order", true}, {"--skip-optional", false}},
+                                 1, 1);
   if (parsed.help) {
     print_command_help(kCmdAnalyze);
     return 0;
   }
-  fmt::print(stderr, "kiro-parallel analyze: not implemented yet\n");
-  return 1;
+  if (parsed.has("--json") && parsed.has("--mermaid")) throw UsageError("analyze: choose one of --json and --mermaid");
+  Analysis a;
+  a.paths = SpecPaths::resolve(repo_dir_arg(parsed), parsed.positionals[0]);
+  Settings settings = load_settings(a.paths);
+  PlanOptions options;
+  std::string order_text = parsed.value("--order").value_or(settings.order);
+  auto order = parse_task_order(order_text);
+  if (!order) {
+    throw UsageError(parsed.has("--order")
+                         ? fmt::format("analyze: --order takes majors or strict, not '{}'", order_text)
+                         : fmt::format("{}: \"order\" must be majors or strict, not '{}'", a.paths.settings_json.string(), order_text));
+  }
+  options.order = *order;
+  options.skip_optional = parsed.has("--skip-optional") || settings.skip_optional;
+
+  auto t0 = std::chrono::steady_clock::now();
+  a.file = load_tasks_md(a.paths.tasks_md);
+  double parse_ms = ms_since(t0);
+  try {
+    auto history = read_completions(a.paths.completed_json);
+    options.durations = median_durations(history);
+    a.history = history.empty() ? fmt::format("none ({} not found or empty)", a.paths.completed_json.filename().string())
+                                : fmt::format("{} completion{} of {} task{} in {} (median per task)", history.size(),
+                                              history.size() == 1 ? "" : "s", options.durations.size(),
+                                              options.durations.size() == 1 ? "" : "s", a.paths.completed_json.filename().string());
+  } catch (const std::exception& e) {
+    a.history = "none (unreadable; see warnings)";
+    a.extra_warnings.push_back({0, e.what()});
+  }
+  a.meta = load_spec_meta(a.paths);
+  a.extra_warnings.insert(a.extra_warnings.end(), a.meta.warnings.begin(), a.meta.warnings.end());
+  auto t1 = std::chrono::steady_clock::now();
+  a.plan = make_plan(a.file, options);
+  double plan_ms = ms_since(t1);
+  const char* timing_env = std::getenv("KIRO_PARALLEL_TIMING");
+  bool timing = timing_env && *timing_env && std::string(timing_env) != "0";
+  if (timing) {
+    fmt::print(stderr, "timing: parse {:.1f} ms, plan {:.1f} ms, {} tasks\n", parse_ms, plan_ms, a.file.tasks.size());
+  }
+  if (!a.plan.cycle.empty()) {
+    int line = a.file.find(a.plan.cycle.front()) >= 0 ? a.file.tasks[a.file.find(a.plan.cycle.front())].line : 0;
+    throw UsageError(format_diagnostic(a.file, {line, "dependency cycle: " + format_cycle(a.plan.cycle)}));
+  }
+  auto t2 = std::chrono::steady_clock::now();
+  compute_parent_deps(a);
+  if (parsed.has("--json")) print_json(a);
+  else if (parsed.has("--mermaid")) print_mermaid(a);
+  else print_human(a);
+  std::fflush(stdout);
+  if (timing) fmt::print(stderr, "timing: output {:.1f} ms\n", ms_since(t2));
+  return 0;
 }
 
 }  // namespace

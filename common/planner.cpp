@@ -1,0 +1,391 @@
+#include "common/planner.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "common/task_id.hpp"
+
+namespace kp {
+
+std::optional<TaskOrder> parse_task_order(std::string_view text) {
+  if (text == "majors") return TaskOrder::majors;
+  if (text == "strict") return TaskOrder::strict;
+  return std::nullopt;
+}
+
+std::string_view to_string(TaskOrder order) { return order == TaskOrder::strict ? "strict" : "majors"; }
+
+int Plan::find_leaf(std::string_view id) const {
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    if (leaves[i].id == id) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::string format_cycle(const std::vector<std::string>& cycle) {
+  std::string out;
+  for (size_t i = 0; i < cycle.size(); ++i) {
+    if (i) out += " -> ";
+    out += cycle[i];
+  }
+  return out;
+}
+
+namespace {
+
+// The graph: node i is task i (for a parent: the point where its sub-tasks may
+// start), node n+i is the point where parent i is finished. An edge u -> v
+// means v waits for u. A dependency on a parent is an edge from its end node,
+// which waits for every leaf below it.
+class Graph {
+ public:
+  explicit Graph(int nodes) : nodes_(nodes) {}
+  void add(int from, int to) { edges_.emplace_back(from, to); }
+  void build() {
+    std::sort(edges_.begin(), edges_.end());
+    edges_.erase(std::unique(edges_.begin(), edges_.end()), edges_.end());
+    succ_start_.assign(nodes_ + 1, 0);
+    pred_start_.assign(nodes_ + 1, 0);
+    for (auto& [f, t] : edges_) {
+      ++succ_start_[f + 1];
+      ++pred_start_[t + 1];
+    }
+    for (int i = 0; i < nodes_; ++i) {
+      succ_start_[i + 1] += succ_start_[i];
+      pred_start_[i + 1] += pred_start_[i];
+    }
+    succ_.resize(edges_.size());
+    pred_.resize(edges_.size());
+    std::vector<int> s(succ_start_.begin(), succ_start_.end() - 1), p(pred_start_.begin(), pred_start_.end() - 1);
+    for (auto& [f, t] : edges_) {
+      succ_[s[f]++] = t;
+      pred_[p[t]++] = f;
+    }
+    edges_.clear();
+    edges_.shrink_to_fit();
+  }
+  int nodes() const { return nodes_; }
+  template <class F> void each_succ(int v, F f) const {
+    for (int k = succ_start_[v]; k < succ_start_[v + 1]; ++k) f(succ_[k]);
+  }
+  template <class F> void each_pred(int v, F f) const {
+    for (int k = pred_start_[v]; k < pred_start_[v + 1]; ++k) f(pred_[k]);
+  }
+  int in_degree(int v) const { return pred_start_[v + 1] - pred_start_[v]; }
+
+ private:
+  int nodes_;
+  std::vector<std::pair<int, int>> edges_;
+  std::vector<int> succ_start_, pred_start_, succ_, pred_;
+};
+
+struct Builder {
+  const TaskFile& file;
+  const PlanOptions& options;
+  Plan& plan;
+  int n;
+  Graph graph;
+  std::vector<char> has_explicit, has_implicit;
+
+  Builder(const TaskFile& f, const PlanOptions& o, Plan& p)
+      : file(f), options(o), plan(p), n(static_cast<int>(f.tasks.size())), graph(2 * n),
+        has_explicit(n, 0), has_implicit(n, 0) {}
+
+  int start_node(int i) const { return i; }
+  int end_node(int i) const { return file.tasks[i].is_leaf() ? i : n + i; }
+  const std::string& label(int node) const { return file.tasks[node < n ? node : node - n].id; }
+
+  void wait(int task, int on) { graph.add(end_node(on), start_node(task)); }
+
+  void explicit_edges() {
+    for (int i = 0; i < n; ++i) {
+      const Task& t = file.tasks[i];
+      for (size_t k = 0; k < t.depends.size(); ++k) {
+        int j = file.find(t.depends[k]);
+        if (j < 0) {
+          plan.warnings.push_back({t.depends_lines[k], fmt::format("task {} depends on unknown task {}; ignored", t.id, t.depends[k])});
+          continue;
+        }
+        wait(i, j);
+        has_explicit[i] = 1;
+      }
+    }
+    std::vector<int> previous;
+    for (const auto& wave : file.waves) {
+      std::vector<int> members;
+      for (const auto& id : wave.tasks) {
+        int j = file.find(id);
+        if (j < 0) {
+          plan.warnings.push_back({wave.line, fmt::format("dependency graph wave {} names unknown task {}; ignored", wave.number, id)});
+          continue;
+        }
+        members.push_back(j);
+        has_explicit[j] = 1;
+        for (int p : previous) wait(j, p);
+      }
+      if (!members.empty()) previous = std::move(members);
+    }
+  }
+
+  void sibling_edges(const std::vector<int>& siblings) {
+    if (options.order == TaskOrder::majors) {
+      for (size_t k = 1; k < siblings.size(); ++k) {
+        int t = siblings[k];
+        if (file.tasks[t].parallel || has_explicit[t]) continue;
+        wait(t, siblings[k - 1]);
+        has_implicit[t] = 1;
+      }
+      return;
+    }
+    // strict: a (P) task joins the run before it; each run waits for the previous run.
+    std::vector<int> previous_run, run;
+    for (size_t k = 0; k < siblings.size(); ++k) {
+      int t = siblings[k];
+      if (k > 0 && !file.tasks[t].parallel) {
+        previous_run = std::move(run);
+        run.clear();
+      }
+      run.push_back(t);
+      for (int p : previous_run) {
+        wait(t, p);
+        has_implicit[t] = 1;
+      }
+    }
+  }
+
+  void implicit_edges() {
+    for (int i = 0; i < n; ++i) {
+      if (!file.tasks[i].is_leaf()) sibling_edges(file.tasks[i].children);
+    }
+    std::vector<int> top;
+    std::map<std::string, std::vector<int>> orphans;  // "1.1" without a task "1": grouped by prefix
+    for (int i = 0; i < n; ++i) {
+      const Task& t = file.tasks[i];
+      if (t.parent >= 0) continue;
+      top.push_back(i);
+      if (t.key.depth() > 1) orphans[t.key.prefix().str()].push_back(i);
+    }
+    if (options.order == TaskOrder::strict) {
+      sibling_edges(top);
+    } else {
+      for (auto& [prefix, group] : orphans) sibling_edges(group);
+    }
+    // A sub-task inherits its parent's waits unless it already waits for a
+    // sibling (which inherits them itself); every sub-task finishes its parent.
+    for (int i = 0; i < n; ++i) {
+      int p = file.tasks[i].parent;
+      if (p < 0) continue;
+      if (!has_implicit[i]) graph.add(start_node(p), start_node(i));
+      graph.add(end_node(i), n + p);
+    }
+  }
+
+  // Kahn's algorithm; the remaining nodes hold a cycle when order is short.
+  std::vector<int> topological_order(std::vector<int>& remaining_in) const {
+    std::vector<int> order;
+    order.reserve(graph.nodes());
+    remaining_in.assign(graph.nodes(), 0);
+    for (int v = 0; v < graph.nodes(); ++v) {
+      remaining_in[v] = graph.in_degree(v);
+      if (remaining_in[v] == 0) order.push_back(v);
+    }
+    for (size_t k = 0; k < order.size(); ++k) {
+      graph.each_succ(order[k], [&](int u) {
+        if (--remaining_in[u] == 0) order.push_back(u);
+      });
+    }
+    return order;
+  }
+
+  std::vector<std::string> find_cycle(const std::vector<int>& remaining_in) const {
+    int start = -1;
+    for (int v = 0; v < graph.nodes() && start < 0; ++v) {
+      if (remaining_in[v] > 0) start = v;
+    }
+    // Every node left has a predecessor left: walk back until a node repeats.
+    std::unordered_map<int, size_t> seen;
+    std::vector<int> path;
+    int cur = start;
+    while (!seen.count(cur)) {
+      seen[cur] = path.size();
+      path.push_back(cur);
+      int next = -1;
+      graph.each_pred(cur, [&](int u) {
+        if (next < 0 && remaining_in[u] > 0) next = u;
+      });
+      cur = next;
+    }
+    std::vector<std::string> labels;
+    for (size_t k = seen[cur]; k < path.size(); ++k) {
+      const std::string& l = label(path[k]);
+      if (labels.empty() || labels.back() != l) labels.push_back(l);
+    }
+    while (labels.size() > 1 && labels.back() == labels.front()) labels.pop_back();
+    labels.push_back(labels.front());
+    return labels;
+  }
+};
+
+}  // namespace
+
+Plan make_plan(const TaskFile& file, const PlanOptions& options) {
+  Plan plan;
+  plan.order = options.order;
+  for (const auto& d : file.duplicates) {
+    plan.duplicate_ids.emplace_back(Diagnostic{d.first_line, fmt::format("task {} (first)", d.id)},
+                                    Diagnostic{d.second_line, fmt::format("task {} (again)", d.id)});
+  }
+  Builder b(file, options, plan);
+  const int n = b.n;
+  b.explicit_edges();
+  b.implicit_edges();
+  b.graph.build();
+
+  // Status of every task, ancestors included (ids are shallow: the walk up is short).
+  std::vector<char> optional(n, 0), own_blocked(n, 0);
+  std::vector<std::string> own_reason(n);
+  for (int i = 0; i < n; ++i) {
+    for (int a = i; a >= 0; a = file.tasks[a].parent) {
+      if (file.tasks[a].optional) optional[i] = 1;
+      if (file.tasks[a].blocked_reason && !own_blocked[i]) {
+        own_blocked[i] = 1;
+        own_reason[i] = a == i ? *file.tasks[a].blocked_reason
+                               : fmt::format("{} (on {})", *file.tasks[a].blocked_reason, file.tasks[a].id);
+      }
+    }
+  }
+  // Flags per node in small arrays: the passes below touch every node and edge.
+  std::vector<char> leaf_flag(2 * n, 0), done_flag(2 * n, 0), skip_flag(2 * n, 0), opaque_flag(2 * n, 0);
+  for (int v = 0; v < n; ++v) {
+    const Task& t = file.tasks[v];
+    leaf_flag[v] = t.is_leaf();
+    done_flag[v] = leaf_flag[v] && t.done();
+    skip_flag[v] = leaf_flag[v] && !done_flag[v] && optional[v] && options.skip_optional;
+    // Opaque nodes are the leaves a dependency list names; the rest is seen through.
+    opaque_flag[v] = leaf_flag[v] && !done_flag[v] && !skip_flag[v];
+  }
+  auto is_leaf_node = [&](int v) { return leaf_flag[v] != 0; };
+  auto skipped = [&](int v) { return skip_flag[v] != 0; };
+  auto opaque = [&](int v) { return opaque_flag[v] != 0; };
+
+  std::vector<int> remaining_in;
+  std::vector<int> order = b.topological_order(remaining_in);
+  bool cyclic = static_cast<int>(order.size()) < b.graph.nodes();
+  if (cyclic) plan.cycle = b.find_cycle(remaining_in);
+
+  const int nodes = b.graph.nodes();
+  std::vector<int> blocked_by(nodes, -1);  // the blocked leaf this node waits for (itself included)
+  std::vector<int> level_out(nodes, 0), best_pred(nodes, -1);
+  std::vector<double> dist_out(nodes, 0), remaining(nodes, 0);
+  std::vector<char> runs(nodes, 0);
+  std::vector<std::vector<int>> frontier(nodes);  // for seen-through nodes: the opaque leaves behind them
+  std::vector<std::vector<int>> deps(n);
+  auto weight = [&](int v) {
+    if (options.durations.empty()) return 1.0;
+    auto it = options.durations.find(file.tasks[v].id);
+    if (it != options.durations.end() && it->second > 0) {
+      plan.weighted = true;
+      return it->second;
+    }
+    return 1.0;
+  };
+  std::vector<int> behind;
+  if (!cyclic) {
+    for (int v : order) {
+      int level_in = 0, blocker = -1, best = -1;
+      double dist_in = 0;
+      behind.clear();
+      b.graph.each_pred(v, [&](int u) {
+        level_in = std::max(level_in, level_out[u]);
+        if (best < 0 || dist_out[u] > dist_in) {
+          best = u;
+          dist_in = dist_out[u];
+        }
+        if (blocker < 0 && blocked_by[u] >= 0) blocker = blocked_by[u];
+        if (opaque(u)) behind.push_back(u);
+        else behind.insert(behind.end(), frontier[u].begin(), frontier[u].end());
+      });
+      std::sort(behind.begin(), behind.end());
+      behind.erase(std::unique(behind.begin(), behind.end()), behind.end());
+      if (is_leaf_node(v) && opaque(v) && own_blocked[v]) blocker = v;
+      blocked_by[v] = blocker;
+      runs[v] = opaque(v) && blocker < 0;
+      best_pred[v] = best;
+      level_out[v] = level_in + (runs[v] ? 1 : 0);
+      dist_out[v] = dist_in + (runs[v] ? weight(v) : 0);
+      if (is_leaf_node(v)) deps[v] = behind;
+      if (!opaque(v) && !behind.empty()) frontier[v] = behind;
+    }
+    for (auto it = order.rbegin(); it != order.rend(); ++it) {
+      int v = *it;
+      double after = 0;
+      b.graph.each_succ(v, [&](int u) { after = std::max(after, remaining[u]); });
+      remaining[v] = after + (runs[v] ? weight(v) : 0);
+    }
+  }
+
+  // Leaves, waves.
+  int wave_count = 0;
+  for (int v = 0; v < n; ++v) {
+    if (runs[v]) wave_count = std::max(wave_count, level_out[v]);
+  }
+  plan.waves.assign(wave_count, {});
+  std::vector<std::vector<int>> wave_members(wave_count);
+  for (int i = 0; i < n; ++i) {
+    const Task& t = file.tasks[i];
+    if (!t.is_leaf()) continue;
+    PlannedTask p;
+    p.index = i;
+    p.id = t.id;
+    p.title = t.title;
+    p.line = t.line;
+    p.completed = done_flag[i] != 0;
+    p.optional = optional[i];
+    p.skipped = skipped(i);
+    if (!cyclic) {
+      p.blocked = !p.completed && !p.skipped && blocked_by[i] >= 0;
+      if (p.blocked) {
+        int by = blocked_by[i];
+        p.blocked_reason = by == i ? own_reason[i] : fmt::format("waits for blocked task {}", file.tasks[by].id);
+      }
+      std::vector<int> d = deps[i];
+      std::sort(d.begin(), d.end(), [&](int x, int y) {
+        return file.tasks[x].key != file.tasks[y].key ? file.tasks[x].key < file.tasks[y].key : x < y;
+      });
+      for (int x : d) p.deps.push_back(file.tasks[x].id);
+      p.priority = runs[i] ? remaining[i] : 0;
+      if (runs[i]) {
+        p.wave = level_out[i] - 1;
+        wave_members[p.wave].push_back(i);
+      }
+    }
+    plan.leaves.push_back(std::move(p));
+  }
+  size_t scheduled = 0;
+  for (int w = 0; w < wave_count; ++w) {
+    auto& members = wave_members[w];
+    std::stable_sort(members.begin(), members.end(), [&](int x, int y) { return file.tasks[x].key < file.tasks[y].key; });
+    for (int x : members) plan.waves[w].push_back(file.tasks[x].id);
+    scheduled += members.size();
+    plan.max_parallelism = std::max(plan.max_parallelism, static_cast<double>(members.size()));
+  }
+  if (wave_count > 0) plan.avg_parallelism = static_cast<double>(scheduled) / wave_count;
+
+  // Critical path: back from the node that finishes last along the heaviest predecessors.
+  if (!cyclic && scheduled > 0) {
+    int end = -1;
+    for (int v = 0; v < nodes; ++v) {
+      if (end < 0 || dist_out[v] > dist_out[end]) end = v;
+    }
+    plan.critical_length = dist_out[end];
+    for (int v = end; v >= 0; v = best_pred[v]) {
+      if (runs[v]) plan.critical_path.push_back(file.tasks[v].id);
+    }
+    std::reverse(plan.critical_path.begin(), plan.critical_path.end());
+  }
+  return plan;
+}
+
+}  // namespace kp

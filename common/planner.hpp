@@ -1,0 +1,67 @@
+// From a parsed tasks.md to a plan: which leaf task waits for which, waves
+// (longest-path levels), the critical path, parallelism, blocked tasks, cycles.
+// Every algorithm is iterative: a 10,000-deep chain is as fine as a flat list.
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/tasks_md.hpp"
+
+namespace kp {
+
+// majors: majors are independent; inside a major a sub-task without explicit
+// dependencies waits for the one before it unless it is (P).
+// strict: every task waits for all tasks before it, except that a (P) task
+// runs with the run of tasks just before it at its level.
+enum class TaskOrder { majors, strict };
+std::optional<TaskOrder> parse_task_order(std::string_view text);
+std::string_view to_string(TaskOrder order);
+
+struct PlanOptions {
+  TaskOrder order = TaskOrder::majors;
+  bool skip_optional = false;
+  std::map<std::string, double> durations;  // task id -> seconds (median of history)
+};
+
+struct PlannedTask {
+  int index = -1;  // into TaskFile::tasks
+  std::string id;
+  std::string title;
+  int line = 0;
+  std::vector<std::string> deps;  // leaf ids, completed (and skipped) tasks pruned
+  int wave = -1;                  // 0-based; -1 when it will not run
+  double priority = 1;            // longest remaining weighted path to the end, itself included
+  bool completed = false;
+  bool optional = false;
+  bool skipped = false;  // optional and --skip-optional
+  bool blocked = false;  // _Blocked:_ on it or an ancestor, or waits for a blocked task
+  std::string blocked_reason;
+  bool runnable() const { return !completed && !skipped && !blocked; }
+};
+
+struct Plan {
+  TaskOrder order = TaskOrder::majors;
+  std::vector<PlannedTask> leaves;  // every leaf task, file order
+  std::vector<std::vector<std::string>> waves;  // runnable leaves only, ids sorted
+  std::vector<std::string> critical_path;       // runnable leaf ids, first to last
+  double critical_length = 0;  // weighted (recorded durations, 1 where unknown)
+  bool weighted = false;       // durations were given for at least one planned task
+  double max_parallelism = 0;
+  double avg_parallelism = 0;  // runnable leaves / waves
+  std::vector<Diagnostic> warnings;
+  std::vector<std::string> cycle;  // "2.1", "3.4", "2.1"; empty if none
+  std::vector<std::pair<Diagnostic, Diagnostic>> duplicate_ids;
+
+  int find_leaf(std::string_view id) const;  // index into leaves, -1 if none
+};
+
+Plan make_plan(const TaskFile& file, const PlanOptions& options);
+
+// "2.1 -> 3.4 -> 2.1"
+std::string format_cycle(const std::vector<std::string>& cycle);
+
+}  // namespace kp

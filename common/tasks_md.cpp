@@ -1,0 +1,440 @@
+#include "common/tasks_md.hpp"
+
+#include <algorithm>
+#include <system_error>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "common/atomic_file.hpp"
+#include "common/error.hpp"
+#include "common/tasks_md_lines.hpp"
+#include "common/tasks_md_waves.hpp"
+
+namespace kp {
+
+namespace fs = std::filesystem;
+using namespace tasks_md;
+
+namespace {
+
+struct DepToken {
+  ListToken token;
+  int line = 0;
+};
+
+// Accumulates tasks line by line; finish() resolves parents, ranges and ids.
+class Builder {
+ public:
+  Builder(std::string path, size_t expected_tasks) {
+    file_.path = std::move(path);
+    file_.tasks.reserve(expected_tasks);
+    raw_titles_.reserve(expected_tasks);
+    dep_tokens_.reserve(expected_tasks);
+    file_.index.reserve(expected_tasks);
+  }
+
+  void line(std::string_view raw, int number);
+  TaskFile finish();
+
+ private:
+  void warn(int line, std::string message) { file_.warnings.push_back({line, std::move(message)}); }
+  int add_task(const std::string& number, Box box, bool optional, bool trailing_dot,
+               std::string_view title, int line, bool from_heading);
+  void detail(std::string_view text, int line);
+  void end_fence(int line);
+  void add_requirements(Task& task, std::string_view value);
+  void resolve_parents();
+  void expand_dependencies();
+  void drop_empty_heading_tasks();
+
+  TaskFile file_;
+  std::vector<std::string> raw_titles_;
+  std::vector<bool> trailing_dot_;
+  std::vector<std::vector<DepToken>> dep_tokens_;
+  int current_ = -1;         // the task whose details we are reading
+  int current_indent_ = -1;  // its bullet's column (-1: a heading task)
+  bool title_continues_ = false;
+  std::string section_;      // lower-cased text of the last heading
+  std::optional<Fence> fence_;
+  int fence_line_ = 0;
+  std::string fence_body_;
+  std::string fence_section_;
+};
+
+int Builder::add_task(const std::string& number, Box box, bool optional, bool trailing_dot,
+                      std::string_view title, int line, bool from_heading) {
+  Task t;
+  t.key = *TaskId::parse(number);
+  t.id = t.key.str();
+  t.mark = box == Box::done ? TaskMark::done : box == Box::in_progress ? TaskMark::in_progress : TaskMark::pending;
+  t.optional = optional;
+  t.from_heading = from_heading;
+  t.line = line;
+  file_.tasks.push_back(std::move(t));
+  raw_titles_.emplace_back(title);
+  trailing_dot_.push_back(trailing_dot);
+  dep_tokens_.emplace_back();
+  return static_cast<int>(file_.tasks.size()) - 1;
+}
+
+void Builder::add_requirements(Task& task, std::string_view value) {
+  for (const auto& tok : parse_id_list(value)) {
+    if (!tok.is_id) {
+      task.requirements.push_back(tok.first);
+      continue;
+    }
+    if (tok.last.empty()) {
+      task.requirements.push_back(tok.first);
+      continue;
+    }
+    auto a = TaskId::parse(tok.first), b = TaskId::parse(tok.last);
+    if (a && b && a->prefix() == b->prefix() && a->parts().back() <= b->parts().back() &&
+        b->parts().back() - a->parts().back() <= 500) {
+      std::string prefix = a->depth() > 1 ? a->prefix().str() + "." : "";
+      for (int k = a->parts().back(); k <= b->parts().back(); ++k) task.requirements.push_back(prefix + std::to_string(k));
+    } else {
+      task.requirements.push_back(tok.first + "-" + tok.last);
+    }
+  }
+}
+
+void Builder::detail(std::string_view text, int line) {
+  Task& task = file_.tasks[current_];
+  auto annotations = parse_annotations(text);
+  if (!annotations.empty()) {
+    for (auto& [label, value] : annotations) {
+      switch (classify_label(label)) {
+        case LabelKind::requirements:
+          add_requirements(task, value);
+          break;
+        case LabelKind::depends:
+          for (auto& tok : parse_id_list(value)) {
+            if (tok.is_id) {
+              dep_tokens_[current_].push_back({tok, line});
+            } else {
+              warn(line, fmt::format("task {}: cannot read dependency '{}' (expected task ids such as 1.2 or 1.1-1.3)",
+                                     task.id, tok.first));
+            }
+          }
+          break;
+        case LabelKind::blocked:
+          task.blocked_reason = value.empty() ? std::string("blocked") : value;
+          break;
+        case LabelKind::other:
+          task.annotations.emplace_back(label, value);
+          break;
+      }
+    }
+    return;
+  }
+  if (auto prose = prose_dependency(text)) {
+    for (auto& tok : parse_id_list(*prose)) {
+      if (tok.is_id) dep_tokens_[current_].push_back({tok, line});
+    }
+  }
+  if (!task.description.empty()) task.description += '\n';
+  task.description += text;
+}
+
+void Builder::end_fence(int line) {
+  bool graph_section = fence_section_.find("dependency graph") != std::string::npos ||
+                       fence_section_.find("task dependencies") != std::string::npos;
+  bool json_like = fence_->info.rfind("json", 0) == 0 || fence_->info.empty();
+  if (json_like || graph_section) {
+    std::string error;
+    auto waves = parse_waves_json(fence_body_, error);
+    if (waves) {
+      for (auto& w : *waves) {
+        w.line = fence_line_;
+        file_.waves.push_back(std::move(w));
+      }
+    } else if (graph_section) {
+      warn(fence_line_, fmt::format("dependency graph block is not readable: {}", error));
+    }
+  }
+  (void)line;
+  fence_.reset();
+  fence_body_.clear();
+}
+
+void Builder::line(std::string_view raw, int number) {
+  if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
+  LineShape sh = shape_line(raw);
+  if (fence_) {
+    if (closes_fence(*fence_, sh.text)) {
+      end_fence(number);
+    } else {
+      fence_body_.append(raw);
+      fence_body_ += '\n';
+    }
+    return;
+  }
+  if (sh.blank()) {
+    title_continues_ = false;
+    return;
+  }
+  if (auto fence = parse_fence(sh.text)) {
+    fence_ = fence;
+    fence_line_ = number;
+    fence_section_ = section_;
+    title_continues_ = false;
+    return;
+  }
+  if (sh.indent < 4) {
+    if (auto heading = parse_heading(sh.text)) {
+      section_ = lower_ascii(*heading);
+      current_ = -1;
+      title_continues_ = false;
+      if (auto ht = parse_heading_task(*heading)) {
+        current_ = add_task(ht->number, Box::pending, false, false, ht->title, number, true);
+        current_indent_ = -1;
+      }
+      return;
+    }
+  }
+  bool under_task = current_ >= 0 && sh.indent > current_indent_;
+  if (auto item = parse_list_item(sh.text)) {
+    if (auto box = parse_checkbox(item->rest)) {
+      if (!box->number.empty()) {
+        current_ = add_task(box->number, box->box, box->star_after_box || box->star_after_number,
+                            box->trailing_dot, box->title, number, false);
+        current_indent_ = sh.indent;
+        title_continues_ = true;
+        return;
+      }
+      title_continues_ = false;
+      if (under_task) {
+        file_.tasks[current_].checklist.push_back(
+            {box->box == Box::done, strip_markdown(trim(box->title)), number});
+      } else {
+        warn(number, fmt::format("checkbox without a task number is not a task: '{}'",
+                                 std::string(trim(box->title)).substr(0, 60)));
+      }
+      return;
+    }
+    title_continues_ = false;
+    if (under_task || (current_ >= 0 && !parse_annotations(item->rest).empty())) {
+      detail(item->rest, number);
+    } else {
+      current_ = -1;
+    }
+    return;
+  }
+  if (under_task) {
+    if (title_continues_ && parse_annotations(sh.text).empty()) {
+      raw_titles_[current_] += ' ';
+      raw_titles_[current_] += sh.text;
+      return;
+    }
+    title_continues_ = false;
+    detail(sh.text, number);
+    return;
+  }
+  title_continues_ = false;
+  if (current_ >= 0 && !parse_annotations(sh.text).empty()) {
+    detail(sh.text, number);
+    return;
+  }
+  current_ = -1;
+}
+
+// A heading such as "## 1. Setup" is a major task only when numbered sub-tasks
+// follow it and no checkbox task has the same id.
+void Builder::drop_empty_heading_tasks() {
+  bool any_heading = std::any_of(file_.tasks.begin(), file_.tasks.end(), [](const Task& t) { return t.from_heading; });
+  if (!any_heading) return;
+  std::unordered_set<std::string> checkbox_ids, prefixes;
+  for (const auto& t : file_.tasks) {
+    if (t.from_heading) continue;
+    checkbox_ids.insert(t.id);
+    for (TaskId p = t.key.prefix(); !p.empty(); p = p.prefix()) prefixes.insert(p.str());
+  }
+  std::vector<int> keep;
+  for (int i = 0; i < static_cast<int>(file_.tasks.size()); ++i) {
+    const Task& t = file_.tasks[i];
+    if (t.from_heading && (checkbox_ids.count(t.id) || !prefixes.count(t.id))) continue;
+    keep.push_back(i);
+  }
+  if (keep.size() == file_.tasks.size()) return;
+  std::vector<Task> tasks;
+  std::vector<std::string> titles;
+  std::vector<bool> dots;
+  std::vector<std::vector<DepToken>> deps;
+  for (int i : keep) {
+    tasks.push_back(std::move(file_.tasks[i]));
+    titles.push_back(std::move(raw_titles_[i]));
+    dots.push_back(trailing_dot_[i]);
+    deps.push_back(std::move(dep_tokens_[i]));
+  }
+  file_.tasks = std::move(tasks);
+  raw_titles_ = std::move(titles);
+  trailing_dot_ = std::move(dots);
+  dep_tokens_ = std::move(deps);
+}
+
+void Builder::resolve_parents() {
+  // "8.5." is a major between 8 and 9; but when every dotted id carries a
+  // trailing dot ("1.1. Title" everywhere) the dot is only style.
+  size_t multi = 0, multi_dot = 0;
+  for (size_t i = 0; i < file_.tasks.size(); ++i) {
+    if (file_.tasks[i].key.depth() > 1 && !file_.tasks[i].from_heading) {
+      ++multi;
+      if (trailing_dot_[i]) ++multi_dot;
+    }
+  }
+  bool dot_means_major = multi_dot < multi;
+  for (int i = 0; i < static_cast<int>(file_.tasks.size()); ++i) {
+    Task& t = file_.tasks[i];
+    auto [it, inserted] = file_.index.emplace(t.id, i);
+    if (!inserted) {
+      file_.duplicates.push_back({t.id, file_.tasks[it->second].line, t.line});
+      warn(t.line, fmt::format("duplicate task id {} (also on line {}): tasks must have unique ids; `run` refuses until it is fixed",
+                               t.id, file_.tasks[it->second].line));
+    }
+  }
+  for (int i = 0; i < static_cast<int>(file_.tasks.size()); ++i) {
+    Task& t = file_.tasks[i];
+    if (t.key.depth() < 2 || (dot_means_major && trailing_dot_[i])) continue;
+    for (TaskId p = t.key.prefix(); !p.empty(); p = p.prefix()) {
+      auto it = file_.index.find(p.str());
+      if (it != file_.index.end() && it->second != i) {
+        t.parent = it->second;
+        break;
+      }
+    }
+  }
+  for (int i = 0; i < static_cast<int>(file_.tasks.size()); ++i) {
+    Task& t = file_.tasks[i];
+    t.major = t.parent < 0;
+    if (t.parent >= 0) file_.tasks[t.parent].children.push_back(i);
+  }
+}
+
+void Builder::expand_dependencies() {
+  for (size_t i = 0; i < file_.tasks.size(); ++i) {
+    Task& t = file_.tasks[i];
+    for (const auto& dep : dep_tokens_[i]) {
+      auto a = TaskId::parse(dep.token.first);
+      if (!a) continue;
+      if (dep.token.last.empty()) {
+        t.depends.push_back(a->str());
+        t.depends_lines.push_back(dep.line);
+        continue;
+      }
+      auto b = TaskId::parse(dep.token.last);
+      if (!b) continue;
+      size_t before = t.depends.size();
+      for (const auto& other : file_.tasks) {
+        if (other.key.depth() == a->depth() && !(other.key < *a) && !(*b < other.key) &&
+            std::find(t.depends.begin() + static_cast<long>(before), t.depends.end(), other.id) == t.depends.end()) {
+          t.depends.push_back(other.id);
+          t.depends_lines.push_back(dep.line);
+        }
+      }
+      if (t.depends.size() == before) {  // nothing in range: let the planner name both ends
+        t.depends.push_back(a->str());
+        t.depends_lines.push_back(dep.line);
+        t.depends.push_back(b->str());
+        t.depends_lines.push_back(dep.line);
+      }
+    }
+  }
+}
+
+TaskFile Builder::finish() {
+  if (fence_) {
+    warn(fence_line_, "code fence is never closed: the rest of the file is read as code, not tasks");
+    fence_.reset();
+  }
+  drop_empty_heading_tasks();
+  for (size_t i = 0; i < file_.tasks.size(); ++i) {
+    auto parts = split_title(raw_titles_[i]);
+    file_.tasks[i].title = std::move(parts.title);
+    file_.tasks[i].parallel = parts.parallel;
+  }
+  resolve_parents();
+  expand_dependencies();
+  std::stable_sort(file_.waves.begin(), file_.waves.end(),
+                   [](const WaveHint& a, const WaveHint& b) { return a.number < b.number; });
+  if (file_.tasks.empty()) warn(1, "no numbered tasks found (expected lines such as '- [ ] 1.1 Title')");
+  return std::move(file_);
+}
+
+}  // namespace
+
+int TaskFile::find(std::string_view id) const {
+  auto it = index.find(std::string(id));
+  if (it != index.end()) return it->second;
+  if (auto key = TaskId::parse(id)) {
+    it = index.find(key->str());
+    if (it != index.end()) return it->second;
+  }
+  return -1;
+}
+
+TaskFile parse_tasks_md(std::string_view text, std::string path) {
+  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  // Every task line has a checkbox: counting them sizes the task arrays once.
+  size_t boxes = 0;
+  for (size_t at = text.find('['); at != std::string_view::npos && at + 2 < text.size(); at = text.find('[', at + 1)) {
+    char mark = text[at + 1];
+    if (text[at + 2] == ']' && (mark == ' ' || mark == 'x' || mark == 'X' || mark == '-' || mark == '~')) ++boxes;
+  }
+  Builder builder(std::move(path), boxes + 16);
+  int number = 0;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    builder.line(text.substr(start, end - start), ++number);
+    start = end + 1;
+  }
+  return builder.finish();
+}
+
+bool looks_binary(std::string_view bytes) {
+  if (bytes.find('\0') != std::string_view::npos) return true;
+  size_t bad = 0;
+  for (size_t i = 0; i < bytes.size();) {
+    auto c = static_cast<unsigned char>(bytes[i]);
+    if (c < 0x80) {
+      if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' && c != 0x1b) ++bad;
+      ++i;
+      continue;
+    }
+    int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    bool ok = len > 0 && i + len <= bytes.size();
+    for (int k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(bytes[i + k]) & 0xC0) == 0x80;
+    if (ok) {
+      i += len;
+    } else {
+      ++bad;
+      ++i;
+    }
+  }
+  return bad > 0 && bad * 10 > bytes.size();  // a stray Latin-1 byte is still text
+}
+
+TaskFile load_tasks_md(const fs::path& path) {
+  std::error_code ec;
+  auto status = fs::status(path, ec);
+  if (!fs::exists(status)) throw UsageError(fmt::format("{}: no such file", path.string()));
+  if (fs::is_directory(status)) throw UsageError(fmt::format("{}: is a folder, not a tasks.md file", path.string()));
+  std::optional<std::string> text;
+  try {
+    text = read_file(path);
+  } catch (const std::exception& e) {
+    throw UsageError(fmt::format("{}: cannot read: {}", path.string(), e.what()));
+  }
+  if (!text) throw UsageError(fmt::format("{}: no such file", path.string()));
+  if (looks_binary(*text)) throw UsageError(fmt::format("{}: not a text file (binary data); expected a markdown tasks.md", path.string()));
+  return parse_tasks_md(*text, path.string());
+}
+
+std::string format_diagnostic(const TaskFile& file, const Diagnostic& d) {
+  if (d.line <= 0) return fmt::format("{}: {}", file.path, d.message);
+  return fmt::format("{}:{}: {}", file.path, d.line, d.message);
+}
+
+}  // namespace kp

@@ -1,0 +1,543 @@
+#include "common/tasks_md_lines.hpp"
+
+#include <cctype>
+
+#include "common/task_id.hpp"
+
+namespace kp::tasks_md {
+
+namespace {
+
+bool is_space(char c) { return c == ' ' || c == '\t'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_word_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80;
+}
+bool starts_with_ci(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(s[i])) != std::tolower(static_cast<unsigned char>(prefix[i])))
+      return false;
+  }
+  return true;
+}
+std::string_view skip_spaces(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size() && is_space(s[i])) ++i;
+  return s.substr(i);
+}
+
+// Reads "1", "1.2.3", "8.5." at the start of s; returns the length used.
+size_t read_number(std::string_view s, std::string& number, bool& trailing_dot) {
+  size_t i = 0;
+  while (i < s.size() && (is_digit(s[i]) || (s[i] == '.' && i > 0 && is_digit(s[i - 1])))) ++i;
+  std::string_view token = s.substr(0, i);
+  trailing_dot = !token.empty() && token.back() == '.';
+  if (trailing_dot) token.remove_suffix(1);
+  if (token.empty() || !TaskId::parse(token)) return 0;
+  number = std::string(token);
+  return i;
+}
+
+// UTF-8 dashes and wave dashes used in ranges, written as '-'.
+std::string normalize_dashes(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i + 2 < s.size() + 0 && static_cast<unsigned char>(s[i]) == 0xE2 &&
+        static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+        (static_cast<unsigned char>(s[i + 2]) == 0x93 || static_cast<unsigned char>(s[i + 2]) == 0x94)) {
+      out += '-';
+      i += 2;
+    } else if (i + 2 < s.size() && static_cast<unsigned char>(s[i]) == 0xE3 &&
+               static_cast<unsigned char>(s[i + 1]) == 0x80 && static_cast<unsigned char>(s[i + 2]) == 0x9C) {
+      out += '-';  // 〜
+      i += 2;
+    } else if (i + 2 < s.size() && static_cast<unsigned char>(s[i]) == 0xE3 &&
+               static_cast<unsigned char>(s[i + 1]) == 0x80 && static_cast<unsigned char>(s[i + 2]) == 0x81) {
+      out += ',';  // 、
+      i += 2;
+    } else if (i + 2 < s.size() && static_cast<unsigned char>(s[i]) == 0xEF &&
+               static_cast<unsigned char>(s[i + 1]) == 0xBC && static_cast<unsigned char>(s[i + 2]) == 0x8C) {
+      out += ',';  // ，
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+bool is_id_text(std::string_view s) { return TaskId::parse(s).has_value(); }
+
+// "1.1-1.15" -> {"1.1", "1.15"}.
+std::optional<std::pair<std::string, std::string>> split_range(std::string_view w) {
+  auto dash = w.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  auto a = w.substr(0, dash), b = w.substr(dash + 1);
+  if (is_id_text(a) && is_id_text(b)) return std::make_pair(std::string(a), std::string(b));
+  return std::nullopt;
+}
+
+bool is_filler_word(std::string_view w) {
+  std::string l = lower_ascii(w);
+  return l == "and" || l == "&" || l == "task" || l == "tasks" || l == "or" || l == "-" ||
+         l == "to" || l == "through";
+}
+
+bool is_none_word(std::string_view w) {
+  std::string l = lower_ascii(trim(w));
+  return l.empty() || l == "none" || l == "n/a" || l == "na" || l == "-" || l == "nothing" ||
+         l == "なし" || l == "no";
+}
+
+}  // namespace
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (is_space(s.front()) || s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
+  while (!s.empty() && (is_space(s.back()) || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  return s;
+}
+
+std::string lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+LineShape shape_line(std::string_view line) {
+  LineShape shape;
+  size_t i = 0;
+  int col = 0;
+  for (; i < line.size(); ++i) {
+    if (line[i] == ' ') ++col;
+    else if (line[i] == '\t') col = (col / 4 + 1) * 4;
+    else break;
+  }
+  shape.indent = col;
+  shape.text = line.substr(i);
+  while (!shape.text.empty() && (shape.text.back() == ' ' || shape.text.back() == '\t' || shape.text.back() == '\r'))
+    shape.text.remove_suffix(1);
+  return shape;
+}
+
+std::optional<ListItem> parse_list_item(std::string_view text) {
+  if (text.empty() || (text[0] != '-' && text[0] != '*' && text[0] != '+')) return std::nullopt;
+  if (text.size() == 1) return ListItem{text[0], {}};
+  if (!is_space(text[1])) return std::nullopt;
+  return ListItem{text[0], skip_spaces(text.substr(2))};
+}
+
+std::optional<CheckboxItem> parse_checkbox(std::string_view rest) {
+  if (rest.size() < 3 || rest[0] != '[' || rest[2] != ']') return std::nullopt;
+  CheckboxItem item;
+  switch (rest[1]) {
+    case ' ': item.box = Box::pending; break;
+    case 'x': case 'X': item.box = Box::done; break;
+    case '-': case '~': item.box = Box::in_progress; break;
+    default: return std::nullopt;
+  }
+  std::string_view s = rest.substr(3);
+  if (!s.empty() && s[0] == '*') {
+    item.star_after_box = true;
+    s.remove_prefix(1);
+  }
+  if (!s.empty() && !is_space(s[0])) return std::nullopt;  // "[x]foo" is not a checkbox
+  s = skip_spaces(s);
+  item.title = s;
+  std::string_view n = s;
+  if (starts_with_ci(n, "task") && n.size() > 4 && is_space(n[4])) n = skip_spaces(n.substr(4));
+  bool bold = n.size() > 2 && n[0] == '*' && n[1] == '*' && is_digit(n[2]);  // "**1.1** Title"
+  if (bold) n.remove_prefix(2);
+  std::string number;
+  bool dot = false;
+  size_t used = read_number(n, number, dot);
+  if (used == 0) return item;  // unnumbered checklist item
+  std::string_view after = n.substr(used);
+  if (bold && after.size() >= 2 && after.substr(0, 2) == "**") after.remove_prefix(2);
+  bool star = false;
+  if (!after.empty() && after[0] == '*') {
+    star = true;
+    after.remove_prefix(1);
+  }
+  if (!after.empty() && (after[0] == ':' || after[0] == ')')) after.remove_prefix(1);
+  if (!after.empty() && !is_space(after[0])) return item;  // "1.5x faster": a word, not a number
+  item.number = number;
+  item.trailing_dot = dot;
+  item.star_after_number = star;
+  item.title = skip_spaces(after);
+  return item;
+}
+
+std::optional<std::string_view> parse_heading(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size() && text[i] == '#') ++i;
+  if (i == 0 || i > 6) return std::nullopt;
+  if (i < text.size() && !is_space(text[i])) return std::nullopt;
+  std::string_view h = trim(text.substr(i));
+  while (!h.empty() && h.back() == '#') h.remove_suffix(1);  // closing hashes
+  return trim(h);
+}
+
+std::optional<HeadingTask> parse_heading_task(std::string_view h) {
+  bool task_word = false;
+  if (starts_with_ci(h, "task") && h.size() > 4 && is_space(h[4])) {
+    task_word = true;
+    h = skip_spaces(h.substr(4));
+  }
+  std::string number;
+  bool dot = false;
+  size_t used = read_number(h, number, dot);
+  if (used == 0) return std::nullopt;
+  std::string_view after = h.substr(used);
+  if (!after.empty() && after[0] == ':') {
+    after.remove_prefix(1);
+  } else if (!dot && !task_word) {
+    return std::nullopt;  // "## 2024 plans" is a heading, not task 2024
+  }
+  if (!after.empty() && !is_space(after[0])) return std::nullopt;
+  after = skip_spaces(after);
+  if (!after.empty() && (after[0] == '-' || after[0] == ':')) after = skip_spaces(after.substr(1));
+  return HeadingTask{number, after};
+}
+
+std::optional<Fence> parse_fence(std::string_view text) {
+  if (text.size() < 3 || (text[0] != '`' && text[0] != '~')) return std::nullopt;
+  Fence f;
+  f.ch = text[0];
+  size_t i = 0;
+  while (i < text.size() && text[i] == f.ch) ++i;
+  if (i < 3) return std::nullopt;
+  f.length = static_cast<int>(i);
+  std::string_view info = trim(text.substr(i));
+  if (f.ch == '`' && info.find('`') != std::string_view::npos) return std::nullopt;  // inline code
+  auto sp = info.find_first_of(" \t{");
+  f.info = lower_ascii(info.substr(0, sp));
+  return f;
+}
+
+bool closes_fence(const Fence& open, std::string_view text) {
+  size_t i = 0;
+  while (i < text.size() && text[i] == open.ch) ++i;
+  return static_cast<int>(i) >= open.length && trim(text.substr(i)).empty();
+}
+
+LabelKind classify_label(std::string_view label) {
+  std::string l = lower_ascii(trim(label));
+  if (l == "requirements" || l == "requirement" || l == "reqs" || l == "req" || l == "要件" ||
+      l == "要求" || l == "要求事項" || l == "需求" || l == "요구사항" || l == "anforderungen" ||
+      l == "exigences" || l == "requisitos" || l == "requisiti" || l == "requirements covered")
+    return LabelKind::requirements;
+  if (l == "depends" || l == "depends on" || l == "dependencies" || l == "dependency" ||
+      l == "depends-on" || l == "depend on" || l == "requires tasks" || l == "after" ||
+      l == "依存" || l == "依存関係" || l == "前提タスク")
+    return LabelKind::depends;
+  if (l == "blocked" || l == "blocked by" || l == "blocker") return LabelKind::blocked;
+  return LabelKind::other;
+}
+
+namespace {
+
+bool valid_label(std::string_view label) {
+  label = trim(label);
+  if (label.empty() || label.size() > 40) return false;
+  bool has_letter = false;
+  for (char c : label) {
+    if (c == '`' || c == '_' || c == '*' || c == '[' || c == '(') return false;
+    if (!is_digit(c) && c != '.' && c != ' ') has_letter = true;
+  }
+  return has_letter;
+}
+
+// At `s` (just after an opening delimiter): "Label: value" up to the closing
+// delimiter. Returns the label, value and the rest after the closing delimiter.
+bool read_delimited(std::string_view s, char delim, std::string& label, std::string& value,
+                    std::string_view& rest) {
+  auto colon = s.find(':');
+  auto close_label = s.find(delim);
+  if (close_label != std::string_view::npos && (colon == std::string_view::npos || close_label < colon)) {
+    // `_Label_: value`
+    if (close_label + 1 < s.size() && s[close_label + 1] == ':') {
+      label = std::string(trim(s.substr(0, close_label)));
+      if (!valid_label(label)) return false;
+      value = std::string(trim(s.substr(close_label + 2)));
+      rest = {};
+      return true;
+    }
+    return false;
+  }
+  if (colon == std::string_view::npos) {
+    // `_Blocked_`-style flag without a value is handled by the caller.
+    return false;
+  }
+  label = std::string(trim(s.substr(0, colon)));
+  if (!valid_label(label)) return false;
+  std::string_view v = s.substr(colon + 1);
+  // The value ends at a delimiter that ends the line or opens the next annotation.
+  size_t end = std::string_view::npos;
+  for (size_t q = v.find(delim); q != std::string_view::npos; q = v.find(delim, q + 1)) {
+    std::string_view after = skip_spaces(v.substr(q + 1));
+    if (after.empty()) { end = q; break; }
+    if (after[0] == delim && q + 1 < v.size() && is_space(v[q + 1])) {
+      std::string_view next = after.substr(1);
+      auto c = next.find(':');
+      if (c != std::string_view::npos && valid_label(next.substr(0, c))) { end = q; break; }
+    }
+  }
+  if (end == std::string_view::npos) {
+    value = std::string(trim(v));
+    rest = {};
+  } else {
+    value = std::string(trim(v.substr(0, end)));
+    rest = skip_spaces(v.substr(end + 1));
+  }
+  return true;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> parse_annotations(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::string_view s = trim(text);
+  if (s.size() >= 2 && s[0] == '*' && s[1] == '*') {
+    auto close = s.find("**", 2);
+    if (close == std::string_view::npos) return out;
+    std::string_view inner = s.substr(2, close - 2);
+    std::string_view after = s.substr(close + 2);
+    std::string label;
+    if (!inner.empty() && inner.back() == ':') {
+      label = std::string(inner.substr(0, inner.size() - 1));
+    } else if (!after.empty() && after[0] == ':') {
+      label = std::string(inner);
+      after.remove_prefix(1);
+    } else {
+      return out;
+    }
+    if (!valid_label(label)) return out;
+    out.emplace_back(std::string(trim(label)), std::string(trim(after)));
+    return out;
+  }
+  while (!s.empty() && (s[0] == '_' || s[0] == '*')) {
+    char delim = s[0];
+    std::string label, value;
+    std::string_view rest;
+    std::string_view body = s.substr(1);
+    if (!read_delimited(body, delim, label, value, rest)) {
+      // `_Blocked_` alone: a flag with no reason.
+      auto close = body.find(delim);
+      if (out.empty() && close != std::string_view::npos && trim(body.substr(close + 1)).empty() &&
+          classify_label(body.substr(0, close)) == LabelKind::blocked) {
+        out.emplace_back(std::string(trim(body.substr(0, close))), "");
+      }
+      break;
+    }
+    out.emplace_back(label, value);
+    s = rest;
+  }
+  if (out.empty()) {
+    auto colon = s.find(':');
+    if (colon != std::string_view::npos && classify_label(s.substr(0, colon)) != LabelKind::other)
+      out.emplace_back(std::string(trim(s.substr(0, colon))), std::string(trim(s.substr(colon + 1))));
+  }
+  return out;
+}
+
+TitleParts split_title(std::string_view raw) {
+  TitleParts parts;
+  std::string_view s = trim(raw);
+  for (bool again = true; again;) {
+    again = false;
+    if (s.size() >= 3 && s.substr(0, 3) == "(P)") {
+      parts.parallel = true;
+      s = trim(s.substr(3));
+      again = true;
+    }
+    if (s.size() >= 3 && s.substr(s.size() - 3) == "(P)") {
+      parts.parallel = true;
+      s = trim(s.substr(0, s.size() - 3));
+      again = true;
+    }
+    if (!s.empty() && (s[0] == ':' || s[0] == '.' || (s[0] == '-' && s.size() > 1 && is_space(s[1])))) {
+      s = trim(s.substr(1));
+      again = true;
+    }
+  }
+  parts.title = std::string(trim(strip_markdown(s)));
+  return parts;
+}
+
+std::string strip_markdown(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  auto prev_word = [&](size_t i) { return i > 0 && is_word_char(s[i - 1]); };
+  auto next_word = [&](size_t i) { return i < s.size() && is_word_char(s[i]); };
+  for (size_t i = 0; i < s.size();) {
+    char c = s[i];
+    if (c == '\\' && i + 1 < s.size() && std::ispunct(static_cast<unsigned char>(s[i + 1]))) {
+      out += s[i + 1];
+      i += 2;
+    } else if (c == '`') {
+      size_t run = 0;
+      while (i + run < s.size() && s[i + run] == '`') ++run;
+      std::string fence(run, '`');
+      auto close = s.find(fence, i + run);
+      if (close == std::string_view::npos) {
+        i += run;
+      } else {
+        out += trim(s.substr(i + run, close - i - run));
+        i = close + run;
+      }
+    } else if ((c == '*' || c == '~') && i + 1 < s.size() && s[i + 1] == c) {
+      i += 2;  // ** and ~~
+    } else if (c == '_' && i + 1 < s.size() && s[i + 1] == '_' && !(prev_word(i) && next_word(i + 2))) {
+      i += 2;
+    } else if ((c == '*' || c == '_') && (prev_word(i) != next_word(i + 1))) {
+      ++i;  // emphasis opens before a word or closes after one; snake_case stays
+    } else if (c == '[') {
+      auto close = s.find("](", i);
+      auto end = close == std::string_view::npos ? close : s.find(')', close);
+      if (end != std::string_view::npos && s.substr(i + 1, close - i - 1).find('[') == std::string_view::npos) {
+        out += strip_markdown(s.substr(i + 1, close - i - 1));
+        i = end + 1;
+      } else {
+        out += c;
+        ++i;
+      }
+    } else {
+      out += c;
+      ++i;
+    }
+  }
+  // Collapse runs of spaces left by removed markup.
+  std::string collapsed;
+  collapsed.reserve(out.size());
+  for (char c : out) {
+    if (c == '\t') c = ' ';
+    if (c == ' ' && !collapsed.empty() && collapsed.back() == ' ') continue;
+    collapsed += c;
+  }
+  return collapsed;
+}
+
+std::string drop_parentheses(std::string_view s) {
+  std::string out;
+  int depth = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    bool open = s[i] == '(', close = s[i] == ')';
+    // Full-width parentheses （ ） are EF BC 88 / EF BC 89.
+    if (i + 2 < s.size() && static_cast<unsigned char>(s[i]) == 0xEF &&
+        static_cast<unsigned char>(s[i + 1]) == 0xBC) {
+      if (static_cast<unsigned char>(s[i + 2]) == 0x88) { ++depth; i += 2; continue; }
+      if (static_cast<unsigned char>(s[i + 2]) == 0x89) { if (depth) --depth; i += 2; continue; }
+    }
+    if (open) ++depth;
+    else if (close) { if (depth) --depth; }
+    else if (depth == 0) out += s[i];
+  }
+  return out;
+}
+
+std::vector<ListToken> parse_id_list(std::string_view text) {
+  std::vector<ListToken> out;
+  std::string norm = normalize_dashes(drop_parentheses(text));
+  size_t start = 0;
+  while (start <= norm.size()) {
+    size_t end = norm.find_first_of(",;", start);
+    if (end == std::string::npos) end = norm.size();
+    std::string_view segment = trim(std::string_view(norm).substr(start, end - start));
+    start = end + 1;
+    while (!segment.empty() && (segment.back() == '.' || segment.back() == '_')) segment.remove_suffix(1);
+    segment = trim(segment);
+    if (is_none_word(segment)) continue;
+    // Words: ids, ranges ("1.1-1.5", "1 - 5", "1 to 5"), fillers; anything else makes it free text.
+    std::vector<std::string> words;
+    for (size_t i = 0; i < segment.size();) {
+      while (i < segment.size() && is_space(segment[i])) ++i;
+      size_t j = i;
+      while (j < segment.size() && !is_space(segment[j])) ++j;
+      if (j > i) words.emplace_back(segment.substr(i, j - i));
+      i = j;
+    }
+    std::vector<ListToken> ids;
+    bool all_ids = true;
+    for (size_t w = 0; w < words.size(); ++w) {
+      std::string word = words[w];
+      while (!word.empty() && (word.back() == '.' || word.back() == ':')) word.pop_back();
+      if (is_id_text(word)) {
+        // "1 - 3", "1 to 3"
+        if (w + 2 < words.size() && (words[w + 1] == "-" || lower_ascii(words[w + 1]) == "to" ||
+                                     lower_ascii(words[w + 1]) == "through")) {
+          std::string last = words[w + 2];
+          while (!last.empty() && last.back() == '.') last.pop_back();
+          if (is_id_text(last)) {
+            ids.push_back({word, last, true});
+            w += 2;
+            continue;
+          }
+        }
+        ids.push_back({word, "", true});
+      } else if (auto range = split_range(word)) {
+        ids.push_back({range->first, range->second, true});
+      } else if (!is_filler_word(word)) {
+        all_ids = false;
+        break;
+      }
+    }
+    if (all_ids) {
+      out.insert(out.end(), ids.begin(), ids.end());
+    } else {
+      out.push_back({std::string(segment), "", false});
+    }
+    if (end == norm.size()) break;
+  }
+  return out;
+}
+
+std::optional<std::string> prose_dependency(std::string_view text) {
+  // Cheap test first: nearly every description line has neither phrase.
+  if (text.find("epend") == std::string_view::npos && text.find("locked until") == std::string_view::npos)
+    return std::nullopt;
+  std::string lower = lower_ascii(text);
+  size_t at = std::string::npos;
+  size_t len = 0;
+  for (std::string_view phrase : {"depends on", "dependent on", "depend on", "blocked until"}) {
+    auto p = lower.find(phrase);
+    if (p != std::string::npos && (at == std::string::npos || p < at)) {
+      at = p;
+      len = phrase.size();
+    }
+  }
+  if (at == std::string::npos) return std::nullopt;
+  std::string rest = normalize_dashes(drop_parentheses(text.substr(at + len)));
+  std::string_view r = skip_spaces(rest);
+  if (!r.empty() && r[0] == ':') r = skip_spaces(r.substr(1));
+  // Keep words while they read as an id list.
+  std::string kept;
+  bool any_id = false;
+  size_t i = 0;
+  while (i < r.size()) {
+    size_t j = i;
+    while (j < r.size() && !is_space(r[j])) ++j;
+    std::string word(r.substr(i, j - i));
+    std::string bare = word;
+    while (!bare.empty() && (bare.back() == ',' || bare.back() == ';' || bare.back() == '.' ||
+                             bare.back() == ':' || bare.back() == '_' || bare.back() == '*')) {
+      bare.pop_back();
+    }
+    if (is_id_text(bare) || split_range(bare)) {
+      any_id = true;
+      kept += bare + (word.back() == ',' ? ", " : " ");
+    } else if (is_filler_word(bare) || bare.empty()) {
+      kept += bare + " ";
+    } else {
+      break;
+    }
+    if (word.back() == '.' || word.back() == ';') break;  // the sentence ends the list
+    i = j;
+    while (i < r.size() && is_space(r[i])) ++i;
+  }
+  if (!any_id) return std::nullopt;
+  return std::string(trim(kept));
+}
+
+}  // namespace kp::tasks_md

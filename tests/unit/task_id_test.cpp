@@ -1,0 +1,46 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "common/task_id.hpp"
+
+using namespace kp;
+
+TEST_CASE("task ids parse as integer tuples of any depth") {
+  CHECK(TaskId::parse("5")->parts() == std::vector<int>{5});
+  CHECK(TaskId::parse("5.2.1")->parts() == std::vector<int>{5, 2, 1});
+  CHECK(TaskId::parse("0")->str() == "0");
+  CHECK(TaskId::parse("01.02")->str() == "1.2");
+  CHECK_FALSE(TaskId::parse(""));
+  CHECK_FALSE(TaskId::parse("1."));
+  CHECK_FALSE(TaskId::parse(".1"));
+  CHECK_FALSE(TaskId::parse("1..2"));
+  CHECK_FALSE(TaskId::parse("1a"));
+  CHECK_FALSE(TaskId::parse("-1"));
+  CHECK_FALSE(TaskId::parse("99999999999"));
+}
+
+TEST_CASE("1.9 < 1.10 and 1.1 is not 1.10") {
+  CHECK(*TaskId::parse("1.9") < *TaskId::parse("1.10"));
+  CHECK(*TaskId::parse("1.1") != *TaskId::parse("1.10"));
+  CHECK(*TaskId::parse("1") < *TaskId::parse("1.1"));
+  CHECK(*TaskId::parse("8.5") < *TaskId::parse("9"));
+  CHECK(task_id_less("1.9", "1.10"));
+  CHECK_FALSE(task_id_less("1.10", "1.9"));
+  CHECK(task_id_less("2", "10"));
+  CHECK(task_id_less("10", "not-an-id"));
+  std::vector<std::string> ids{"10", "1.10", "1.2", "2", "1.9", "0"};
+  std::sort(ids.begin(), ids.end(), [](const auto& a, const auto& b) { return task_id_less(a, b); });
+  CHECK(ids == std::vector<std::string>{"0", "1.2", "1.9", "1.10", "2", "10"});
+}
+
+TEST_CASE("prefix and ancestry") {
+  auto id = *TaskId::parse("5.2.1");
+  CHECK(id.prefix().str() == "5.2");
+  CHECK(id.prefix().prefix().str() == "5");
+  CHECK(id.prefix().prefix().prefix().empty());
+  CHECK(TaskId::parse("5")->is_ancestor_of(id));
+  CHECK_FALSE(TaskId::parse("5.2.1")->is_ancestor_of(id));
+  CHECK_FALSE(TaskId::parse("5.1")->is_ancestor_of(id));
+  CHECK_FALSE(TaskId::parse("52")->is_ancestor_of(id));
+}

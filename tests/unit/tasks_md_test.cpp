@@ -1,0 +1,344 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "common/error.hpp"
+#include "common/tasks_md.hpp"
+#include "common/tasks_md_lines.hpp"
+#include "test_support.hpp"
+
+using namespace kp;
+
+namespace {
+
+TaskFile parse(const std::string& text) { return parse_tasks_md(text, "tasks.md"); }
+
+const Task& task(const TaskFile& f, const std::string& id) {
+  int i = f.find(id);
+  REQUIRE_MESSAGE(i >= 0, "no task " << id);
+  return f.tasks[i];
+}
+
+bool has_warning(const TaskFile& f, int line, const std::string& part) {
+  for (const auto& w : f.warnings) {
+    if (w.line == line && w.message.find(part) != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("majors with a trailing dot, sub-tasks at column 0 (cc-sdd)") {
+  auto f = parse("# Plan\n\n- [ ] 1. Set up\n- [ ] 1.1 Create folders\n- [x] 1.2 Write config\n- [ ] 2. Build\n- [ ] 2.1 Compile\n");
+  REQUIRE(f.tasks.size() == 5);
+  CHECK(task(f, "1").major);
+  CHECK(task(f, "1").title == "Set up");
+  CHECK(task(f, "1").children.size() == 2);
+  CHECK(task(f, "1.1").parent == f.find("1"));
+  CHECK(task(f, "1.2").mark == TaskMark::done);
+  CHECK(task(f, "1.2").line == 5);
+  CHECK(task(f, "2.1").parent == f.find("2"));
+  CHECK(f.warnings.empty());
+}
+
+TEST_CASE("bullets -, * and +, indentation and tabs (Kiro nesting)") {
+  auto f = parse("* [ ] 1. One\n  + [ ] 1.1 Sub\n\t- [ ] 1.2 Tabbed\n\t  - detail under 1.2\n- [ ] 2. Two\n");
+  REQUIRE(f.tasks.size() == 4);
+  CHECK(task(f, "1.1").parent == f.find("1"));
+  CHECK(task(f, "1.2").parent == f.find("1"));
+  CHECK(task(f, "1.2").description == "detail under 1.2");
+  CHECK(task(f, "2").major);
+}
+
+TEST_CASE("checkbox marks") {
+  auto f = parse("- [ ] 1 a\n- [x] 2 b\n- [X] 3 c\n- [-] 4 d\n- [~] 5 e\n");
+  CHECK(task(f, "1").mark == TaskMark::pending);
+  CHECK(task(f, "2").mark == TaskMark::done);
+  CHECK(task(f, "3").mark == TaskMark::done);
+  CHECK(task(f, "4").mark == TaskMark::in_progress);
+  CHECK(task(f, "5").mark == TaskMark::in_progress);
+  CHECK_FALSE(task(f, "4").done());
+}
+
+TEST_CASE("ids of any depth; the parent is the nearest existing prefix") {
+  auto f = parse("- [ ] 5. Five\n- [ ] 5.2 Two\n- [ ] 5.2.1 Deep\n- [ ] 5.3.1 Orphan under five\n- [ ] 0. Zero\n");
+  CHECK(task(f, "5.2.1").parent == f.find("5.2"));
+  CHECK(task(f, "5.3.1").parent == f.find("5"));
+  CHECK_FALSE(task(f, "5.2").is_leaf());
+  CHECK(task(f, "0").major);
+  CHECK(task(f, "0").is_leaf());
+}
+
+TEST_CASE("1.1 is not 1.10 and 1.10 sorts after 1.9") {
+  auto f = parse("- [ ] 1. A\n- [ ] 1.1 one\n- [ ] 1.9 nine\n- [ ] 1.10 ten\n");
+  CHECK(f.find("1.10") != f.find("1.1"));
+  CHECK(task(f, "1.10").title == "ten");
+  CHECK(task(f, "1.1").title == "one");
+}
+
+TEST_CASE("a major-level decimal with a trailing dot is a major, not a sub-task") {
+  auto f = parse("- [ ] 8. Eight\n- [ ] 8.1 Sub\n- [ ] 8.5. Inserted major\n- [ ] 9. Nine\n");
+  CHECK(task(f, "8.5").major);
+  CHECK(task(f, "8.5").parent == -1);
+  CHECK(task(f, "8.5").title == "Inserted major");
+  CHECK(task(f, "8.1").parent == f.find("8"));
+}
+
+TEST_CASE("when every dotted id has a trailing dot, the dot is only style") {
+  auto f = parse("- [ ] 1. A\n- [ ] 1.1. one\n- [ ] 1.2. two\n");
+  CHECK(task(f, "1.1").parent == f.find("1"));
+  CHECK(task(f, "1.2").parent == f.find("1"));
+}
+
+TEST_CASE("optional star in both places") {
+  auto f = parse("- [ ] 2. Tests\n- [ ]* 2.3 Property test\n- [ ] 7.9* Late star\n- [x]* 2.4 Done optional\n");
+  CHECK(task(f, "2.3").optional);
+  CHECK(task(f, "2.3").title == "Property test");
+  CHECK(task(f, "7.9").optional);
+  CHECK(task(f, "7.9").title == "Late star");
+  CHECK(task(f, "2.4").optional);
+  CHECK_FALSE(task(f, "2").optional);
+}
+
+TEST_CASE("(P) after the number or at the end is not part of the title") {
+  auto f = parse("- [ ] 2.1 (P) Leading\n- [ ] 2.2 Trailing (P)\n- [ ] 2.3 Not (P) inside\n- [ ] 2.4 Plain\n");
+  CHECK(task(f, "2.1").parallel);
+  CHECK(task(f, "2.1").title == "Leading");
+  CHECK(task(f, "2.2").parallel);
+  CHECK(task(f, "2.2").title == "Trailing");
+  CHECK_FALSE(task(f, "2.3").parallel);
+  CHECK_FALSE(task(f, "2.4").parallel);
+}
+
+TEST_CASE("markdown in titles is stripped for display; text, non-ASCII and quotes stay") {
+  auto f = parse("- [ ] 1. **Bold** and *em* with `code_x` and [a link](http://x)\n"
+                 "- [ ] 2. Keep snake_case and \"quotes\" — 日本語のタイトル\n");
+  CHECK(task(f, "1").title == "Bold and em with code_x and a link");
+  CHECK(task(f, "2").title == "Keep snake_case and \"quotes\" — 日本語のタイトル");
+}
+
+TEST_CASE("a bold task number") {
+  auto f = parse("- [ ] **1.** Bold major\n- [ ] **1.1** Bold sub\n");
+  CHECK(task(f, "1").title == "Bold major");
+  CHECK(task(f, "1.1").parent == f.find("1"));
+}
+
+TEST_CASE("titles never start with '. '") {
+  auto f = parse("- [ ] 1. . Odd\n- [ ] 2: Colon style\n- [ ] Task 3: Word style\n");
+  CHECK(task(f, "1").title == "Odd");
+  CHECK(task(f, "2").title == "Colon style");
+  CHECK(task(f, "3").title == "Word style");
+}
+
+TEST_CASE("a wrapped title continues on the next more-indented non-bullet line") {
+  auto f = parse("- [ ] 1. Major\n  - [ ] 1.1 Add the probe\n        definition to the root (P)\n    - detail bullet\n      wrapped detail\n");
+  CHECK(task(f, "1.1").title == "Add the probe definition to the root");
+  CHECK(task(f, "1.1").parallel);
+  CHECK(task(f, "1.1").description == "detail bullet\nwrapped detail");
+}
+
+TEST_CASE("majors written as headings") {
+  auto f = parse("## 1. Foundation\n\n- [ ] 1.1 Init\n- [x] 1.2 Lint\n\n## Task 2: Store\n- [ ] 2.1 Save\n\n## 3. Heading without sub-tasks\n\n## Notes\n");
+  REQUIRE(f.tasks.size() == 5);
+  CHECK(task(f, "1").from_heading);
+  CHECK(task(f, "1").title == "Foundation");
+  CHECK(task(f, "1").children.size() == 2);
+  CHECK(task(f, "2").title == "Store");
+  CHECK(task(f, "2.1").parent == f.find("2"));
+  CHECK(f.find("3") == -1);
+}
+
+TEST_CASE("a heading major and a checkbox major with the same id are one task") {
+  auto f = parse("## 1. Setup\n- [ ] 1. Setup\n- [ ] 1.1 Init\n");
+  CHECK(f.tasks.size() == 2);
+  CHECK(f.duplicates.empty());
+}
+
+TEST_CASE("unnumbered checkboxes under a task are its checklist, not tasks") {
+  auto f = parse("- [ ] 1. One\n  - [x] write tests\n  - [ ] update docs\n- [ ] stray checkbox\n");
+  REQUIRE(f.tasks.size() == 1);
+  REQUIRE(task(f, "1").checklist.size() == 2);
+  CHECK(task(f, "1").checklist[0].done);
+  CHECK(task(f, "1").checklist[1].text == "update docs");
+  CHECK(has_warning(f, 4, "without a task number"));
+}
+
+TEST_CASE("CRLF line endings and a BOM") {
+  auto f = parse("\xEF\xBB\xBF- [ ] 1. One\r\n- [ ] 1.1 Sub (P)\r\n  - _Requirements: 1.1_\r\n");
+  REQUIRE(f.tasks.size() == 2);
+  CHECK(task(f, "1").title == "One");
+  CHECK(task(f, "1.1").parallel);
+  CHECK(task(f, "1.1").requirements == std::vector<std::string>{"1.1"});
+}
+
+TEST_CASE("checkboxes inside code fences are examples") {
+  auto f = parse("- [ ] 1. Real\n```markdown\n- [ ] 2. Example\n```\n~~~\n- [ ] 3. Example\n~~~\n- [ ] 4. Real too\n");
+  CHECK(f.tasks.size() == 2);
+  CHECK(f.find("2") == -1);
+  CHECK(f.find("4") >= 0);
+}
+
+TEST_CASE("an unclosed fence is reported with its line") {
+  auto f = parse("- [ ] 1. Real\n```\n- [ ] 2. Swallowed\n");
+  CHECK(f.tasks.size() == 1);
+  CHECK(has_warning(f, 2, "never closed"));
+}
+
+TEST_CASE("tasks after ## Notes are tasks; notes bullets are not descriptions") {
+  auto f = parse("- [ ] 1. One\n## Notes\n- a note\n- [ ] 2. Late task\n");
+  CHECK(f.tasks.size() == 2);
+  CHECK(task(f, "1").description.empty());
+}
+
+TEST_CASE("requirements: lists, ranges with hyphen and en dash, free text, a bare number, a localized label") {
+  auto f = parse("- [ ] 1. A\n  - _Requirements: 1.1, 2.3_\n"
+                 "- [ ] 2. B\n  - _Requirements: 1.1-1.3, 3.1–3.2_\n"
+                 "- [ ] 3. C\n  - _Requirements: All_\n"
+                 "- [ ] 4. D\n  - _Requirements: 6_\n"
+                 "- [ ] 5. E\n  - _要件: 1.1_\n");
+  CHECK(task(f, "1").requirements == std::vector<std::string>{"1.1", "2.3"});
+  CHECK(task(f, "2").requirements == std::vector<std::string>{"1.1", "1.2", "1.3", "3.1", "3.2"});
+  CHECK(task(f, "3").requirements == std::vector<std::string>{"All"});
+  CHECK(task(f, "4").requirements == std::vector<std::string>{"6"});
+  CHECK(task(f, "5").requirements == std::vector<std::string>{"1.1"});
+  CHECK(task(f, "1").description.empty());
+}
+
+TEST_CASE("dependencies: _Depends:_, _Depends on:_ with explanations, prose, ranges") {
+  auto f = parse("- [ ] 1. A\n- [ ] 1.1 a\n- [ ] 1.2 b\n- [ ] 2. B\n- [ ] 2.1 c\n- [ ] 2.3 spike\n- [ ] 3. C\n"
+                 "- [ ] 4. D\n  - _Depends: 1.2, 2.3_\n"
+                 "- [ ] 5. E\n  - _Depends on: 2.3 (the spike, see 1.1)_\n"
+                 "- [ ] 6. F\n  - Depends on task 3\n"
+                 "- [ ] 7. G\n  - This depends on tasks 1–3 and is long.\n"
+                 "- [ ] 8. H\n  - _Depends: none_\n");
+  CHECK(task(f, "4").depends == std::vector<std::string>{"1.2", "2.3"});
+  CHECK(task(f, "4").depends_lines == std::vector<int>{9, 9});
+  CHECK(task(f, "5").depends == std::vector<std::string>{"2.3"});
+  CHECK(task(f, "6").depends == std::vector<std::string>{"3"});
+  CHECK(task(f, "7").depends == std::vector<std::string>{"1", "2", "3"});
+  CHECK(task(f, "8").depends.empty());
+  CHECK(f.warnings.empty());
+}
+
+TEST_CASE("an unreadable dependency is a warning naming the line") {
+  auto f = parse("- [ ] 1. A\n- [ ] 2. B\n  - _Depends: the auth work_\n");
+  CHECK(task(f, "2").depends.empty());
+  CHECK(has_warning(f, 3, "cannot read dependency 'the auth work'"));
+}
+
+TEST_CASE("_Blocked:_ and other _Label:_ annotations are kept, not description") {
+  auto f = parse("- [ ] 1. A\n  - _Boundary: AuthService_\n  - _Contracts: login(), logout()_\n  - _Blocked: waiting for API keys_\n"
+                 "  - _Completed: 2025-01-01_ _Owner: me_\n  - **Note:** bold label\n  - Real description\n");
+  const Task& t = task(f, "1");
+  REQUIRE(t.blocked_reason);
+  CHECK(*t.blocked_reason == "waiting for API keys");
+  REQUIRE(t.annotations.size() == 5);
+  CHECK(t.annotations[0] == std::pair<std::string, std::string>{"Boundary", "AuthService"});
+  CHECK(t.annotations[1].second == "login(), logout()");
+  CHECK(t.annotations[2].first == "Completed");
+  CHECK(t.annotations[3] == std::pair<std::string, std::string>{"Owner", "me"});
+  CHECK(t.annotations[4] == std::pair<std::string, std::string>{"Note", "bold label"});
+  CHECK(t.description == "Real description");
+}
+
+TEST_CASE("Kiro's Task Dependency Graph waves and variants") {
+  std::string tasks = "- [ ] 1. A\n  - [ ] 1.1 a\n  - [ ] 1.2 b\n- [ ] 2. B\n  - [ ] 2.1 c\n  - [ ] 2.10 d\n";
+  SUBCASE("the Kiro shape") {
+    auto f = parse(tasks + "## Task Dependency Graph\n```json\n{\"waves\": [{\"id\": 0, \"tasks\": [\"1.1\", \"2.1\"]}, {\"id\": 1, \"tasks\": [\"1.2\"]}]}\n```\n");
+    REQUIRE(f.waves.size() == 2);
+    CHECK(f.waves[0].tasks == std::vector<std::string>{"1.1", "2.1"});
+    CHECK(f.waves[1].number == 1);
+    CHECK(f.waves[1].line == 8);
+  }
+  SUBCASE("\"wave\" keys out of order, integer ids, extra fields, numbers kept as written") {
+    auto f = parse(tasks + "## Task Dependency Graph\n```json\n{\"waves\": [{\"wave\": 1, \"tasks\": [2.10], \"note\": \"x\"}, {\"wave\": 0, \"tasks\": [1.1, \"Task 2.1\"]}]}\n```\n");
+    REQUIRE(f.waves.size() == 2);
+    CHECK(f.waves[0].tasks == std::vector<std::string>{"1.1", "2.1"});
+    CHECK(f.waves[1].tasks == std::vector<std::string>{"2.10"});
+  }
+  SUBCASE("a leading graph section and a bare array of task lists") {
+    auto f = parse("## Task Dependency Graph\n```\n[[\"1.1\"], [\"1.2\", \"2.1\"]]\n```\n" + tasks);
+    REQUIRE(f.waves.size() == 2);
+    CHECK(f.waves[1].tasks.size() == 2);
+  }
+  SUBCASE("broken JSON in the graph section is a warning") {
+    auto f = parse(tasks + "## Task Dependency Graph\n```json\n{\"waves\": [\n```\n");
+    CHECK(f.waves.empty());
+    CHECK(has_warning(f, 8, "not readable"));
+  }
+  SUBCASE("other JSON examples are ignored") {
+    auto f = parse(tasks + "## Config\n```json\n{\"a\": 1}\n```\n");
+    CHECK(f.waves.empty());
+    CHECK(f.warnings.empty());
+  }
+}
+
+TEST_CASE("duplicate ids are reported with both lines") {
+  auto f = parse("- [ ] 2. Two\n- [x] 2.5 first\n- [ ] 2.5 second\n");
+  REQUIRE(f.duplicates.size() == 1);
+  CHECK(f.duplicates[0].id == "2.5");
+  CHECK(f.duplicates[0].first_line == 2);
+  CHECK(f.duplicates[0].second_line == 3);
+  CHECK(f.tasks.size() == 3);
+  CHECK(has_warning(f, 3, "also on line 2"));
+}
+
+TEST_CASE("edge cases: empty file, prose only, numbers that are not ids") {
+  auto empty = parse("");
+  CHECK(empty.tasks.empty());
+  CHECK(has_warning(empty, 1, "no numbered tasks"));
+  auto prose = parse("# Title\n\nSome text 1. not a task\n- a bullet\n");
+  CHECK(prose.tasks.empty());
+  auto words = parse("- [ ] 1.5x faster builds\n- [ ] 2024-01 meeting\n## 2024 roadmap\n");
+  CHECK(words.tasks.empty());
+  CHECK(words.warnings.size() == 3);  // two unnumbered checkboxes + no tasks
+}
+
+TEST_CASE("line helpers") {
+  using namespace kp::tasks_md;
+  CHECK(shape_line("\t- x").indent == 4);
+  CHECK(shape_line("  \t- x").indent == 4);
+  CHECK(shape_line("     - x").indent == 5);
+  CHECK(strip_markdown("a __b__ c_d ~~e~~") == "a b c_d e");
+  CHECK(drop_parentheses("2.3 (the spike (see 4.1)) and 5") == "2.3  and 5");
+  auto list = parse_id_list("1.1 - 1.3; tasks 4 and 5, free words");
+  REQUIRE(list.size() == 4);
+  CHECK(list[0].first == "1.1");
+  CHECK(list[0].last == "1.3");
+  CHECK(list[1].first == "4");
+  CHECK(list[2].first == "5");
+  CHECK_FALSE(list[3].is_id);
+  CHECK_FALSE(prose_dependency("Nothing here"));
+  CHECK(*prose_dependency("Depends on 2.1. Then more 3.4") == "2.1");
+}
+
+TEST_CASE("load_tasks_md: missing, folder, binary garbage are UsageErrors naming the file") {
+  test::TempDir dir;
+  CHECK_THROWS_WITH_AS(load_tasks_md(dir / "nope.md"), doctest::Contains("nope.md: no such file"), UsageError);
+  CHECK_THROWS_WITH_AS(load_tasks_md(dir.path()), doctest::Contains("is a folder"), UsageError);
+  std::string garbage;
+  for (int i = 0; i < 4096; ++i) garbage += static_cast<char>((i * 7919 + 13) % 256);
+  test::write_text(dir / "bin.md", garbage);
+  CHECK_THROWS_WITH_AS(load_tasks_md(dir / "bin.md"), doctest::Contains("not a text file"), UsageError);
+  test::write_text(dir / "latin1.md", std::string("- [ ] 1. Caf\xe9 one accented byte in a long enough line of text to stay text\n"));
+  CHECK(load_tasks_md(dir / "latin1.md").tasks.size() == 1);
+  test::write_text(dir / "empty.md", "");
+  CHECK(load_tasks_md(dir / "empty.md").tasks.empty());
+}
+
+TEST_CASE("a 5 MB file parses") {
+  std::string text;
+  int majors = 0;
+  while (text.size() < 5u * 1024 * 1024) {
+    ++majors;
+    text += "- [ ] " + std::to_string(majors) + ". Major " + std::to_string(majors) + "\n";
+    for (int s = 1; s <= 10; ++s) {
+      text += "- [ ] " + std::to_string(majors) + "." + std::to_string(s) + " Sub-task with a **title** (P)\n"
+              "  - Description line with some words in it\n  - _Requirements: 1.1-1.3_\n";
+    }
+  }
+  auto f = parse(text);
+  CHECK(f.tasks.size() == static_cast<size_t>(majors) * 11);
+  CHECK(f.tasks.back().parallel);
+  CHECK(f.warnings.empty());
+}
