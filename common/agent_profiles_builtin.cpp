@@ -1,0 +1,189 @@
+// The built-in agent profiles, written from real captures of each agent's
+// screens (see tests/fixtures/screens/). Patterns are matched per line with box
+// borders removed; non-ASCII alternatives are written as (?:a|b), never [ab].
+#include <map>
+
+#include "common/agent_profile.hpp"
+
+namespace kp {
+
+namespace {
+
+// What most terminal agents share: numbered menus with a cursor glyph, y/n
+// questions, dialog footers, shell prompts.
+AgentProfile shared_base() {
+  AgentProfile p;
+  p.menu_cursor = {
+      R"(^\s*(?:❯|›|●|▶|▸|→|>)\s*(\d+)[.)]\s+(\S.*)$)",  // "❯ 1. Yes", "› 2. Skip", "● 1. Allow once"
+      R"(^\s*(?:❯|›|●|▶|▸)\s+()(\S.*)$)",                // "❯ No, exit" (needs siblings and a hint)
+  };
+  p.safe_options = {
+      R"(^(?:Yes|Allow once|Allow|Approve once|Proceed|Continue|OK|Trust folder|Trust this folder)\b)",
+  };
+  p.danger_options = {
+      R"((?i)don'?t ask again|\balways\b|automatically|all edits|allow all|for this session|all future)",
+      R"((?i)\bno\b|\bexit\b|\bquit\b|reject|\bdeny\b|cancel|\bskip\b|update now|keep trying|bypass)",
+      R"((?i)type here|type something|what to do differently|trust all|yolo|chat about this)",
+  };
+  p.danger_context = {
+      R"((?i)usage limit reached|rate limit reached|quota exceeded|update available|analytics|telemetry)",
+      R"((?i)bypass permissions mode|trust all tools)",
+  };
+  p.safe_prompts = {
+      R"(\[Y/n\]\s*:?\s*$)",
+      R"(\(Y/n\)\s*:?\s*$)",
+      R"(\[Yes\]\s*:?\s*$)",
+      R"((?i)press enter to continue)",
+  };
+  p.choice_prompts = {
+      R"(\[y/N\]\s*:?\s*$)",
+      R"(\(y/N\)\s*:?\s*$)",
+      R"(\[No\]\s*:?\s*$)",
+      R"(\(y/n\)\s*:?\s*$)",
+      R"(\[y/n\]\s*:?\s*$)",
+      R"((?i)\banalytics\b.*\?)",
+      R"((?i)\btelemetry\b.*\?)",
+      R"((?i)\bpaste (?:the |your )?(?:code|token|key)\b)",
+      R"((?i)\benter (?:your |the )?(?:api key|token|password|passphrase|code)\b)",
+      R"((?i)\btype (?:your |the )?(?:api key|token|password|passphrase|code)\b)",
+      R"((?i)password\s*:\s*$)",
+  };
+  p.dialog_hints = {
+      R"((?i)\besc to (?:cancel|go back)\b)",
+      R"((?i)\benter to (?:confirm|select|submit)\b)",
+      R"((?i)press enter to (?:confirm|continue))",
+      R"((?i)\bto navigate\b)",
+      "↑/↓", "↑↓", "⇆ select", "↵ to select",
+  };
+  p.shell_prompt = {
+      R"(^[\w.+-]+@[\w.-]+[: ].*?[$%#](?: .*)?$)",   // user@host:~/dir$ , user@host ~ %
+      R"(^\[[\w.+-]+@[\w.-]+ [^\]]*\][$#](?: .*)?$)",  // [user@host dir]$
+  };
+  p.exited = {
+      R"((?i)^\s*(?:goodbye|bye)!?\s*$)",
+  };
+  return p;
+}
+
+void append(std::vector<std::string>& to, std::initializer_list<const char*> more) {
+  for (const char* m : more) to.emplace_back(m);
+}
+
+const char* const kGenericPrompt =
+    "Implement task {task} of the spec in .kiro/specs/{spec}/ (read requirements.md, design.md and "
+    "tasks.md there). Work only on that task. When it is complete, mark it [x] in tasks.md.";
+
+AgentProfile claude() {
+  AgentProfile p = shared_base();
+  p.name = "claude";
+  p.command = {"claude"};
+  p.prompt_template = "/kiro:spec-impl {spec} {task}";
+  // The composer: "❯ " or "> " between two rules (or in a ╭─╮ box, whose
+  // borders are removed before matching).
+  p.input_prompt = {R"(^(?:❯|>)(?:\s(.*))?$)"};
+  p.prompt_between_rules = true;
+  p.max_lines_below_prompt = 4;
+  p.live_lines_above_prompt = 2;
+  p.input_placeholder = {R"(^Try ".*"$)", R"(^Press up to edit queued messages$)"};
+  p.busy = {R"((?i)\besc to interrupt\b)", R"((?i)\bctrl\+c to interrupt\b)"};
+  append(p.exited, {R"(^Resume this session with:)", R"(^\s*claude (?:--resume|-r) \S+\s*$)"});
+  p.completion = {R"(^(?:✻|✳|✶|✽|✢|·|\*) (?:Worked|[A-Z][a-z]+ed) for \d)"};
+  p.idle = {R"(\? for shortcuts)"};
+  append(p.choice_prompts, {R"((?i)paste code here)"});
+  return p;
+}
+
+AgentProfile codex() {
+  AgentProfile p = shared_base();
+  p.name = "codex";
+  p.command = {"codex"};
+  p.prompt_template = kGenericPrompt;
+  p.input_prompt = {R"(^›(?:\s(.*))?$)"};
+  p.max_lines_below_prompt = 1;  // the status line; "› text" with output under it is history
+  p.live_lines_above_prompt = 1;
+  p.input_placeholder = {
+      R"(^(?:Use /skills to list available skills|Explain this codebase|Summarize recent commits)$)",
+      R"(^(?:Implement \{feature\}|Find and fix a bug in @filename|Write tests for @filename)$)",
+      R"(^(?:Improve documentation in @filename|Run /review on my current changes)$)",
+      R"(^Ask Codex to do anything$)",
+  };
+  p.busy = {R"((?i)\besc to interrupt\b)", R"(^• Working \()"};
+  append(p.exited, {R"(To continue this session, run codex resume)", R"(^Token usage: total=)"});
+  p.completion = {R"(^─ Worked for \d)"};
+  p.idle = {R"(^\s{2}\S+(?: \S+)? · (?:~|/))"};  // "  gpt-5.5 high · ~/repo" status line
+  return p;
+}
+
+AgentProfile gemini() {
+  AgentProfile p = shared_base();
+  p.name = "gemini";
+  p.command = {"gemini"};
+  p.prompt_template = kGenericPrompt;
+  p.input_prompt = {R"(^\s*(?:>|\*)(?:\s+(.*))?$)"};
+  p.max_lines_below_prompt = 3;
+  p.live_lines_above_prompt = 2;
+  p.input_placeholder = {R"(^Type your message or @path/to/file$)"};
+  p.busy = {R"((?i)\(esc to cancel, \d)", R"((?i)\besc to interrupt\b)"};
+  append(p.exited, {R"(Agent powering down\. Goodbye!)", R"(To resume this session: gemini --resume)"});
+  append(p.safe_options, {R"(^Trust folder\b)"});
+  return p;
+}
+
+AgentProfile aider() {
+  AgentProfile p = shared_base();
+  p.name = "aider";
+  p.command = {"aider"};
+  p.prompt_template = kGenericPrompt;
+  // "> ", "architect> ", "ask> ", "multi> " on the last line.
+  p.input_prompt = {R"(^(?:\w+)?>(?:\s(.*))?$)"};
+  p.max_lines_below_prompt = 0;
+  p.live_lines_above_prompt = 1;
+  p.busy = {R"(^\S*\s*Waiting for \S+)", R"((?i)\bctrl\+c to (?:interrupt|stop)\b)"};
+  return p;
+}
+
+// For agents without a profile of their own: the cues most agents share.
+AgentProfile custom() {
+  AgentProfile p = shared_base();
+  p.name = "custom";
+  p.prompt_template = kGenericPrompt;
+  p.input_prompt = {R"(^\s*(?:❯|>|›|→)(?:\s(.*))?$)"};
+  p.max_lines_below_prompt = 2;
+  p.live_lines_above_prompt = 1;
+  p.input_placeholder = {R"(^Try ".*"$)", R"(^Add a follow-up$)", R"(^Type your message.*$)",
+                         R"(^Use /skills to list available skills$)"};
+  p.busy = {R"((?i)\besc (?:to )?interrupt\b)", R"((?i)\(esc to cancel)",
+            R"((?i)\bctrl\+c to (?:interrupt|stop|cancel)\b)"};
+  // OpenCode's permission row: "Allow once" is the first, selected button.
+  p.safe_prompts.emplace_back(R"(^\s*Allow once\s{2,}Allow always\b)");
+  append(p.exited, {R"(^Resume this session with:)", R"(To continue this session, run)",
+                    R"(To resume this session:)"});
+  p.completion = {R"(^(?:✻|✳|─) Worked for \d)"};
+  p.idle = {R"(\? for shortcuts)"};
+  return p;
+}
+
+const std::map<std::string, AgentProfile, std::less<>>& builtins() {
+  static const std::map<std::string, AgentProfile, std::less<>> profiles = [] {
+    std::map<std::string, AgentProfile, std::less<>> m;
+    for (AgentProfile p : {claude(), codex(), gemini(), aider(), custom()}) {
+      compile_profile(p, "built-in profile " + p.name);
+      m.emplace(p.name, std::move(p));
+    }
+    return m;
+  }();
+  return profiles;
+}
+
+}  // namespace
+
+const AgentProfile* builtin_profile(std::string_view name) {
+  auto it = builtins().find(name);
+  return it == builtins().end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> builtin_profile_names() {
+  return {"claude", "codex", "gemini", "aider", "custom"};
+}
+
+}  // namespace kp
