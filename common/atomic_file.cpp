@@ -36,7 +36,10 @@ void write_all(int fd, std::string_view data, const std::filesystem::path& path)
 void write_file_atomic(const std::filesystem::path& path, std::string_view content) {
   std::filesystem::path dir = path.parent_path();
   if (dir.empty()) dir = ".";
-  std::string tmpl = (dir / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
+  std::string tmpl = dir.string();
+  tmpl += "/.";
+  tmpl += path.filename().string();
+  tmpl += ".tmp.XXXXXX";
   UniqueFd fd(::mkstemp(tmpl.data()));
   if (!fd) {
     throw RuntimeError(fmt::format("{}: cannot create temp file: {}", path.string(), errno_text()));

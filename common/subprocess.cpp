@@ -242,6 +242,30 @@ bool process_exists(pid_t pid) {
   return ::kill(pid, 0) == 0 || errno == EPERM;
 }
 
+bool terminate_process(pid_t pid, bool group, std::chrono::milliseconds grace) {
+  if (pid <= 1) return false;
+  auto alive = [&] {
+    if (!process_exists(pid)) return false;
+    // A zombie has ended; only its parent can reap it.
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    auto close = line.rfind(')');
+    return !(close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z');
+  };
+  if (group) ::kill(-pid, SIGTERM);
+  ::kill(pid, SIGTERM);
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!alive()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (group) ::kill(-pid, SIGKILL);
+  ::kill(pid, SIGKILL);
+  for (int i = 0; i < 100 && alive(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  return !alive();
+}
+
 std::vector<pid_t> process_descendants(pid_t root) {
   // Build a parent -> children map from /proc/<pid>/stat once.
   std::multimap<pid_t, pid_t> children;

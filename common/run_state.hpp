@@ -1,0 +1,126 @@
+// .parallel_state.json and .completed_tasks.json: what a run knows about each
+// task, shared by the master, the workers and the commands. Read and write
+// them only while holding the spec's .task_lock (StateLock).
+#pragma once
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.hpp"
+#include "common/file_lock.hpp"
+#include "common/spec_paths.hpp"
+
+namespace kp {
+
+enum class TaskStatus { pending, running, completed, failed, stopped, blocked, conflict };
+std::string_view to_string(TaskStatus status);
+std::optional<TaskStatus> parse_task_status(std::string_view text);
+
+struct TaskState {
+  std::string id;
+  std::string title;
+  TaskStatus status = TaskStatus::pending;
+  std::vector<std::string> deps;  // leaf task ids that must be completed (merged) first
+  std::vector<std::string> parents;  // enclosing tasks, nearest first: ticked when all their leaves are done
+  double priority = 1;            // longest remaining weighted path; higher runs first
+  bool optional = false;
+  int wave = 0;                   // longest-path level in the plan
+  int worker = -1;                // claiming worker id, -1 when none
+  std::string session;            // tmux session name
+  std::string branch;
+  std::string worktree;
+  std::string started_at;         // ISO 8601 UTC of the first start of the current attempt series
+  double started_epoch = 0;
+  std::optional<double> duration; // seconds, once completed
+  int attempts = 0;
+  bool prompt_sent = false;       // the task prompt reached the agent (survives a worker restart)
+  std::string phase;              // what is happening now: "agent busy", "needs choice", "merging", ...
+  std::string message;            // why it failed, conflicted, is held or blocked
+  double phase_since = 0;         // epoch seconds the phase began
+};
+
+struct RunConfig {  // what `run` decided; workers read it from the state
+  int max_parallel = 3;
+  int max_wave = -1;              // --wave M: only tasks of waves <= M; -1 all
+  std::vector<std::string> agent_command;
+  std::string profile = "claude";
+  std::string prompt_template = "/kiro:spec-impl {spec} {task}";
+  std::string tmux_socket;
+  std::string target_branch;
+  std::string worktree_root;
+  std::string order = "majors";
+  int poll_interval_ms = 250;
+  int task_timeout_minutes = 120;
+  int retries = 0;
+  int stuck_after_seconds = 900;
+  bool enter_while_attached = false;
+  std::string commit_message;
+  std::string merge_message;
+  std::vector<std::pair<std::string, std::string>> agent_env;
+};
+
+struct RunState {
+  int version = 1;
+  std::string spec;
+  std::string created_at;
+  std::string updated_at;
+  RunConfig config;
+  std::vector<TaskState> tasks;  // in id order
+
+  TaskState* find(std::string_view id);
+  const TaskState* find(std::string_view id) const;
+};
+
+// Whole-file JSON. read: missing file -> std::nullopt; corrupt -> RuntimeError naming it.
+std::optional<RunState> read_run_state(const std::filesystem::path& path);
+void write_run_state(const std::filesystem::path& path, RunState& state);  // stamps updated_at
+
+struct Completion {
+  std::string task_id;
+  std::string title;
+  double duration = 0;       // seconds
+  std::string completed_at;  // ISO 8601 UTC
+};
+std::vector<Completion> read_completions(const std::filesystem::path& path);
+// Appends one entry (read, add, write whole). The caller holds the StateLock.
+void append_completion(const std::filesystem::path& path, const Completion& completion);
+// Median recorded duration per task id: the scheduler's weights. The whole
+// history counts, not only the latest entries.
+std::map<std::string, double> median_durations(const std::vector<Completion>& history);
+
+// The spec's .task_lock, held while reading-modifying-writing any state file.
+class StateLock {
+ public:
+  explicit StateLock(const SpecPaths& paths);
+ private:
+  FileLock lock_;
+};
+
+std::string iso8601_utc(double epoch_seconds);
+double now_epoch();
+
+}  // namespace kp
+
+namespace kp {
+
+// A worker is alive while it holds its .worker-<id>.lock; a pid alone could be reused.
+bool worker_alive(const SpecPaths& paths, int worker_id);
+bool master_alive(const SpecPaths& paths);
+// The pid in a .master.pid or .worker-<id>.pid file, or 0.
+int read_pid_file(const std::filesystem::path& path);
+
+// Reads, changes and writes the state under the StateLock in one step.
+// Throws RuntimeError when there is no state file.
+template <typename Change>
+void update_run_state(const SpecPaths& paths, Change&& change) {
+  StateLock lock(paths);
+  auto state = read_run_state(paths.state_json);
+  if (!state) throw RuntimeError(paths.state_json.string() + ": no run state (start one with `kiro-parallel run`)");
+  change(*state);
+  write_run_state(paths.state_json, *state);
+}
+
+}  // namespace kp
