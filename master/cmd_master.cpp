@@ -1,7 +1,6 @@
 #include "master/cli_args.hpp"
 #include "master/command.hpp"
-
-#include <fmt/format.h>
+#include "master/master_daemon.hpp"
 
 namespace kp {
 
@@ -14,7 +13,7 @@ int handler(const std::vector<std::string>& args);
 const Command kCmdMaster = {
     "master",
     "master <spec>",
-    "internal: the detached master process",
+    "internal: the detached master process (started by run)",
     "",
     handler,
     true,
@@ -23,13 +22,12 @@ const Command kCmdMaster = {
 namespace {
 
 int handler(const std::vector<std::string>& args) {
-  ParsedArgs parsed = parse_args(kCmdMaster, args, {}, 0, 8);
+  ParsedArgs parsed = parse_args(kCmdMaster, args, {}, 1, 1);
   if (parsed.help) {
     print_command_help(kCmdMaster);
     return 0;
   }
-  fmt::print(stderr, "kiro-parallel master: not implemented yet\n");
-  return 1;
+  return run_master(repo_dir_arg(parsed), parsed.positionals[0]);
 }
 
 }  // namespace

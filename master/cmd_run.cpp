@@ -1,7 +1,20 @@
+#include <fmt/format.h>
+
+#include <sstream>
+
+#include "common/agent_profile.hpp"
+#include "common/error.hpp"
+#include "common/git_repo.hpp"
+#include "common/planner.hpp"
+#include "common/run_setup.hpp"
+#include "common/run_state.hpp"
+#include "common/settings.hpp"
+#include "common/tasks_md.hpp"
+#include "common/tmux_client.hpp"
 #include "master/cli_args.hpp"
 #include "master/command.hpp"
-
-#include <fmt/format.h>
+#include "master/master_launch.hpp"
+#include "master/run_plan.hpp"
 
 namespace kp {
 
@@ -13,22 +26,120 @@ int handler(const std::vector<std::string>& args);
 
 const Command kCmdRun = {
     "run",
-    "run <spec> [--max-parallel N] [--wave M] [--dry-run] [--no-watch] [--agent-cmd CMD]",
-    "start the detached master and watch the run",
-    "",
+    "run <spec> [--max-parallel N] [--wave M] [--dry-run] [--no-watch] [--agent-cmd CMD] [options]",
+    "start the detached master (unless one runs) and watch the run",
+    "  --max-parallel N   workers, i.e. agents at once (setting max_parallel, default 3)\n"
+    "  --wave M           run only tasks of waves 0..M (see analyze)\n"
+    "  --dry-run          print what would run, start nothing\n"
+    "  --no-watch         start the master and return at once\n"
+    "  --agent-cmd CMD    the agent's command line, split on spaces (setting agent.command)\n"
+    "  --profile NAME     agent profile: claude, codex, gemini, aider, custom (agent.profile)\n"
+    "  --order ORDER      majors (default) or strict (setting order)\n"
+    "  --skip-optional    do not run optional (*) tasks\n"
+    "  --target BRANCH    merge into BRANCH (setting target_branch; default: the checked-out branch)\n"
+    "  --tmux-socket NAME run sessions on tmux -L NAME (setting tmux_socket; default server)\n"
+    "  --interval S       watch refresh interval in seconds (default 1)\n",
     handler,
 };
 
 namespace {
 
+std::vector<std::string> split_words(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
+}
+
 int handler(const std::vector<std::string>& args) {
-  ParsedArgs parsed = parse_args(kCmdRun, args, {}, 0, 8);
+  ParsedArgs parsed = parse_args(kCmdRun, args,
+                                 {{"--max-parallel", true}, {"--wave", true}, {"--dry-run", false},
+                                  {"--no-watch", false}, {"--agent-cmd", true}, {"--profile", true},
+                                  {"--order", true}, {"--skip-optional", false}, {"--target", true},
+                                  {"--tmux-socket", true}, {"--interval", true}},
+                                 1, 1);
   if (parsed.help) {
     print_command_help(kCmdRun);
     return 0;
   }
-  fmt::print(stderr, "kiro-parallel run: not implemented yet\n");
-  return 1;
+  SpecPaths paths = SpecPaths::resolve(repo_dir_arg(parsed), parsed.positionals[0]);
+  Settings settings = load_settings(paths);
+  RunPlan run_plan = load_run_plan(paths, settings, parsed.value("--order"), parsed.has("--skip-optional"));
+  if (run_plan.refuse) {
+    fmt::print(stderr, "{}", run_plan.refusal);
+    return kExitUsage;
+  }
+  AgentProfile profile = resolve_profile(settings.raw, settings.path, parsed.value("--profile"));
+
+  RunConfig config;
+  config.max_parallel = static_cast<int>(parsed.integer("--max-parallel", 1, 256).value_or(settings.max_parallel));
+  config.max_wave = static_cast<int>(parsed.integer("--wave", 0, 1000000).value_or(-1));
+  config.profile = profile.name;
+  config.agent_command = profile.command;
+  if (auto cmd = parsed.value("--agent-cmd")) {
+    config.agent_command = split_words(*cmd);
+    if (config.agent_command.empty()) throw UsageError("run: --agent-cmd is empty");
+  }
+  config.prompt_template = profile.prompt_template;
+  config.tmux_socket = parsed.value("--tmux-socket").value_or(settings.tmux_socket);
+  config.order = std::string(to_string(run_plan.plan.order));
+  config.worktree_root = settings.worktree_root;
+  config.poll_interval_ms = settings.poll_interval_ms;
+  config.task_timeout_minutes = settings.task_timeout_minutes;
+  config.retries = settings.retries;
+  config.stuck_after_seconds = settings.stuck_after_seconds;
+  config.enter_while_attached = settings.enter_while_attached;
+  config.commit_message = settings.commit_message;
+  config.merge_message = settings.merge_message;
+  config.agent_env = settings.agent_env;
+  config.target_branch = parsed.value("--target").value_or(settings.target_branch);
+  if (config.target_branch.empty()) {
+    try {
+      config.target_branch = git::current_branch(paths.repo_root);
+    } catch (const std::exception& e) {
+      throw UsageError(fmt::format("run: cannot tell the target branch ({}); set target_branch or pass --target", e.what()));
+    }
+  }
+  if (!git::branch_exists(paths.repo_root, config.target_branch)) {
+    throw UsageError(fmt::format("run: target branch '{}' does not exist", config.target_branch));
+  }
+  git::require_identity(paths.repo_root);
+
+  TmuxClient tmux(config.tmux_socket);
+  auto previous = read_run_state(paths.state_json);
+  RunState preview = build_run_state(paths.spec, run_plan.file, run_plan.plan, config, previous);
+  if (parsed.has("--dry-run")) {
+    print_run_preview(paths, preview, profile);
+    return 0;
+  }
+  fmt::print("kiro-parallel: spec {} — {} tasks, profile {} ({}), target branch {}, {} workers\n", paths.spec,
+             preview.tasks.size(), profile.name, config.agent_command.empty() ? "" : config.agent_command[0],
+             config.target_branch, config.max_parallel);
+  if (master_alive(paths)) {
+    fmt::print("kiro-parallel: a master is already running for {} (pid {}); not starting another\n", paths.spec,
+               read_pid_file(paths.master_pid));
+  } else {
+    // The state a new master starts from, merged under the lock with what an
+    // earlier run left (completed stays completed, claims of the dead resume).
+    {
+      StateLock lock(paths);
+      RunState state = build_run_state(paths.spec, run_plan.file, run_plan.plan, config, read_run_state(paths.state_json));
+      write_run_state(paths.state_json, state);
+    }
+    RecoveryReport recovered = recover_orphans(paths, tmux);
+    for (const auto& id : recovered.resumable) fmt::print("kiro-parallel: task {} will be resumed\n", id);
+    for (const auto& id : recovered.adopted) fmt::print("kiro-parallel: adopted the session of task {}\n", id);
+    start_master(paths);
+    fmt::print("kiro-parallel: master started (pid {}); logs in {}\n", read_pid_file(paths.master_pid),
+               paths.logs_dir.string());
+  }
+  if (parsed.has("--no-watch")) return 0;
+  std::vector<std::string> watch_args{paths.spec, "-C", paths.repo_root.string()};
+  if (auto interval = parsed.value("--interval")) {
+    watch_args.push_back("--interval");
+    watch_args.push_back(*interval);
+  }
+  return kCmdWatch.handler(watch_args);
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
+#include <fmt/format.h>
+
+#include "common/error.hpp"
 #include "master/cli_args.hpp"
 #include "master/command.hpp"
-
-#include <fmt/format.h>
+#include "worker/worker_loop.hpp"
 
 namespace kp {
 
@@ -14,8 +16,8 @@ int handler(const std::vector<std::string>& args);
 const Command kCmdWorker = {
     "worker",
     "worker <spec> --worker-id N",
-    "internal: one worker process",
-    "",
+    "internal: one worker process (started by the master)",
+    "  --worker-id N   this worker's number (its lock, pid and log files use it)\n",
     handler,
     true,
 };
@@ -23,13 +25,18 @@ const Command kCmdWorker = {
 namespace {
 
 int handler(const std::vector<std::string>& args) {
-  ParsedArgs parsed = parse_args(kCmdWorker, args, {}, 0, 8);
+  ParsedArgs parsed = parse_args(kCmdWorker, args, {{"--worker-id", true}}, 1, 1);
   if (parsed.help) {
     print_command_help(kCmdWorker);
     return 0;
   }
-  fmt::print(stderr, "kiro-parallel worker: not implemented yet\n");
-  return 1;
+  WorkerOptions options;
+  options.repo_dir = repo_dir_arg(parsed);
+  options.spec = parsed.positionals[0];
+  auto id = parsed.integer("--worker-id", 0, 1023);
+  if (!id) throw UsageError("worker: --worker-id is required");
+  options.worker_id = static_cast<int>(*id);
+  return run_worker(options);
 }
 
 }  // namespace

@@ -1,7 +1,75 @@
 #include "worker/worker_loop.hpp"
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "common/atomic_file.hpp"
+#include "common/error.hpp"
+#include "common/file_lock.hpp"
+#include "common/log.hpp"
+#include "common/spec_paths.hpp"
+#include "worker/task_claim.hpp"
+#include "worker/task_runner.hpp"
+
 namespace kp {
 
-int run_worker(const WorkerOptions&) { return 1; }
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void on_signal(int) { g_stop = true; }
+
+void install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+}  // namespace
+
+int run_worker(const WorkerOptions& options) {
+  SpecPaths paths = SpecPaths::resolve(options.repo_dir, options.spec);
+  std::filesystem::create_directories(paths.logs_dir);
+  // The liveness lock, held for the whole life of this process.
+  auto alive = FileLock::try_acquire(paths.worker_lock(options.worker_id));
+  if (!alive) {
+    log_info("worker {}: another worker with this id is alive; exiting", options.worker_id);
+    return kExitFailure;
+  }
+  install_signal_handlers();
+  write_file_atomic(paths.worker_pid(options.worker_id), fmt::format("{}\n", ::getpid()));
+  log_info("worker {} started (pid {})", options.worker_id, ::getpid());
+  while (!g_stop) {
+    ClaimResult claimed = claim_task(paths, options.worker_id);
+    if (!claimed.claim) {
+      if (claimed.why == NoClaim::finished) {
+        log_info("worker {}: no work left", options.worker_id);
+        break;
+      }
+      // Tasks are running whose completion may make more ready.
+      for (int i = 0; i < 5 && !g_stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(60));
+      continue;
+    }
+    const std::string id = claimed.claim->task.id;
+    write_file_atomic(paths.worker_task(options.worker_id), id + "\n");
+    TaskEnd end = run_claimed_task(paths, options.worker_id, *claimed.claim, g_stop);
+    std::error_code ec;
+    std::filesystem::remove(paths.worker_task(options.worker_id), ec);
+    log_info("worker {}: task {} {}", options.worker_id, id, to_string(end));
+  }
+  std::error_code ec;
+  std::filesystem::remove(paths.worker_pid(options.worker_id), ec);
+  log_info("worker {} exits{}", options.worker_id, g_stop ? " (signal)" : "");
+  return kExitOk;
+}
 
 }  // namespace kp

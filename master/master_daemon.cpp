@@ -1,0 +1,164 @@
+#include "master/master_daemon.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "common/atomic_file.hpp"
+#include "common/error.hpp"
+#include "common/file_lock.hpp"
+#include "common/log.hpp"
+#include "common/run_state.hpp"
+#include "common/scheduler.hpp"
+#include "common/subprocess.hpp"
+
+namespace kp {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+std::atomic<bool> g_stop{false};
+void on_signal(int) { g_stop = true; }
+
+constexpr int kMaxRestarts = 8;                 // per worker slot, then the slot gives up
+constexpr auto kWorkerGrace = std::chrono::seconds(5);
+
+struct WorkerSlot {
+  int id = 0;
+  ChildProcess child;
+  int restarts = 0;
+  Clock::time_point next_start{};
+  bool idle = true;  // not running: finished its work, or never started
+};
+
+// Something a worker could do now: a ready task, or a running task whose worker is dead.
+bool claimable_work(const SpecPaths& paths, const RunState& state) {
+  if (pick_ready_task(state) >= 0) return true;
+  for (const auto& t : state.tasks) {
+    if (t.status == TaskStatus::running && !worker_alive(paths, t.worker)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+int run_master(const std::string& repo_dir, const std::string& spec) {
+  SpecPaths paths = SpecPaths::resolve(repo_dir, spec);
+  std::filesystem::create_directories(paths.logs_dir);
+  auto singleton = FileLock::try_acquire(paths.master_lock);
+  if (!singleton) {
+    log_info("master: another master holds {}; exiting", paths.master_lock.string());
+    return kExitFailure;
+  }
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  write_file_atomic(paths.master_pid, fmt::format("{}\n", ::getpid()));
+
+  auto state = read_run_state(paths.state_json);
+  if (!state) {
+    log_info("master: no run state in {}; nothing to do", paths.state_json.string());
+    return kExitUsage;
+  }
+  const int n = std::max(1, state->config.max_parallel);
+  log_info("master started (pid {}) for spec {} with {} workers", ::getpid(), spec, n);
+  const std::string self = self_executable().string();
+  std::vector<WorkerSlot> slots(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) slots[static_cast<size_t>(i)].id = i;
+
+  auto start_worker = [&](WorkerSlot& slot) {
+    SpawnOptions options;
+    options.stdout_path = paths.worker_log(slot.id);
+    options.new_process_group = true;
+    slot.child = spawn_program({self, "worker", spec, "--worker-id", std::to_string(slot.id), "-C",
+                                paths.repo_root.string()},
+                               options);
+    slot.idle = false;
+    log_info("master: worker {} started (pid {})", slot.id, slot.child.pid());
+  };
+
+  auto last_state_read = Clock::time_point{};
+  bool work_left = true;
+  bool wants_worker = true;
+  bool first_round = true;
+  while (!g_stop) {
+    const auto now = Clock::now();
+    for (auto& slot : slots) {
+      if (!slot.child.running()) continue;
+      auto code = slot.child.poll();
+      if (!code) continue;
+      slot.idle = true;
+      if (*code == 0) {
+        log_info("master: worker {} finished", slot.id);
+        continue;
+      }
+      ++slot.restarts;
+      auto backoff = std::chrono::seconds(std::min(30, 1 << std::min(slot.restarts - 1, 5)));
+      slot.next_start = now + backoff;
+      log_info("master: worker {} died unexpectedly (exit {}); restart {} of {} in {} s", slot.id, *code,
+               slot.restarts, kMaxRestarts, backoff.count());
+    }
+    if (now - last_state_read >= 300ms) {
+      last_state_read = now;
+      try {
+        if (auto s = read_run_state(paths.state_json)) {
+          work_left = work_remaining(*s);
+          wants_worker = claimable_work(paths, *s);
+        }
+      } catch (const std::exception& e) {
+        log_info("master: {}", e.what());
+      }
+    }
+    bool any_running = false;
+    for (auto& slot : slots) {
+      if (slot.child.running()) {
+        any_running = true;
+        continue;
+      }
+      if (slot.restarts > kMaxRestarts || now < slot.next_start) continue;
+      // At the start every slot gets a worker (workers wait for dependencies
+      // themselves); later an idle slot starts one only for claimable work: a
+      // ready task, or the task of a worker that died.
+      if (first_round || (work_left && wants_worker)) {
+        start_worker(slot);
+        any_running = true;
+        if (!first_round) wants_worker = false;  // one per state read
+      }
+    }
+    first_round = false;
+    if (!any_running && !work_left) break;
+    bool all_gave_up = !any_running;
+    for (auto& slot : slots) {
+      if (slot.restarts <= kMaxRestarts) all_gave_up = false;
+    }
+    if (all_gave_up) {
+      log_info("master: every worker slot gave up after {} restarts; exiting", kMaxRestarts);
+      break;
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  if (g_stop) log_info("master: stopping workers");
+  for (auto& slot : slots) {
+    if (slot.child.running()) {
+      int code = slot.child.terminate_group(kWorkerGrace);
+      log_info("master: worker {} stopped (exit {})", slot.id, code);
+    }
+  }
+  std::error_code ec;
+  std::filesystem::remove(paths.master_pid, ec);
+  log_info("master exits");
+  return kExitOk;
+}
+
+}  // namespace kp

@@ -1,0 +1,100 @@
+#include "master/master_launch.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "common/error.hpp"
+#include "common/run_state.hpp"
+#include "common/scheduler.hpp"
+#include "common/subprocess.hpp"
+
+namespace kp {
+
+bool start_master(const SpecPaths& paths) {
+  if (master_alive(paths)) return false;
+  std::filesystem::create_directories(paths.logs_dir);
+  SpawnOptions options;
+  options.new_session = true;  // a daemon: its own session, no controlling terminal
+  options.stdout_path = paths.master_log();
+  ChildProcess child = spawn_program(
+      {self_executable().string(), "master", paths.spec, "-C", paths.repo_root.string()}, options);
+  // Wait for the lock, the master's proof of life (not its pid).
+  for (int i = 0; i < 200; ++i) {
+    if (master_alive(paths)) return true;
+    if (auto code = child.poll()) {
+      throw RuntimeError(fmt::format("the master exited at once (exit {}); see {}", *code,
+                                     paths.master_log().string()));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  throw RuntimeError(fmt::format("the master did not start within 5 s; see {}", paths.master_log().string()));
+}
+
+RecoveryReport recover_orphans(const SpecPaths& paths, const TmuxClient& tmux) {
+  RecoveryReport report;
+  std::vector<std::string> sessions = tmux.list_sessions();
+  auto has_session = [&](const std::string& name) {
+    return std::find(sessions.begin(), sessions.end(), name) != sessions.end();
+  };
+  StateLock lock(paths);
+  auto state = read_run_state(paths.state_json);
+  if (!state) return report;
+  bool changed = false;
+  for (auto& t : state->tasks) {
+    const std::string session = session_name(paths.spec, t.id);
+    if (t.status == TaskStatus::running) {
+      if (t.worker >= 0 && worker_alive(paths, t.worker)) continue;
+      bool finishing = t.phase.rfind("committing", 0) == 0 || t.phase.rfind("merg", 0) == 0;
+      if (has_session(session) || finishing) {
+        if (t.worker != -1) changed = true;
+        t.worker = -1;  // claimable: the next worker resumes it
+        report.resumable.push_back(t.id);
+      } else {
+        t.status = TaskStatus::pending;
+        t.worker = -1;
+        t.prompt_sent = false;
+        t.phase.clear();
+        report.reset.push_back(t.id);
+        changed = true;
+      }
+      continue;
+    }
+    if (has_session(session) && t.status != TaskStatus::completed && t.status != TaskStatus::conflict) {
+      // A session of this task that state does not show running: left by a
+      // worker whose state update was lost, or by an earlier run. Adopt it.
+      t.status = TaskStatus::running;
+      t.worker = -1;
+      t.session = session;
+      t.branch = branch_name(paths.spec, t.id);
+      t.prompt_sent = true;
+      t.phase = "adopted by recover";
+      t.phase_since = now_epoch();
+      if (t.started_epoch == 0) {
+        t.started_epoch = now_epoch();
+        t.started_at = iso8601_utc(t.started_epoch);
+      }
+      report.adopted.push_back(t.id);
+      changed = true;
+    }
+  }
+  const std::string prefix = paths.spec + "-task-";
+  for (const auto& name : sessions) {
+    if (name.rfind(prefix, 0) != 0) continue;
+    bool known = false;
+    for (const auto& t : state->tasks) {
+      if (session_name(paths.spec, t.id) == name && t.status == TaskStatus::running) known = true;
+    }
+    if (!known) report.foreign.push_back(name);
+  }
+  if (changed) {
+    unblock_resolved(*state);
+    propagate_blocked(*state);
+    write_run_state(paths.state_json, *state);
+  }
+  return report;
+}
+
+}  // namespace kp

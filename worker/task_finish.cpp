@@ -1,0 +1,161 @@
+#include "worker/task_finish.hpp"
+
+#include <algorithm>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "common/atomic_file.hpp"
+#include "common/git_merge.hpp"
+#include "common/git_worktree.hpp"
+#include "common/log.hpp"
+#include "common/scheduler.hpp"
+#include "common/settings.hpp"
+
+namespace kp {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+void set_phase(const SpecPaths& paths, const std::string& id, const std::string& phase,
+               const std::string& message = {}) {
+  update_run_state(paths, [&](RunState& s) {
+    if (TaskState* t = s.find(id)) {
+      if (t->phase != phase) t->phase_since = now_epoch();
+      t->phase = phase;
+      t->message = message;
+    }
+  });
+}
+
+std::string stamp_now() {
+  std::string s = iso8601_utc(now_epoch());
+  for (char& c : s) {
+    if (c == ':') c = '-';
+  }
+  return s;
+}
+
+// The enclosing tasks whose every other leaf is completed: this task is their
+// last, so its branch ticks them too.
+std::vector<std::string> parents_now_complete(const SpecPaths& paths, const TaskState& task) {
+  std::vector<std::string> out;
+  auto state = read_run_state(paths.state_json);
+  if (!state) return out;
+  for (const auto& parent : task.parents) {
+    bool all = true;
+    for (const auto& t : state->tasks) {
+      if (t.id == task.id) continue;
+      bool under = std::find(t.parents.begin(), t.parents.end(), parent) != t.parents.end();
+      if (under && t.status != TaskStatus::completed) all = false;
+    }
+    if (all) out.push_back(parent);
+  }
+  return out;
+}
+
+}  // namespace
+
+void archive_task_log(const SpecPaths& paths, const std::string& task_id) {
+  fs::path latest = paths.task_latest_log(task_id);
+  if (auto text = read_file(latest)) {
+    write_file_atomic(paths.logs_dir / fmt::format("task-{}_{}.log", task_id, stamp_now()), *text);
+  }
+}
+
+std::string conflict_instructions(const SpecPaths& paths, const TaskState& task,
+                                  const std::string& target_branch) {
+  return fmt::format(
+      "cd {}\n"
+      "git merge {}          # resolve the conflicts, then: git add -A && git commit\n"
+      "kiro-parallel -C {} retry {} {}",
+      task.worktree, target_branch, paths.repo_root.string(), paths.spec, task.id);
+}
+
+TaskEnd finish_task(const SpecPaths& paths, const TaskState& task, const RunConfig& config,
+                    const TmuxClient& tmux, const std::atomic<bool>& stop) {
+  try {
+    set_phase(paths, task.id, "committing");
+    fs::path tasks_md = fs::path(task.worktree) / fs::relative(paths.tasks_md, paths.repo_root);
+    if (fs::exists(tasks_md)) {
+      if (git::tick_task_checkbox(tasks_md, task.id)) {
+        log_info("task {}: ticked its checkbox in tasks.md (the agent had not)", task.id);
+      }
+      for (const auto& parent : parents_now_complete(paths, task)) {
+        if (git::tick_task_checkbox(tasks_md, parent)) log_info("task {}: ticked parent task {}", task.id, parent);
+      }
+    }
+    std::string commit_template = config.commit_message.empty() ? Settings{}.commit_message : config.commit_message;
+    if (auto commit = git::commit_all(task.worktree, render_template(commit_template, paths.spec, task.id, task.title))) {
+      log_info("task {}: committed {}", task.id, commit->substr(0, 12));
+    }
+  } catch (const std::exception& e) {
+    update_run_state(paths, [&](RunState& s) {
+      if (TaskState* t = s.find(task.id)) {
+        t->status = TaskStatus::failed;
+        t->worker = -1;
+        t->message = fmt::format("cannot commit the task's work: {}", e.what());
+        propagate_blocked(s);
+      }
+    });
+    log_info("task {}: cannot commit: {}", task.id, e.what());
+    return TaskEnd::failed;
+  }
+  archive_task_log(paths, task.id);
+  tmux.kill_session(task.session);
+
+  std::string merge_template = config.merge_message.empty() ? Settings{}.merge_message : config.merge_message;
+  std::string merge_message = render_template(merge_template, paths.spec, task.id, task.title);
+  std::string last_held;
+  while (true) {
+    set_phase(paths, task.id, last_held.empty() ? "merging" : "merge held", last_held);
+    git::MergeResult merge;
+    try {
+      merge = git::merge_into_target(paths.repo_root, task.branch, config.target_branch, merge_message);
+    } catch (const std::exception& e) {
+      merge.outcome = git::MergeOutcome::held;
+      merge.message = e.what();
+    }
+    if (merge.outcome == git::MergeOutcome::held) {
+      if (merge.message != last_held) log_info("task {}: merge held: {}", task.id, merge.message);
+      last_held = merge.message;
+      for (int i = 0; i < 20 && !stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (stop) return TaskEnd::interrupted;  // the phase says "merge held": a resume finishes it
+      continue;
+    }
+    if (merge.outcome == git::MergeOutcome::conflict) {
+      std::string paths_text;
+      for (const auto& p : merge.conflict_paths) paths_text += (paths_text.empty() ? "" : ", ") + p;
+      update_run_state(paths, [&](RunState& s) {
+        if (TaskState* t = s.find(task.id)) {
+          t->status = TaskStatus::conflict;
+          t->worker = -1;
+          t->phase.clear();
+          t->message = fmt::format("merge conflict in {}; resolve by hand:\n{}", paths_text,
+                                   conflict_instructions(paths, *t, config.target_branch));
+        }
+      });
+      log_info("task {}: merge conflict in {}; branch {} and worktree {} kept", task.id, paths_text,
+               task.branch, task.worktree);
+      return TaskEnd::conflict;
+    }
+    double ended = now_epoch();
+    update_run_state(paths, [&](RunState& s) {
+      TaskState* t = s.find(task.id);
+      if (!t) return;
+      double duration = t->started_epoch > 0 ? ended - t->started_epoch : 0;
+      t->status = TaskStatus::completed;
+      t->duration = duration;
+      t->worker = -1;
+      t->phase.clear();
+      t->message = merge.checkbox_union ? "tasks.md checkbox conflict resolved automatically" : "";
+      append_completion(paths.completed_json, {t->id, t->title, duration, iso8601_utc(ended)});
+    });
+    log_info("task {}: merged into {} ({}, {})", task.id, config.target_branch,
+             git::merge_outcome_name(merge.outcome), merge.target_commit.substr(0, 12));
+    return TaskEnd::completed;
+  }
+}
+
+}  // namespace kp

@@ -1,0 +1,22 @@
+// The end of a task whose agent is done: tick, commit, stop the session,
+// merge into the target branch (waiting while the merge is held), record.
+#pragma once
+#include <atomic>
+
+#include "common/run_state.hpp"
+#include "common/tmux_client.hpp"
+#include "worker/task_runner.hpp"
+
+namespace kp {
+
+TaskEnd finish_task(const SpecPaths& paths, const TaskState& task, const RunConfig& config,
+                    const TmuxClient& tmux, const std::atomic<bool>& stop);
+
+// Copies logs/task-<id>_latest.log to logs/task-<id>_<UTC stamp>.log.
+void archive_task_log(const SpecPaths& paths, const std::string& task_id);
+
+// The commands that resolve a conflicted task by hand, one per line.
+std::string conflict_instructions(const SpecPaths& paths, const TaskState& task,
+                                  const std::string& target_branch);
+
+}  // namespace kp

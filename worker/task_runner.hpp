@@ -1,0 +1,18 @@
+// One claimed task, start to finish: worktree, tmux session, agent, monitor,
+// commit, merge, record. The state file says where it got to, so a worker
+// that resumes a dead worker's task carries on from there.
+#pragma once
+#include <atomic>
+
+#include "common/spec_paths.hpp"
+#include "worker/task_claim.hpp"
+
+namespace kp {
+
+enum class TaskEnd { completed, failed, conflict, stopped, interrupted };
+std::string_view to_string(TaskEnd end);
+
+TaskEnd run_claimed_task(const SpecPaths& paths, int worker_id, const Claim& claim,
+                         const std::atomic<bool>& stop);
+
+}  // namespace kp
