@@ -58,14 +58,15 @@ std::string read_text(const fs::path& path) {
 }
 
 RunResult run_kp(const std::vector<std::string>& args, const fs::path& cwd,
-                 const std::vector<std::pair<std::string, std::string>>& env) {
+                 const std::vector<std::pair<std::string, std::string>>& env,
+                 std::chrono::milliseconds timeout) {
   std::vector<std::string> argv{kp_binary().string()};
   argv.insert(argv.end(), args.begin(), args.end());
   RunOptions options;
   if (!cwd.empty()) options.cwd = cwd;
   options.env = env;
   options.env.emplace_back("NO_COLOR", "1");
-  options.timeout = std::chrono::minutes(5);
+  options.timeout = timeout;
   return run_program(argv, options);
 }
 

@@ -33,7 +33,8 @@ std::string read_text(const std::filesystem::path& path);
 // Runs the real kiro-parallel with `args` (in `cwd` when given).
 RunResult run_kp(const std::vector<std::string>& args,
                  const std::filesystem::path& cwd = {},
-                 const std::vector<std::pair<std::string, std::string>>& env = {});
+                 const std::vector<std::pair<std::string, std::string>>& env = {},
+                 std::chrono::milliseconds timeout = std::chrono::minutes(5));
 
 // Runs git with args in `repo`; REQUIRE-fails the test on a non-zero exit.
 std::string git(const std::filesystem::path& repo, const std::vector<std::string>& args);

@@ -1,0 +1,134 @@
+// stop, stop-all, recover and clean on a real run: what they stop, what they
+// keep, and that no run leaves work behind that a person would lose.
+#include <signal.h>
+
+#include <doctest/doctest.h>
+
+#include "common/run_state.hpp"
+#include "common/subprocess.hpp"
+#include "master/master_launch.hpp"
+#include "run_fixture.hpp"
+
+using namespace kp;
+using kp::test::RunFixture;
+
+namespace {
+
+const char* kTwoMajors = R"(- [ ] 1. First
+- [ ] 1.1 The first task
+- [ ] 2. Second
+- [ ] 2.1 The second task
+)";
+
+}  // namespace
+
+TEST_CASE("stop stops one task and its worker; its worktree stays; the rest goes on") {
+  RunFixture f(kTwoMajors, R"({"default": {"duration": 0.5}, "tasks": {"1.1": {"hang": true}}})");
+  REQUIRE(f.start(2).exit_code == 0);
+  REQUIRE(RunFixture::wait_for([&] { return f.task_phase_contains("1.1", "busy"); }));
+  auto stopped = f.kp({"stop", "app", "1.1"});
+  CHECK_MESSAGE(stopped.exit_code == 0, stopped.err);
+  RunState s = f.state();
+  CHECK(s.find("1.1")->status == TaskStatus::stopped);
+  CHECK(std::filesystem::exists(s.find("1.1")->worktree));
+  CHECK(RunFixture::wait_for([&] {
+    auto names = f.sessions();
+    return std::find(names.begin(), names.end(), "app-task-1-1") == names.end();
+  }));
+  auto watched = f.watch();
+  CHECK(watched.exit_code == 3);  // 2.1 completed, 1.1 stopped: nothing left can move
+  CHECK(f.state().find("2.1")->status == TaskStatus::completed);
+  // retry makes it pending again and a new master finishes it... once it no longer hangs.
+  test::write_text(f.repo().parent_path() / "plan.json", R"({"default": {"duration": 0.5}})");
+  auto retried = f.kp({"retry", "app", "1.1"});
+  CHECK_MESSAGE(retried.exit_code == 0, retried.err);
+  CHECK(f.watch().exit_code == 0);
+  CHECK(f.state().find("1.1")->status == TaskStatus::completed);
+  CHECK(f.state().find("1.1")->attempts == 2);
+}
+
+TEST_CASE("stop-all stops master, workers and sessions; a later run carries on in the same worktrees") {
+  RunFixture f(kTwoMajors, R"({"default": {"hang": true}})");
+  REQUIRE(f.start(2).exit_code == 0);
+  REQUIRE(RunFixture::wait_for([&] { return f.task_phase_contains("1.1", "busy") && f.task_phase_contains("2.1", "busy"); }));
+  // Something the agent wrote and did not commit yet.
+  RunState before = f.state();
+  test::write_text(std::filesystem::path(before.find("1.1")->worktree) / "half-done.txt", "work in progress\n");
+  auto stopped = f.kp({"stop-all", "app"});
+  CHECK_MESSAGE(stopped.exit_code == 0, stopped.err);
+  CHECK_FALSE(master_alive(f.paths()));
+  for (int w = 0; w < 2; ++w) CHECK_FALSE(worker_alive(f.paths(), w));
+  CHECK(f.sessions().empty());
+  RunState s = f.state();
+  CHECK(s.find("1.1")->status == TaskStatus::stopped);
+  CHECK(s.find("2.1")->status == TaskStatus::stopped);
+  CHECK(test::read_text(std::filesystem::path(s.find("1.1")->worktree) / "half-done.txt") == "work in progress\n");
+
+  test::write_text(f.repo().parent_path() / "plan.json", R"({"default": {"duration": 0.5}})");
+  REQUIRE(f.start(2).exit_code == 0);
+  CHECK(f.watch().exit_code == 0);
+  // The half-done file was committed with the task, not lost.
+  CHECK(test::git(f.repo(), {"show", "main:half-done.txt"}) == "work in progress\n");
+}
+
+TEST_CASE("recover adopts the session of a killed worker and finishes the task once") {
+  RunFixture f(kTwoMajors, R"({"default": {"duration": 0.5}, "tasks": {"1.1": {"duration": 6}}})");
+  REQUIRE(f.start(1).exit_code == 0);
+  REQUIRE(RunFixture::wait_for([&] { return f.task_phase_contains("1.1", "busy"); }));
+  // Kill the master first (so it cannot respawn), then the worker, both with SIGKILL.
+  int master = read_pid_file(f.paths().master_pid);
+  int worker = read_pid_file(f.paths().worker_pid(0));
+  REQUIRE(master > 0);
+  REQUIRE(worker > 0);
+  ::kill(master, SIGKILL);
+  ::kill(worker, SIGKILL);
+  REQUIRE(RunFixture::wait_for([&] { return !master_alive(f.paths()) && !worker_alive(f.paths(), 0); }));
+  auto names = f.sessions();
+  REQUIRE(std::find(names.begin(), names.end(), "app-task-1-1") != names.end());  // the agent works on
+
+  auto recovered = f.kp({"recover", "app"});
+  CHECK_MESSAGE(recovered.exit_code == 0, recovered.err);
+  CHECK(recovered.out.find("1.1") != std::string::npos);
+  CHECK(f.watch().exit_code == 0);
+  RunState s = f.state();
+  CHECK(s.find("1.1")->status == TaskStatus::completed);
+  CHECK(s.find("2.1")->status == TaskStatus::completed);
+  // Adopted, not started again: the agent got its prompt once and finished once.
+  CHECK(f.sim_log_count({"prompt_received", "1.1"}) == 1);
+  CHECK(f.sim_log_count({"done", "task=1.1"}) == 1);
+  int completions = 0;
+  for (const auto& c : read_completions(f.paths().completed_json)) completions += c.task_id == "1.1";
+  CHECK(completions == 1);
+  CHECK(f.sessions().empty());
+}
+
+TEST_CASE("clean removes merged worktrees, and refuses unmerged or dirty work without --force") {
+  RunFixture f(kTwoMajors, R"({"default": {"duration": 0.3}})");
+  REQUIRE(f.start(2).exit_code == 0);
+  REQUIRE(f.watch().exit_code == 0);
+  RunState s = f.state();
+  std::filesystem::path wt1 = s.find("1.1")->worktree;
+  std::filesystem::path wt2 = s.find("2.1")->worktree;
+  REQUIRE(std::filesystem::exists(wt1));
+  test::write_text(wt2 / "notes.txt", "a person's notes, never committed\n");
+
+  auto refused = f.kp({"clean", "app"});
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("2.1") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(wt1));  // merged and clean: removed
+  CHECK(std::filesystem::exists(wt2 / "notes.txt"));
+  CHECK(std::filesystem::exists(f.paths().state_json));  // kept while work is kept
+
+  auto forced = f.kp({"clean", "app", "--force"});
+  CHECK_MESSAGE(forced.exit_code == 0, forced.err);
+  CHECK_FALSE(std::filesystem::exists(wt2));
+  CHECK_FALSE(std::filesystem::exists(f.paths().state_json));
+  CHECK(std::filesystem::exists(f.paths().completed_json));  // history stays
+  // The notes survive under an archive ref.
+  std::string refs = test::git(f.repo(), {"for-each-ref", "--format=%(refname)", "refs/kiro-parallel/archive/"});
+  REQUIRE_FALSE(refs.empty());
+  std::string ref = refs.substr(0, refs.find('\n'));
+  CHECK(test::git(f.repo(), {"show", ref + ":notes.txt"}) == "a person's notes, never committed\n");
+  CHECK(test::git(f.repo(), {"worktree", "list", "--porcelain"}).find("worktrees/app") == std::string::npos);
+  CHECK(test::git_result(f.repo(), {"fsck", "--no-progress"}).exit_code == 0);
+}

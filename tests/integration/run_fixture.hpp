@@ -1,0 +1,122 @@
+// A repository with a spec, a private tmux server and the simulated agent:
+// what every end-to-end run test starts from.
+#pragma once
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include "common/run_state.hpp"
+#include "common/spec_paths.hpp"
+#include "test_support.hpp"
+
+namespace kp::test {
+
+class RunFixture {
+ public:
+  RunFixture(const std::string& tasks_md, const std::string& sim_plan,
+             const std::vector<std::pair<std::string, std::string>>& extra_files = {})
+      : repo_(dir_ / "repo"), paths_(SpecPaths::at(dir_ / "repo", "app")) {
+    std::vector<std::pair<std::string, std::string>> files = extra_files;
+    files.emplace_back(".kiro/specs/app/tasks.md", tasks_md);
+    files.emplace_back("README.md", "app\n");
+    init_repo(repo_, files);
+    write_text(dir_ / "plan.json", sim_plan);
+  }
+
+  ~RunFixture() {
+    // Never leave a master or its workers behind, whatever the test did.
+    if (master_alive(paths_)) kp({"stop-all", "app"});
+  }
+
+  const std::filesystem::path& repo() const { return repo_; }
+  const SpecPaths& paths() const { return paths_; }
+  const TmuxServer& tmux() const { return tmux_; }
+  std::filesystem::path sim_log() const { return dir_ / "sim.log"; }
+  std::string agent_cmd() const {
+    return "python3 " + (source_dir() / "scripts" / "sim-agent").string() + " --plan " + (dir_ / "plan.json").string();
+  }
+
+  // kiro-parallel with -C repo, on the private tmux server, the simulated agent logging.
+  RunResult kp(std::vector<std::string> args) const {
+    args.insert(args.begin() + 1, {"-C", repo_.string()});  // after the subcommand name
+    return run_kp(args, {}, {{"KIRO_PARALLEL_TMUX_SOCKET", tmux_.socket()}, {"KP_SIM_LOG", sim_log().string()}},
+                  std::chrono::minutes(3));
+  }
+
+  RunResult start(int max_parallel, std::vector<std::string> extra = {}) const {
+    std::vector<std::string> args{"run", "app", "--no-watch", "--max-parallel", std::to_string(max_parallel),
+                                  "--agent-cmd", agent_cmd()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return kp(args);
+  }
+
+  RunResult watch() const { return kp({"watch", "app", "--interval", "0.2"}); }
+
+  RunState state() const {
+    auto s = read_run_state(paths_.state_json);
+    REQUIRE(s.has_value());
+    return *s;
+  }
+
+  // Polls `done` every 100 ms; false after `timeout`.
+  static bool wait_for(const std::function<bool()>& done, std::chrono::seconds timeout = std::chrono::seconds(60)) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (done()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+
+  bool task_phase_contains(const std::string& id, const std::string& text) const {
+    auto s = read_run_state(paths_.state_json);
+    const TaskState* t = s ? s->find(id) : nullptr;
+    return t && t->status == TaskStatus::running && t->phase.find(text) != std::string::npos;
+  }
+
+  std::vector<std::string> sessions() const {
+    RunResult r = tmux_.tmux({"list-sessions", "-F", "#{session_name}"});
+    std::vector<std::string> out;
+    std::string line;
+    for (char c : r.out) {
+      if (c == '\n') {
+        if (!line.empty()) out.push_back(line);
+        line.clear();
+      } else {
+        line += c;
+      }
+    }
+    return out;
+  }
+
+  // Lines of the simulated agent's log that contain every one of `words`.
+  int sim_log_count(const std::vector<std::string>& words) const {
+    std::string text = read_text(sim_log());
+    int n = 0;
+    size_t start = 0;
+    while (start < text.size()) {
+      size_t end = text.find('\n', start);
+      if (end == std::string::npos) end = text.size();
+      std::string line = text.substr(start, end - start);
+      bool all = true;
+      for (const auto& w : words) all = all && line.find(w) != std::string::npos;
+      if (all && !line.empty()) ++n;
+      start = end + 1;
+    }
+    return n;
+  }
+
+ private:
+  TempDir dir_;
+  TmuxServer tmux_;
+  std::filesystem::path repo_;
+  SpecPaths paths_;
+};
+
+}  // namespace kp::test
