@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The README's first command: installs what is missing, builds, and runs
+# kiro-parallel on the bundled demo spec in a throw-away git repository, with
+# the simulated agent (scripts/sim-agent) standing in for Claude Code.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+scripts/install-deps.sh
+scripts/build.sh
+kp="$root/${KP_BUILD_DIR:-build}/kiro-parallel"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/kiro-parallel-demo.XXXXXX")
+repo="$work/demo-app"
+socket="kp-demo-$$"
+trap 'tmux -L "$socket" kill-server 2>/dev/null || true' EXIT
+
+mkdir -p "$repo"
+cp -R examples/demo/. "$repo/"
+git -C "$repo" init -q -b main
+if ! git -C "$repo" config user.email >/dev/null; then
+  git -C "$repo" config user.name "kiro-parallel demo"
+  git -C "$repo" config user.email "demo@example.invalid"
+fi
+git -C "$repo" add -A
+git -C "$repo" commit -q -m "Demo app with its spec"
+
+echo "== kiro-parallel analyze demo"
+"$kp" -C "$repo" analyze demo
+echo
+echo "== kiro-parallel run demo (sessions on tmux -L $socket; attach by hand with: tmux -L $socket attach -t demo-task-<id>)"
+set +e
+"$kp" -C "$repo" run demo --max-parallel 3 --tmux-socket "$socket" \
+  --agent-cmd "python3 $root/scripts/sim-agent --plan $root/examples/demo-sim-plan.json"
+rc=$?
+set -e
+echo
+echo "== summary"
+"$kp" -C "$repo" status demo || true
+echo
+git -C "$repo" log --oneline --graph -n 40
+echo
+echo "The demo repository stays in $repo (remove it with: rm -rf $work)"
+exit $rc
