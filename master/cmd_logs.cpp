@@ -1,7 +1,25 @@
-#include "master/cli_args.hpp"
-#include "master/command.hpp"
+// `logs <spec> <task> [-f]`: a task's latest screen log. The worker replaces
+// the file by rename, so following means re-reading it by path, not tailing a
+// descriptor.
+#include <signal.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include <fmt/format.h>
+
+#include "common/atomic_file.hpp"
+#include "common/error.hpp"
+#include "common/run_state.hpp"
+#include "common/spec_paths.hpp"
+#include "common/term_style.hpp"
+#include "master/cli_args.hpp"
+#include "master/command.hpp"
+#include "master/run_display.hpp"
 
 namespace kp {
 
@@ -15,20 +33,100 @@ const Command kCmdLogs = {
     "logs",
     "logs <spec> <task> [-f]",
     "print a task's latest screen log",
-    "",
+    "  -f, --follow    follow: print the log again each time it changes, until\n"
+    "                  the task is no longer running (or Ctrl-C)\n"
+    "\nThe log is .kiro/specs/<spec>/logs/task-<task>_latest.log, the last screen\n"
+    "of the task's agent. exit status: 0; 1 when there is no log yet; 2 when\n"
+    "the task is not in the run state.\n",
     handler,
 };
 
 namespace {
 
+volatile std::sig_atomic_t g_signal = 0;
+
+void on_signal(int sig) { g_signal = sig; }
+
+// Catches SIGINT and SIGTERM while following; puts back what was there before.
+class SignalCatcher {
+ public:
+  SignalCatcher() {
+    g_signal = 0;
+    struct sigaction action {};
+    action.sa_handler = on_signal;
+    sigemptyset(&action.sa_mask);
+    ::sigaction(SIGINT, &action, &old_int_);
+    ::sigaction(SIGTERM, &action, &old_term_);
+  }
+  ~SignalCatcher() {
+    ::sigaction(SIGINT, &old_int_, nullptr);
+    ::sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  SignalCatcher(const SignalCatcher&) = delete;
+  SignalCatcher& operator=(const SignalCatcher&) = delete;
+
+ private:
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
+};
+
+void print_log(const std::string& text) {
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  if (!text.empty() && text.back() != '\n') std::fputc('\n', stdout);
+  std::fflush(stdout);
+}
+
+bool task_running(const SpecPaths& paths, const std::string& task_id) {
+  auto state = read_run_state(paths.state_json);
+  if (!state) return false;
+  const TaskState* t = state->find(task_id);
+  return t && t->status == TaskStatus::running;
+}
+
+int follow(const SpecPaths& paths, const std::string& task_id, std::optional<std::string> shown) {
+  TermStyle style(stdout);
+  SignalCatcher signals;
+  const auto log = paths.task_latest_log(task_id);
+  while (true) {
+    bool running = task_running(paths, task_id);
+    // Read after the state: the last screen of a finished task is written before its status changes.
+    auto text = read_file(log);
+    if (text && text != shown) {
+      if (style.terminal()) {
+        std::fputs("\033[H\033[2J", stdout);
+      } else if (shown) {
+        std::fputs(fmt::format("--- {} changed ---\n", log.filename().string()).c_str(), stdout);
+      }
+      print_log(*text);
+      shown = text;
+    }
+    if (!running) return shown ? kExitOk : kExitFailure;
+    for (int i = 0; i < 10 && !g_signal; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (g_signal) return g_signal == SIGINT ? 130 : 128 + g_signal;
+  }
+}
+
 int handler(const std::vector<std::string>& args) {
-  ParsedArgs parsed = parse_args(kCmdLogs, args, {}, 0, 8);
+  ParsedArgs parsed = parse_args(kCmdLogs, args, {{"-f", false}, {"--follow", false}}, 2, 2);
   if (parsed.help) {
     print_command_help(kCmdLogs);
-    return 0;
+    return kExitOk;
   }
-  fmt::print(stderr, "kiro-parallel logs: not implemented yet\n");
-  return 1;
+  SpecPaths paths = SpecPaths::resolve(repo_dir_arg(parsed), parsed.positionals[0]);
+  const std::string& task_id = parsed.positionals[1];
+  RunState state = load_run_state_for_view(paths);
+  const TaskState* task = state.find(task_id);
+  if (!task) throw UsageError(fmt::format("logs: spec {} has no task '{}' in its run state", paths.spec, task_id));
+  auto text = read_file(paths.task_latest_log(task_id));
+  bool follow_it = parsed.has("-f") || parsed.has("--follow");
+  if (text) print_log(*text);
+  if (follow_it && (text || task->status == TaskStatus::running)) return follow(paths, task_id, text);
+  if (!text) {
+    fmt::print(stderr, "kiro-parallel logs: no log yet for task {} ({})\n", task_id,
+               paths.task_latest_log(task_id).string());
+    return kExitFailure;
+  }
+  return kExitOk;
 }
 
 }  // namespace

@@ -1,7 +1,21 @@
-#include "master/cli_args.hpp"
-#include "master/command.hpp"
+// `status <spec> [--json]`: one table of every task, read from the state
+// without a lock (writers rename whole files), then counts and the master.
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "common/error.hpp"
+#include "common/run_state.hpp"
+#include "common/scheduler.hpp"
+#include "common/spec_paths.hpp"
+#include "common/term_style.hpp"
+#include "master/cli_args.hpp"
+#include "master/command.hpp"
+#include "master/run_display.hpp"
 
 namespace kp {
 
@@ -15,20 +29,160 @@ const Command kCmdStatus = {
     "status",
     "status <spec> [--json]",
     "every task's status, worker, session, start, duration, attempts",
-    "",
+    "  --json          print one JSON object: spec, master {running, pid}, live\n"
+    "                  workers [{id, pid, task}], counts, tasks [{id, title, status,\n"
+    "                  worker, session, branch, started_at, duration, elapsed,\n"
+    "                  attempts, phase, message}], needs_choice [ids]; null = unknown\n"
+    "\nexit status: 0, or 3 when some task failed, is blocked or in conflict and\n"
+    "nothing else can run; 2 when the spec has no run state.\n",
     handler,
 };
 
 namespace {
 
+using json = nlohmann::ordered_json;
+
+json string_or_null(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
+
+std::string task_time(const TaskState& t, double now) {
+  if (t.duration) return format_duration(*t.duration);
+  if (t.status == TaskStatus::running && t.started_epoch > 0) return format_duration(now - t.started_epoch);
+  return "-";
+}
+
+json status_json(const RunState& state, const DisplayFacts& facts) {
+  StatusCounts c = count_statuses(state);
+  json out;
+  out["spec"] = state.spec;
+  out["master"] = {{"running", facts.master_running},
+                   {"pid", facts.master_running && facts.master_pid > 0 ? json(facts.master_pid) : json(nullptr)}};
+  json workers = json::array();
+  for (const auto& w : facts.workers) {
+    if (!w.alive) continue;
+    workers.push_back({{"id", w.id}, {"pid", w.pid > 0 ? json(w.pid) : json(nullptr)}, {"task", string_or_null(w.task)}});
+  }
+  out["workers"] = std::move(workers);
+  out["counts"] = {{"pending", c.pending},     {"running", c.running}, {"completed", c.completed},
+                   {"failed", c.failed},       {"stopped", c.stopped}, {"blocked", c.blocked},
+                   {"conflict", c.conflict}};
+  json tasks = json::array();
+  json needs_choice = json::array();
+  for (const auto& t : state.tasks) {
+    json j;
+    j["id"] = t.id;
+    j["title"] = t.title;
+    j["status"] = std::string(to_string(t.status));
+    j["worker"] = t.worker >= 0 ? json(t.worker) : json(nullptr);
+    j["session"] = string_or_null(t.session);
+    j["branch"] = string_or_null(t.branch);
+    j["started_at"] = string_or_null(t.started_at);
+    j["duration"] = t.duration ? json(*t.duration) : json(nullptr);
+    j["elapsed"] = t.status == TaskStatus::running && t.started_epoch > 0
+                       ? json(std::max(facts.now - t.started_epoch, 0.0))
+                       : json(nullptr);
+    j["attempts"] = t.attempts;
+    j["phase"] = string_or_null(t.phase);
+    j["message"] = string_or_null(t.message);
+    tasks.push_back(std::move(j));
+    if (t.status == TaskStatus::running && phase_needs_choice(t.phase)) needs_choice.push_back(t.id);
+  }
+  out["tasks"] = std::move(tasks);
+  out["needs_choice"] = std::move(needs_choice);
+  return out;
+}
+
+Style status_style(TaskStatus s) {
+  switch (s) {
+    case TaskStatus::completed: return Style::green;
+    case TaskStatus::running: return Style::cyan;
+    case TaskStatus::failed:
+    case TaskStatus::conflict: return Style::red;
+    case TaskStatus::blocked:
+    case TaskStatus::stopped: return Style::yellow;
+    case TaskStatus::pending: break;
+  }
+  return Style::plain;
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size();
+    if (nl > start) lines.push_back(text.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return lines;
+}
+
+void print_human(const RunState& state, const DisplayFacts& facts, const TermStyle& style) {
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back({"ID", "STATUS", "WORKER", "SESSION", "STARTED", "TIME", "TRIES", "TITLE"});
+  for (const auto& t : state.tasks) {
+    rows.push_back({t.id, std::string(to_string(t.status)), t.worker >= 0 ? std::to_string(t.worker) : "-",
+                    t.session.empty() ? "-" : t.session, t.started_at.empty() ? "-" : t.started_at,
+                    task_time(t, facts.now), std::to_string(t.attempts), t.title});
+  }
+  std::vector<size_t> widths(rows[0].size(), 0);
+  for (const auto& r : rows) {
+    for (size_t i = 0; i + 1 < r.size(); ++i) widths[i] = std::max(widths[i], r[i].size());
+  }
+  auto row_text = [&](const std::vector<std::string>& r, size_t column, Style s) {
+    std::string cell = column + 1 < r.size() ? fmt::format("{:<{}}", r[column], widths[column]) : r[column];
+    return style(cell, s);
+  };
+  std::string out;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto& r = rows[i];
+    const TaskState* t = i == 0 ? nullptr : &state.tasks[i - 1];
+    for (size_t c = 0; c < r.size(); ++c) {
+      Style s = i == 0 ? Style::bold : (c == 1 ? status_style(t->status) : Style::plain);
+      out += row_text(r, c, s);
+      out += c + 1 < r.size() ? "  " : "\n";
+    }
+    if (!t) continue;
+    if (t->status == TaskStatus::running && phase_needs_choice(t->phase)) {
+      out += "    " + style("!! " + t->phase + " (waiting for a person)", Style::bold_red) + "\n";
+      out += "    " + style("attach: " + attach_command_text(state.config, task_session(state, *t)), Style::bold) + "\n";
+    } else if (t->status == TaskStatus::running && !t->phase.empty()) {
+      out += "    → " + t->phase + "\n";
+    }
+    if (t->status != TaskStatus::completed) {
+      for (const auto& line : split_lines(t->message)) {
+        out += "    " + style(line, t->status == TaskStatus::conflict ? Style::yellow : Style::plain) + "\n";
+      }
+    }
+  }
+  StatusCounts c = count_statuses(state);
+  out += fmt::format("\n{} tasks: {} pending, {} running, {} completed, {} failed, {} stopped, {} blocked, {} conflict\n",
+                     c.total(), c.pending, c.running, c.completed, c.failed, c.stopped, c.blocked, c.conflict);
+  if (facts.master_running) {
+    out += facts.master_pid > 0 ? fmt::format("master: running (pid {})\n", facts.master_pid) : "master: running\n";
+  } else {
+    std::string hint = work_remaining(state)
+                           ? fmt::format(" (work remains: kiro-parallel run {} starts it again)", state.spec)
+                           : "";
+    out += style("master: not running" + hint, Style::yellow) + "\n";
+  }
+  fmt::print("{}", out);
+}
+
 int handler(const std::vector<std::string>& args) {
-  ParsedArgs parsed = parse_args(kCmdStatus, args, {}, 0, 8);
+  ParsedArgs parsed = parse_args(kCmdStatus, args, {{"--json", false}}, 1, 1);
   if (parsed.help) {
     print_command_help(kCmdStatus);
-    return 0;
+    return kExitOk;
   }
-  fmt::print(stderr, "kiro-parallel status: not implemented yet\n");
-  return 1;
+  SpecPaths paths = SpecPaths::resolve(repo_dir_arg(parsed), parsed.positionals[0]);
+  RunState state = load_run_state_for_view(paths);
+  DisplayFacts facts = gather_display_facts(paths, state);
+  if (parsed.has("--json")) {
+    fmt::print("{}\n", status_json(state, facts).dump(2));
+  } else {
+    print_human(state, facts, TermStyle(stdout));
+  }
+  return status_says_failed(state) ? kExitTasksFailed : kExitOk;
 }
 
 }  // namespace
