@@ -40,7 +40,7 @@ void print_overview() {
     if (!c->internal) fmt::print("  {:<14} {}\n", c->name, c->summary);
   }
   fmt::print(
-      "\nEvery command takes -C DIR and --help. Exit codes: 0 success, 1 runtime\n"
+      "\nEvery command takes -C DIR (before or after the command) and --help. Exit codes: 0 success, 1 runtime\n"
       "failure, 2 bad usage or input, 3 tasks failed or are blocked.\n"
       "See kiro-parallel(1).\n");
 }
@@ -51,6 +51,13 @@ void print_overview() {
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  // `kiro-parallel -C DIR <command> ...` (the git habit) means `<command> -C DIR ...`.
+  std::vector<std::string> global;
+  while (args.size() >= 2 && args[0] == "-C") {
+    global = {"-C", args[1]};
+    args.erase(args.begin(), args.begin() + 2);
+  }
+  if (!global.empty() && !args.empty()) args.insert(args.begin() + 1, global.begin(), global.end());
   if (args.empty()) {
     kp::print_overview();
     return kp::kExitUsage;

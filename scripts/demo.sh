@@ -37,7 +37,7 @@ echo
 echo "== summary"
 "$kp" -C "$repo" status demo || true
 echo
-git -C "$repo" log --oneline --graph -n 40
+git --no-pager -C "$repo" log --oneline --graph -n 40
 echo
 echo "The demo repository stays in $repo (remove it with: rm -rf $work)"
 exit $rc

@@ -12,3 +12,11 @@ TEST_CASE("the binary answers --help and rejects an unknown command with exit 2"
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("unknown command") != std::string::npos);
 }
+
+TEST_CASE("-C may stand before the command, as with git") {
+  test::TempDir dir;
+  auto r = test::run_kp({"-C", dir.path().string(), "status", "nospec"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("no spec 'nospec'") != std::string::npos);
+  CHECK(r.err.find(dir.path().string()) != std::string::npos);
+}
