@@ -13,6 +13,7 @@
 #include "common/error.hpp"
 #include "common/planner.hpp"
 #include "common/run_state.hpp"
+#include "common/agent_profile.hpp"
 #include "common/settings.hpp"
 #include "common/spec_meta.hpp"
 #include "common/spec_paths.hpp"
@@ -55,6 +56,7 @@ struct Analysis {
   Plan plan;
   SpecMeta meta;
   std::string history;  // one line saying which history was used
+  std::string agent;    // the agent profile `run` would use, and its command
   std::vector<Diagnostic> extra_warnings;  // history, settings, spec.json (line 0)
   std::vector<std::vector<std::string>> parent_deps;  // per task index (parents only)
 };
@@ -335,6 +337,7 @@ void print_human(const Analysis& a) {
                      c.tasks, c.parents, c.runnable, c.completed, c.pending, c.blocked, c.optional,
                      c.skipped ? fmt::format(", {} skipped", c.skipped) : std::string());
   out += fmt::format("History:   {}\n", a.history);
+  out += fmt::format("Agent:     {}\n", a.agent);
   if (!a.meta.source.empty() && !a.meta.phase.empty()) out += fmt::format("Phase:     {}\n", a.meta.phase);
 
   size_t id_width = 2;
@@ -418,6 +421,12 @@ int handler(const std::vector<std::string>& args) {
   Analysis a;
   a.paths = SpecPaths::resolve(repo_dir_arg(parsed), parsed.positionals[0]);
   Settings settings = load_settings(a.paths);
+  {
+    AgentProfile profile = resolve_profile(settings.raw, settings.path);
+    std::string command;
+    for (const auto& word : profile.command) command += (command.empty() ? "" : " ") + word;
+    a.agent = fmt::format("profile {} ({})", profile.name, command.empty() ? "no command: set agent.command" : command);
+  }
   PlanOptions options;
   std::string order_text = parsed.value("--order").value_or(settings.order);
   auto order = parse_task_order(order_text);

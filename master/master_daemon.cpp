@@ -36,6 +36,8 @@ struct WorkerSlot {
   int restarts = 0;
   Clock::time_point next_start{};
   bool idle = true;  // not running: finished its work, or never started
+  bool orphan = false;  // a live worker of an earlier master holds this id: wait for it
+  bool running() const { return child.running() || orphan; }
 };
 
 // Something a worker could do now: a ready task, or a running task whose worker is dead.
@@ -78,6 +80,13 @@ int run_master(const std::string& repo_dir, const std::string& spec) {
   for (int i = 0; i < n; ++i) slots[static_cast<size_t>(i)].id = i;
 
   auto start_worker = [&](WorkerSlot& slot) {
+    if (worker_alive(paths, slot.id)) {
+      // Left by a master that was killed: it goes on with its task and claims
+      // more; this master counts it and does not start a second worker 0.
+      slot.orphan = true;
+      log_info("master: worker {} of an earlier master is still alive; counting it", slot.id);
+      return;
+    }
     SpawnOptions options;
     options.stdout_path = paths.worker_log(slot.id);
     options.new_process_group = true;
@@ -95,6 +104,11 @@ int run_master(const std::string& repo_dir, const std::string& spec) {
   while (!g_stop) {
     const auto now = Clock::now();
     for (auto& slot : slots) {
+      if (slot.orphan && !worker_alive(paths, slot.id)) {
+        slot.orphan = false;
+        slot.idle = true;
+        log_info("master: worker {} of an earlier master has ended", slot.id);
+      }
       if (!slot.child.running()) continue;
       auto code = slot.child.poll();
       if (!code) continue;
@@ -122,7 +136,7 @@ int run_master(const std::string& repo_dir, const std::string& spec) {
     }
     bool any_running = false;
     for (auto& slot : slots) {
-      if (slot.child.running()) {
+      if (slot.running()) {
         any_running = true;
         continue;
       }

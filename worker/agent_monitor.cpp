@@ -72,6 +72,11 @@ MonitorResult monitor_agent(const TmuxClient& tmux, const AgentProfile& profile,
   int enter_resends = 0;
   PaneFacts facts;
   bool recheck = true;  // capture now even without new output
+  // A capture can land in the middle of a redraw; when output stops, look once
+  // more after it has settled, so the final screen is never left unread.
+  constexpr auto kNever = Clock::time_point::max();
+  auto settle_check = kNever;
+  constexpr auto kSettle = 80ms;
 
   auto set_phase = [&](const std::string& p) {
     if (p == phase) return;
@@ -88,7 +93,12 @@ MonitorResult monitor_agent(const TmuxClient& tmux, const AgentProfile& profile,
       result.outcome = MonitorOutcome::interrupted;
       return result;
     }
-    bool output = control_ptr->wait_for_output(settings.poll_interval);
+    auto wait = settings.poll_interval;
+    if (settle_check != kNever) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(settle_check - Clock::now());
+      wait = std::max(0ms, std::min(wait, left));
+    }
+    bool output = control_ptr->wait_for_output(wait);
     if (!control_ptr->alive()) {
       // tmux drops a control client that falls behind (a loaded machine);
       // while the session lives, connect again rather than give up on it.
@@ -106,6 +116,12 @@ MonitorResult monitor_agent(const TmuxClient& tmux, const AgentProfile& profile,
     TmuxControl& control = *control_ptr;
     const auto now = Clock::now();
     const bool periodic = now - last_facts_at >= 1s;
+    if (output) {
+      settle_check = now + kSettle;
+    } else if (now >= settle_check) {
+      settle_check = kNever;
+      recheck = true;
+    }
     if (!output && !periodic && !recheck) continue;
     recheck = false;
     std::string screen;

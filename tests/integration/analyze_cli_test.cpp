@@ -36,6 +36,7 @@ TEST_CASE("analyze: the human report") {
   CHECK(contains(r.out, "Tasks:     12 (3 parents, 9 runnable: 2 completed, 5 pending, 2 blocked; 1 optional)"));
   CHECK(contains(r.out, "Order:     majors"));
   CHECK(contains(r.out, "History:   none"));
+  CHECK(contains(r.out, "Agent:     profile claude (claude)"));
   CHECK(contains(r.out, "Wave 1"));
   CHECK(contains(r.out, "Critical path: 2.1 -> 2.3"));
   CHECK(contains(r.out, "Parallelism:   max 4"));
