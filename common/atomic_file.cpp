@@ -33,7 +33,7 @@ void write_all(int fd, std::string_view data, const std::filesystem::path& path)
 
 }  // namespace
 
-void write_file_atomic(const std::filesystem::path& path, std::string_view content) {
+void write_file_atomic(const std::filesystem::path& path, std::string_view content, bool durable) {
   std::filesystem::path dir = path.parent_path();
   if (dir.empty()) dir = ".";
   std::string tmpl = dir.string();
@@ -46,7 +46,7 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
   }
   try {
     write_all(fd.get(), content, path);
-    if (::fchmod(fd.get(), 0644) != 0 || ::fsync(fd.get()) != 0) {
+    if (::fchmod(fd.get(), 0644) != 0 || (durable && ::fsync(fd.get()) != 0)) {
       throw RuntimeError(fmt::format("{}: fsync failed: {}", path.string(), errno_text()));
     }
     fd.reset();
@@ -57,6 +57,7 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
     ::unlink(tmpl.c_str());
     throw;
   }
+  if (!durable) return;
   UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir_fd) ::fsync(dir_fd.get());
 }

@@ -9,8 +9,9 @@
 namespace kp {
 
 // Writes `content` to `path` atomically (temp, fsync, rename, fsync dir).
-// Throws RuntimeError naming the path on failure.
-void write_file_atomic(const std::filesystem::path& path, std::string_view content);
+// Throws RuntimeError naming the path on failure. `durable = false` skips the
+// fsyncs: still never torn, but may be lost in a power cut (logs).
+void write_file_atomic(const std::filesystem::path& path, std::string_view content, bool durable = true);
 
 // Reads a whole file; std::nullopt when it does not exist. Throws RuntimeError
 // naming the path on any other failure.

@@ -23,7 +23,9 @@ namespace kp {
 namespace {
 
 constexpr int kReplyTimeoutMs = 15000;
-constexpr auto kReapGrace = std::chrono::milliseconds(1000);
+// A control client usually leaves at once on end of input, but tmux can take
+// a while; it is only our viewer (not the session), so do not wait long for it.
+constexpr auto kReapGrace = std::chrono::milliseconds(50);
 
 struct Pipe {
   UniqueFd read_end;
@@ -63,9 +65,10 @@ ssize_t write_no_sigpipe(int fd, const char* data, size_t size) {
   return w;
 }
 
+// Rounded up: rounding down would poll with 0 ms in a loop for the last
+// fraction of a millisecond.
 int remaining_ms(std::chrono::steady_clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
+  auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   return left.count() > 0 ? static_cast<int>(left.count()) : 0;
 }
 

@@ -1,5 +1,6 @@
 #include "worker/agent_monitor.hpp"
 
+#include <cstdlib>
 #include <memory>
 #include <sstream>
 #include <thread>
@@ -22,6 +23,10 @@ struct PaneFacts {
   bool dead = false;
   int people = 0;  // attached clients that are not control-mode (ours is)
 };
+
+// Enter through the control channel: a constant command, so no user text
+// meets tmux's parser, and no process is forked on the hot path.
+void press_enter(TmuxControl& control) { control.command("send-keys -t " + control.pane_id() + " Enter"); }
 
 PaneFacts query_pane(TmuxControl& control, const std::string& session) {
   PaneFacts facts;
@@ -72,11 +77,14 @@ MonitorResult monitor_agent(const TmuxClient& tmux, const AgentProfile& profile,
   int enter_resends = 0;
   PaneFacts facts;
   bool recheck = true;  // capture now even without new output
-  // A capture can land in the middle of a redraw; when output stops, look once
-  // more after it has settled, so the final screen is never left unread.
+  // Output comes in bursts (one redraw is many writes). Capture once a burst
+  // has settled, or every kMaxDirty during an endless stream: one capture per
+  // redraw at most, and never a half-drawn screen left as the last one read.
   constexpr auto kNever = Clock::time_point::max();
-  auto settle_check = kNever;
-  constexpr auto kSettle = 80ms;
+  constexpr auto kQuiet = 30ms;
+  constexpr auto kMaxDirty = 150ms;
+  auto dirty_since = kNever;  // first output not yet read
+  auto last_output = kNever;
 
   auto set_phase = [&](const std::string& p) {
     if (p == phase) return;
@@ -87,6 +95,9 @@ MonitorResult monitor_agent(const TmuxClient& tmux, const AgentProfile& profile,
     if (events.log) events.log(line);
   };
   auto person_blocks_keys = [&] { return facts.people > 0 && !settings.enter_while_attached; };
+  // KIRO_PARALLEL_TRACE=1: every screen read and its class, in the worker log.
+  const char* trace_env = std::getenv("KIRO_PARALLEL_TRACE");
+  const bool trace = trace_env && *trace_env && std::string_view(trace_env) != "0";
 
   while (true) {
     if (stop) {
@@ -94,9 +105,11 @@ MonitorResult monitor_agent(const TmuxClient& tmux, const AgentProfile& profile,
       return result;
     }
     auto wait = settings.poll_interval;
-    if (settle_check != kNever) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(settle_check - Clock::now());
-      wait = std::max(0ms, std::min(wait, left));
+    if (dirty_since != kNever) {
+      auto due = std::min(last_output + kQuiet, dirty_since + kMaxDirty);
+      // Round up: a wait rounded down to 0 ms would spin until `due`.
+      auto left = std::chrono::ceil<std::chrono::milliseconds>(due - Clock::now());
+      wait = std::max(1ms, std::min(wait, left));
     }
     bool output = control_ptr->wait_for_output(wait);
     if (!control_ptr->alive()) {
@@ -117,12 +130,12 @@ MonitorResult monitor_agent(const TmuxClient& tmux, const AgentProfile& profile,
     const auto now = Clock::now();
     const bool periodic = now - last_facts_at >= 1s;
     if (output) {
-      settle_check = now + kSettle;
-    } else if (now >= settle_check) {
-      settle_check = kNever;
-      recheck = true;
+      if (dirty_since == kNever) dirty_since = now;
+      last_output = now;
     }
-    if (!output && !periodic && !recheck) continue;
+    const bool settled = dirty_since != kNever && (now - last_output >= kQuiet || now - dirty_since >= kMaxDirty);
+    if (!settled && !periodic && !recheck) continue;
+    if (settled) dirty_since = kNever;
     recheck = false;
     std::string screen;
     try {
@@ -135,7 +148,8 @@ MonitorResult monitor_agent(const TmuxClient& tmux, const AgentProfile& profile,
       if (!control.alive()) continue;  // reconnected or reported on the next round
       throw;
     }
-    if (screen != result.last_screen) {
+    const bool changed = screen != result.last_screen;
+    if (changed) {
       result.last_screen = screen;
       last_change = now;
       if (events.screen_changed) events.screen_changed(screen);
@@ -147,6 +161,10 @@ MonitorResult monitor_agent(const TmuxClient& tmux, const AgentProfile& profile,
     }
     Classification c = classify_screen(screen, profile, ClassifyContext{prompt_sent, facts.dead});
     const std::string why = fmt::format("{} (line {}: {})", c.rule, c.line, trim(c.text));
+    if (trace) {
+      log(fmt::format("trace: {}{}{} -> {} {}", output ? "output " : "", periodic ? "periodic " : "",
+                      changed ? "changed" : "same", to_string(c.cls), why));
+    }
     switch (c.cls) {
       case ScreenClass::exited:
         result.outcome = MonitorOutcome::exited;
@@ -176,7 +194,7 @@ MonitorResult monitor_agent(const TmuxClient& tmux, const AgentProfile& profile,
             auto now_typed = input_line_text(control.capture(), profile);
             if (now_typed && trim(*now_typed).find(trim(settings.prompt).substr(0, 20)) != std::string::npos) break;
           }
-          tmux.send_enter(settings.session);
+          press_enter(control);
           prompt_sent = true;
           prompt_enter_at = Clock::now();
           if (events.prompt_sent) events.prompt_sent();
@@ -189,7 +207,7 @@ MonitorResult monitor_agent(const TmuxClient& tmux, const AgentProfile& profile,
             typed_text.find(trim(settings.prompt).substr(0, 20)) != std::string::npos) {
           // The prompt still sits in the input line: the Enter was swallowed.
           if (now - prompt_enter_at > 700ms && enter_resends < 3 && !person_blocks_keys()) {
-            tmux.send_enter(settings.session);
+            press_enter(control);
             ++enter_resends;
             prompt_enter_at = now;
             log("the Enter after the prompt was swallowed (text still in the input line); sent Enter again");
@@ -219,7 +237,7 @@ MonitorResult monitor_agent(const TmuxClient& tmux, const AgentProfile& profile,
           set_phase("needs input: a person is attached");
           break;
         }
-        tmux.send_enter(settings.session);
+        press_enter(control);
         answered_screen = screen;
         log(fmt::format("pressed Enter: {}", why));
         set_phase("answered a prompt");
