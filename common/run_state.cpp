@@ -228,6 +228,12 @@ std::string iso8601_utc(double epoch_seconds) {
 
 namespace kp {
 
+bool phase_past_agent(std::string_view phase) {
+  constexpr std::string_view kResuming = "resuming (was: ";
+  while (phase.substr(0, kResuming.size()) == kResuming) phase.remove_prefix(kResuming.size());
+  return phase.substr(0, 10) == "committing" || phase.substr(0, 4) == "merg";
+}
+
 bool worker_alive(const SpecPaths& paths, int worker_id) {
   return worker_id >= 0 && lock_held_by_other_process(paths.worker_lock(worker_id));
 }

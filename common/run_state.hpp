@@ -106,6 +106,11 @@ double now_epoch();
 
 namespace kp {
 
+// True once a task's agent is done and its commit or merge is under way
+// (phases "committing", "merging", "merge held", also inside "resuming (was: …)"):
+// whoever picks it up finishes the merge rather than running the agent again.
+bool phase_past_agent(std::string_view phase);
+
 // A worker is alive while it holds its .worker-<id>.lock; a pid alone could be reused.
 bool worker_alive(const SpecPaths& paths, int worker_id);
 bool master_alive(const SpecPaths& paths);

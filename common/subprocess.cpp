@@ -8,7 +8,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <thread>
 
@@ -47,6 +46,30 @@ void make_pipe(UniqueFd& read_end, UniqueFd& write_end) {
   if (::pipe2(fds, O_CLOEXEC) != 0) throw RuntimeError(fmt::format("pipe: {}", strerror(errno)));
   read_end.reset(fds[0]);
   write_end.reset(fds[1]);
+}
+
+// /proc/<pid>/stat without iostreams: a process may end between open and
+// read, and libstdc++'s filebuf throws on that read error.
+std::optional<std::string> read_proc_stat(pid_t pid) {
+  std::string path = "/proc/" + std::to_string(pid) + "/stat";
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return std::nullopt;
+  char buf[1024];
+  ssize_t n;
+  do {
+    n = ::read(fd.get(), buf, sizeof buf);
+  } while (n < 0 && errno == EINTR);
+  if (n <= 0) return std::nullopt;
+  return std::string(buf, static_cast<size_t>(n));
+}
+
+// The state letter and the parent pid from a stat line ("pid (comm) S ppid ...").
+bool parse_proc_stat(const std::string& stat, char& state, pid_t& ppid) {
+  auto close = stat.rfind(')');
+  if (close == std::string::npos || close + 4 >= stat.size()) return false;
+  state = stat[close + 2];
+  ppid = static_cast<pid_t>(std::atoi(stat.c_str() + close + 4));
+  return true;
 }
 
 }  // namespace
@@ -242,17 +265,18 @@ bool process_exists(pid_t pid) {
   return ::kill(pid, 0) == 0 || errno == EPERM;
 }
 
+bool process_running(pid_t pid) {
+  if (pid <= 0 || !process_exists(pid)) return false;
+  auto stat = read_proc_stat(pid);
+  char state = '?';
+  pid_t ppid = 0;
+  if (!stat || !parse_proc_stat(*stat, state, ppid)) return process_exists(pid);
+  return state != 'Z' && state != 'X';
+}
+
 bool terminate_process(pid_t pid, bool group, std::chrono::milliseconds grace) {
   if (pid <= 1) return false;
-  auto alive = [&] {
-    if (!process_exists(pid)) return false;
-    // A zombie has ended; only its parent can reap it.
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    std::getline(stat, line);
-    auto close = line.rfind(')');
-    return !(close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z');
-  };
+  auto alive = [&] { return process_running(pid); };
   if (group) ::kill(-pid, SIGTERM);
   ::kill(pid, SIGTERM);
   auto deadline = std::chrono::steady_clock::now() + grace;
@@ -273,14 +297,12 @@ std::vector<pid_t> process_descendants(pid_t root) {
   for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
     const std::string name = entry.path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream stat(entry.path() / "stat");
-    std::string line;
-    if (!std::getline(stat, line)) continue;
-    auto close = line.rfind(')');
-    if (close == std::string::npos || close + 4 >= line.size()) continue;
-    // After ") " come the state char and the ppid.
-    pid_t ppid = static_cast<pid_t>(std::atoi(line.c_str() + close + 4));
-    children.emplace(ppid, static_cast<pid_t>(std::atoi(name.c_str())));
+    pid_t pid = static_cast<pid_t>(std::atoi(name.c_str()));
+    auto stat = read_proc_stat(pid);  // the process may be gone by now
+    char state = '?';
+    pid_t ppid = 0;
+    if (!stat || !parse_proc_stat(*stat, state, ppid)) continue;
+    children.emplace(ppid, pid);
   }
   std::vector<pid_t> out;
   std::vector<pid_t> stack{root};

@@ -76,6 +76,10 @@ std::filesystem::path self_executable();
 // liveness of our own processes is decided by locks, this is only a hint).
 bool process_exists(pid_t pid);
 
+// True for a live process: exists and is not a zombie (in a container nobody
+// may ever reap an orphan, so a zombie must count as ended).
+bool process_running(pid_t pid);
+
 // Stops a process that is not our child: SIGTERM (to its process group when
 // `group`), up to `grace` for it to go, then SIGKILL. True when it is gone.
 bool terminate_process(pid_t pid, bool group, std::chrono::milliseconds grace);

@@ -3,7 +3,6 @@
 #include <signal.h>
 
 #include <algorithm>
-#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -53,17 +52,6 @@ std::string tmux_format_literal(const std::string& text) {
 }
 
 std::string tmux_pane_target(const std::string& session) { return "=" + session + ":"; }
-
-bool process_running(pid_t pid) {
-  if (pid <= 0 || !process_exists(pid)) return false;
-  // A zombie has ended; in containers nobody may ever reap it.
-  std::ifstream stat(fmt::format("/proc/{}/stat", pid));
-  std::string content((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  auto paren = content.rfind(')');
-  if (paren == std::string::npos || paren + 2 >= content.size()) return process_exists(pid);
-  char state = content[paren + 2];
-  return state != 'Z' && state != 'X';
-}
 
 TmuxClient::TmuxClient(std::string socket_name) : socket_(std::move(socket_name)) {}
 

@@ -84,7 +84,5 @@ class TmuxClient {
 // Target of a session's current pane, exact-matching the name: "=NAME:".
 std::string tmux_pane_target(const std::string& session);
 
-// True while `pid` exists and is not a zombie.
-bool process_running(pid_t pid);
 
 }  // namespace kp

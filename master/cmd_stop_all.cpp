@@ -65,7 +65,7 @@ int handler(const std::vector<std::string>& args) {
       if (t.status != TaskStatus::running) continue;
       // A task caught between its commit and its merge keeps its claim: the
       // next run finishes the merge instead of running the agent again.
-      if (t.phase.rfind("committing", 0) == 0 || t.phase.rfind("merg", 0) == 0) {
+      if (phase_past_agent(t.phase)) {
         t.worker = -1;
         continue;
       }

@@ -118,9 +118,10 @@ int run_master(const std::string& repo_dir, const std::string& spec) {
         continue;
       }
       ++slot.restarts;
-      auto backoff = std::chrono::seconds(std::min(30, 1 << std::min(slot.restarts - 1, 5)));
+      // 0.5 s, 1 s, 2 s ... 30 s: a crash loop is throttled, a one-off death barely delays the run.
+      auto backoff = std::chrono::milliseconds(std::min(30000, 500 << std::min(slot.restarts - 1, 6)));
       slot.next_start = now + backoff;
-      log_info("master: worker {} died unexpectedly (exit {}); restart {} of {} in {} s", slot.id, *code,
+      log_info("master: worker {} died unexpectedly (exit {}); restart {} of {} in {} ms", slot.id, *code,
                slot.restarts, kMaxRestarts, backoff.count());
     }
     if (now - last_state_read >= 300ms) {

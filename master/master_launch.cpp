@@ -47,7 +47,7 @@ RecoveryReport recover_orphans(const SpecPaths& paths, const TmuxClient& tmux) {
     const std::string session = session_name(paths.spec, t.id);
     if (t.status == TaskStatus::running) {
       if (t.worker >= 0 && worker_alive(paths, t.worker)) continue;
-      bool finishing = t.phase.rfind("committing", 0) == 0 || t.phase.rfind("merg", 0) == 0;
+      bool finishing = phase_past_agent(t.phase);
       if (has_session(session) || finishing) {
         if (t.worker != -1) changed = true;
         t.worker = -1;  // claimable: the next worker resumes it

@@ -15,14 +15,6 @@ namespace kp {
 
 namespace {
 
-// Pid files are information only: a missing or garbled one reads as 0.
-int read_pid(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  long pid = 0;
-  if (!(in >> pid) || pid <= 0 || pid > 0x7fffffff) return 0;
-  return static_cast<int>(pid);
-}
-
 std::string first_line_trimmed(const std::filesystem::path& path) {
   std::ifstream in(path);
   std::string line;
@@ -91,7 +83,7 @@ DisplayFacts gather_display_facts(const SpecPaths& paths, const RunState& state)
   DisplayFacts facts;
   facts.now = now_epoch();
   facts.master_running = master_alive(paths);
-  if (facts.master_running) facts.master_pid = read_pid(paths.master_pid);
+  if (facts.master_running) facts.master_pid = read_pid_file(paths.master_pid);
   // Ids beyond max_parallel can hold claims from an earlier run with more workers.
   int worker_count = std::max(state.config.max_parallel, 0);
   for (const auto& t : state.tasks) worker_count = std::max(worker_count, t.worker + 1);
@@ -99,7 +91,7 @@ DisplayFacts gather_display_facts(const SpecPaths& paths, const RunState& state)
     WorkerFact w;
     w.id = id;
     w.alive = worker_alive(paths, id);
-    w.pid = read_pid(paths.worker_pid(id));
+    w.pid = read_pid_file(paths.worker_pid(id));
     w.task = first_line_trimmed(paths.worker_task(id));
     if (!w.task.empty()) w.task_since = file_epoch(paths.worker_task(id));
     facts.workers.push_back(std::move(w));

@@ -50,9 +50,12 @@ ClaimResult claim_task(const SpecPaths& paths, int worker_id) {
                                   ("task-" + chosen->id))
                            .string();
   }
-  chosen->phase = resumed ? "resuming" : "claimed";
+  // The claim carries the phase as it was: a resumed task that had reached its
+  // commit or merge must go on from there, not run its agent again.
+  Claim claim{*chosen, state->config, resumed};
+  chosen->phase = resumed ? "resuming (was: " + chosen->phase + ")" : "claimed";
   chosen->phase_since = now_epoch();
-  result.claim = Claim{*chosen, state->config, resumed};
+  result.claim = std::move(claim);
   write_run_state(paths.state_json, *state);
   return result;
 }

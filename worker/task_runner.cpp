@@ -99,7 +99,7 @@ TaskEnd run_claimed_task(const SpecPaths& paths, int worker_id, const Claim& cla
   const RunConfig& config = claim.config;
   log_info("worker {} {} task {} \"{}\" (attempt {})", worker_id, claim.resumed ? "resumes" : "starts",
            task.id, task.title, task.attempts);
-  const bool finishing = task.phase.rfind("committing", 0) == 0 || task.phase.rfind("merg", 0) == 0;
+  const bool finishing = phase_past_agent(task.phase);
   TmuxClient tmux(config.tmux_socket);
   AgentProfile profile = profile_for(paths, config);
 
@@ -149,9 +149,9 @@ TaskEnd run_claimed_task(const SpecPaths& paths, int worker_id, const Claim& cla
     };
     events.screen_changed = [&](const std::string& screen) {
       auto now = std::chrono::steady_clock::now();
-      if (now - last_log_write < std::chrono::milliseconds(500)) return;  // a log, not a video
+      if (now - last_log_write < std::chrono::seconds(2)) return;  // a log, not a video
       last_log_write = now;
-      write_file_atomic(latest_log, screen);
+      write_file_atomic(latest_log, screen, /*durable=*/false);
     };
     events.log = [&](const std::string& line) { log_info("task {}: {}", task.id, line); };
 

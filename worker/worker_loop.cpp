@@ -61,7 +61,16 @@ int run_worker(const WorkerOptions& options) {
     }
     const std::string id = claimed.claim->task.id;
     write_file_atomic(paths.worker_task(options.worker_id), id + "\n");
-    TaskEnd end = run_claimed_task(paths, options.worker_id, *claimed.claim, g_stop);
+    TaskEnd end = TaskEnd::interrupted;
+    try {
+      end = run_claimed_task(paths, options.worker_id, *claimed.claim, g_stop);
+    } catch (const std::exception& e) {
+      // The task keeps its claim and its phase; exiting lets the master start
+      // a fresh worker, which resumes it from where it got to.
+      log_info("worker {}: task {}: unexpected error: {}; exiting so that it is resumed", options.worker_id, id,
+               e.what());
+      return kExitFailure;
+    }
     std::error_code ec;
     std::filesystem::remove(paths.worker_task(options.worker_id), ec);
     log_info("worker {}: task {} {}", options.worker_id, id, to_string(end));

@@ -2,6 +2,9 @@
 // keep, and that no run leaves work behind that a person would lose.
 #include <signal.h>
 
+#include <map>
+#include <thread>
+
 #include <doctest/doctest.h>
 
 #include "common/run_state.hpp"
@@ -130,5 +133,51 @@ TEST_CASE("clean removes merged worktrees, and refuses unmerged or dirty work wi
   std::string ref = refs.substr(0, refs.find('\n'));
   CHECK(test::git(f.repo(), {"show", ref + ":notes.txt"}) == "a person's notes, never committed\n");
   CHECK(test::git(f.repo(), {"worktree", "list", "--porcelain"}).find("worktrees/app") == std::string::npos);
+  CHECK(test::git_result(f.repo(), {"fsck", "--no-progress"}).exit_code == 0);
+}
+
+TEST_CASE("workers killed at arbitrary moments lose no task and run none to completion twice") {
+  RunFixture f(R"(- [ ] 1. One
+- [ ] 1.1 A
+- [ ] 1.2 B
+- [ ] 2. Two
+- [ ] 2.1 C
+- [ ] 2.2 D
+- [ ] 3. Three
+- [ ] 3.1 E
+- [ ] 3.2 F
+)",
+               R"({"default": {"duration": 0.8, "prompts": 1}})");
+  REQUIRE(f.start(2).exit_code == 0);
+  // SIGKILL a live worker every 0.45 s, six times: deaths land while agents
+  // start, work, commit and merge. The master respawns; the next worker resumes.
+  int kills = 0;
+  for (int round = 0; round < 60 && kills < 6; ++round) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(450));
+    int id = round % 2;
+    if (!worker_alive(f.paths(), id)) continue;
+    int pid = read_pid_file(f.paths().worker_pid(id));
+    if (pid > 0 && ::kill(pid, SIGKILL) == 0) ++kills;
+  }
+  CHECK(kills >= 4);
+  auto watched = f.watch();
+  CHECK_MESSAGE(watched.exit_code == 0, watched.out);
+  RunState s = f.state();
+  std::string subjects = test::git(f.repo(), {"log", "main", "--format=%s"});
+  std::map<std::string, int> completions;
+  for (const auto& c : read_completions(f.paths().completed_json)) ++completions[c.task_id];
+  for (const auto& t : s.tasks) {
+    CHECK_MESSAGE(t.status == TaskStatus::completed, t.id << ": " << t.message);
+    CHECK_MESSAGE(completions[t.id] == 1, t.id);
+    // The agent finished each task once: a resumed task adopts its session.
+    CHECK_MESSAGE(f.sim_log_count({"done", "task=" + t.id + " "}) == 1, t.id);
+    size_t commits = 0;
+    for (size_t at = subjects.find("app: task " + t.id + " "); at != std::string::npos;
+         at = subjects.find("app: task " + t.id + " ", at + 1)) {
+      ++commits;
+    }
+    CHECK_MESSAGE(commits == 1, t.id);
+  }
+  CHECK(f.sessions().empty());
   CHECK(test::git_result(f.repo(), {"fsck", "--no-progress"}).exit_code == 0);
 }
