@@ -103,7 +103,11 @@ int handler(const std::vector<std::string>& args) {
   if (!git::branch_exists(paths.repo_root, config.target_branch)) {
     throw UsageError(fmt::format("run: target branch '{}' does not exist", config.target_branch));
   }
-  git::require_identity(paths.repo_root);
+  try {
+    git::require_identity(paths.repo_root);
+  } catch (const RuntimeError& e) {
+    throw UsageError(fmt::format("run: {}", e.what()));  // a setup problem: nothing started
+  }
 
   TmuxClient tmux(config.tmux_socket);
   auto previous = read_run_state(paths.state_json);

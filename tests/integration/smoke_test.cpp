@@ -20,3 +20,33 @@ TEST_CASE("-C may stand before the command, as with git") {
   CHECK(r.err.find("no spec 'nospec'") != std::string::npos);
   CHECK(r.err.find(dir.path().string()) != std::string::npos);
 }
+
+TEST_CASE("run refuses, with exit 2 and nothing started, a repository without a git identity") {
+  test::TempDir dir;
+  auto repo = dir / "repo";
+  test::init_repo(repo, {{".kiro/specs/app/tasks.md", "- [ ] 1. One\n- [ ] 1.1 Task\n"}});
+  test::git(repo, {"config", "--unset", "user.name"});
+  test::git(repo, {"config", "--unset", "user.email"});
+  auto r = test::run_kp({"run", "app", "-C", repo.string(), "--no-watch"}, {},
+                        {{"HOME", dir.path().string()}, {"GIT_CONFIG_NOSYSTEM", "1"},
+                         {"KIRO_PARALLEL_TMUX_SOCKET", "kp-never-started"}});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("identity") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(repo / ".kiro/specs/app/.parallel_state.json"));
+}
+
+TEST_CASE("run refuses duplicate task ids with both lines, and a cycle, with exit 2") {
+  test::TempDir dir;
+  auto repo = dir / "repo";
+  test::init_repo(repo, {{".kiro/specs/dup/tasks.md", "- [ ] 1. One\n- [ ] 1.1 A\n- [ ] 1.1 B\n"},
+                         {".kiro/specs/cyc/tasks.md",
+                          "- [ ] 1. One\n- [ ] 1.1 A\n  - _Depends: 1.2_\n- [ ] 1.2 (P) B\n  - _Depends: 1.1_\n"}});
+  auto dup = test::run_kp({"run", "dup", "-C", repo.string(), "--no-watch"});
+  CHECK(dup.exit_code == 2);
+  CHECK(dup.err.find("tasks.md:3") != std::string::npos);
+  CHECK(dup.err.find("tasks.md:2") != std::string::npos);
+  auto cyc = test::run_kp({"run", "cyc", "-C", repo.string(), "--no-watch"});
+  CHECK(cyc.exit_code == 2);
+  CHECK(cyc.err.find("1.1 -> 1.2 -> 1.1") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(repo / ".kiro/specs/dup/.parallel_state.json"));
+}

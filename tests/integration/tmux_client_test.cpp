@@ -103,7 +103,7 @@ TEST_CASE("names and folders with tmux format syntax stay literal and run nothin
   const std::string name = "x#(touch pwned-by-name)#{pid}";
   fs::path folder = dir / "w#(touch pwned-by-cwd)#{pane_id}";
   fs::create_directories(folder);
-  tmux.new_session(name, folder, {"sh", "-c", "pwd; exec sleep 1000"});
+  tmux.new_session(name, folder, {"python3", "-c", "import os, time; print(os.getcwd(), flush=True); time.sleep(1000)"});
   CHECK(tmux.list_sessions() == std::vector<std::string>{name});
   CHECK(tmux.has_session(name));
   CHECK(test::wait_for_text(tmux, name, folder.string()));
