@@ -58,7 +58,7 @@ run() {
   out=$(KIRO_PARALLEL_TIMING=1 "$binary" analyze "$name" -C "$work/$name" --json --order "$order" 2>&1 >/dev/null)
   end=$(date +%s%N)
   local timing
-  timing=$(grep '^timing:' <<<"$out" | sed 's/^timing: //' | paste -sd ',' - || true)
+  timing=$(grep '^timing:' <<<"$out" | sed 's/^timing: //' | paste -sd ';' - | sed 's/;/, /g' || true)
   printf '%-11s %-7s %-70s wall %7.1f ms\n' "$name" "$order" "$timing" "$(( (end - start) / 1000 ))e-3"
 }
 
