@@ -1,8 +1,11 @@
 #include "common/tmux_client.hpp"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
 #include <sstream>
 #include <thread>
 
@@ -53,6 +56,17 @@ std::string tmux_format_literal(const std::string& text) {
 
 std::string tmux_pane_target(const std::string& session) { return "=" + session + ":"; }
 
+FileLock lock_tmux_lifecycle(const std::string& socket_name) {
+  std::string name = socket_name.empty() ? "default" : socket_name;
+  for (char& c : name) {
+    if (c == '/') c = '_';
+  }
+  const char* tmp = std::getenv("TMPDIR");
+  std::filesystem::path dir = tmp && *tmp ? tmp : "/tmp";
+  return FileLock::acquire(dir / fmt::format("kiro-parallel-tmux-{}-{}.lock", ::getuid(), name),
+                           std::chrono::seconds(60));
+}
+
 TmuxClient::TmuxClient(std::string socket_name) : socket_(std::move(socket_name)) {}
 
 std::vector<std::string> TmuxClient::base_argv() const {
@@ -91,6 +105,7 @@ void TmuxClient::new_session(const std::string& name, const std::filesystem::pat
                              const std::vector<std::string>& command,
                              const std::vector<std::pair<std::string, std::string>>& env,
                              int width, int height) const {
+  FileLock lifecycle = lock_tmux_lifecycle(socket_);
   // tmux expands formats in the session name and the start folder ("#(cmd)"
   // would run a shell command): '#' is doubled so both stay literal.
   std::vector<std::string> args{"new-session", "-d", "-s", tmux_literal_arg(tmux_format_literal(name)),
@@ -213,7 +228,10 @@ void TmuxClient::kill_session(const std::string& name, std::chrono::milliseconds
   for (pid_t p : tree) {
     if (process_running(p)) ::kill(p, SIGKILL);
   }
-  RunResult r = run({"kill-session", "-t", session_target(name)});
+  RunResult r = [&] {
+    FileLock lifecycle = lock_tmux_lifecycle(socket_);
+    return run({"kill-session", "-t", session_target(name)});
+  }();
   if (!r.ok() && has_session(name)) {
     throw RuntimeError(fmt::format("tmux kill-session {} failed: {}", name, trim(r.err)));
   }

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/file_lock.hpp"
 #include "common/subprocess.hpp"
 
 namespace kp {
@@ -83,6 +84,14 @@ class TmuxClient {
 
 // Target of a session's current pane, exact-matching the name: "=NAME:".
 std::string tmux_pane_target(const std::string& session);
+
+// tmux 3.3a's server crashes (a null control_state in control_write) when a
+// notification for all control clients (a session created or closed, a client
+// attached or detached) reaches a control client that is still connecting.
+// Our processes therefore serialize these events per tmux server: this lock is
+// held around new-session, kill-session, and a control client's connect and
+// disconnect. Persons' clients and plain commands do not need it.
+FileLock lock_tmux_lifecycle(const std::string& socket_name);
 
 
 }  // namespace kp

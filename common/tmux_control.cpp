@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <string_view>
 #include <thread>
 
@@ -91,6 +92,10 @@ TmuxControl::TmuxControl(const TmuxClient& client, const std::string& session) :
   for (auto& e : env_strings) c_env.push_back(e.data());
   c_env.push_back(nullptr);
 
+  // Held until tmux has answered: then this client's control state exists and
+  // a notification can no longer find it half-connected (see lock_tmux_lifecycle).
+  FileLock lifecycle = lock_tmux_lifecycle(client.socket());
+  socket_ = client.socket();
   Pipe commands = make_pipe();
   Pipe replies = make_pipe();
   pid_t pid = ::fork();
@@ -131,6 +136,12 @@ TmuxControl::TmuxControl(const TmuxClient& client, const std::string& session) :
 
 TmuxControl::~TmuxControl() {
   if (pid_ <= 0) return;
+  // Our detach notifies the other control clients: none may be connecting now.
+  std::optional<FileLock> lifecycle;
+  try {
+    lifecycle.emplace(lock_tmux_lifecycle(socket_));
+  } catch (...) {
+  }
   // End of input detaches a control client; closing its output too means
   // a blocked write cannot keep it alive.
   to_tmux_.reset();

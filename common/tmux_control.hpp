@@ -62,6 +62,7 @@ class TmuxControl {
   Reply next_reply();
 
   std::string session_;
+  std::string socket_;
   pid_t pid_ = -1;
   UniqueFd to_tmux_;
   UniqueFd from_tmux_;

@@ -78,7 +78,7 @@ def run_once(kp, n, duration, prompts, keep):
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "bench spec")
     sim_log = os.path.join(work, "sim.log")
-    socket = f"kp-bench-{os.getpid()}-{n}"
+    socket = os.environ.get("KP_BENCH_TMUX_SOCKET") or f"kp-bench-{os.getpid()}-{n}"
     env = dict(os.environ, KP_SIM_LOG=sim_log, KIRO_PARALLEL_TMUX_SOCKET=socket, NO_COLOR="1")
     agent = f"python3 {ROOT}/scripts/sim-agent --plan {plan}"
     started = time.time()
