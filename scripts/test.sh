@@ -6,4 +6,10 @@ scripts/install-deps.sh
 scripts/build.sh
 build_dir=${KP_BUILD_DIR:-build}
 cd "$build_dir"
+# The screen corpus scores per agent (ctest shows a passing test's output only
+# on failure); the corpus test itself runs under ctest below.
+if [ -d ../../shared/screens ]; then
+  echo "== classifier score on ../shared/screens"
+  ./tests/unit_tests --source-file='*screens_corpus_test.cpp' | sed -n 's/.*MESSAGE: screens corpus, /  /p' || true
+fi
 ctest --output-on-failure -j "$(nproc)" "$@"
