@@ -20,15 +20,6 @@ namespace {
 using IndexConflictIterPtr =
     std::unique_ptr<git_index_conflict_iterator, GitDeleter<git_index_conflict_iterator, git_index_conflict_iterator_free>>;
 
-git_oid resolve(git_repository* repo, const std::string& branch) {
-  RefPtr ref = find_ref(repo, branch_ref_name(branch));
-  if (!ref) throw RuntimeError(fmt::format("branch {} does not exist", branch));
-  git_reference* resolved = nullptr;
-  check(git_reference_resolve(&resolved, ref.get()), fmt::format("cannot resolve branch {}", branch));
-  RefPtr owner(resolved);
-  return *git_reference_target(resolved);
-}
-
 bool descends_from(git_repository* repo, const git_oid& commit, const git_oid& ancestor) {
   if (git_oid_equal(&commit, &ancestor)) return true;
   return check(git_graph_descendant_of(repo, &commit, &ancestor), "cannot compare commits") == 1;
@@ -217,8 +208,8 @@ MergeResult merge_into_target(const fs::path& repo_root, const std::string& bran
   constexpr int kMaxAttempts = 50;  // concurrent moves by the person, not by us: we hold the merge lock
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     MergeResult result;
-    const git_oid target_tip = resolve(repo.get(), target_branch);
-    const git_oid branch_tip = resolve(repo.get(), branch);
+    const git_oid target_tip = resolve_branch(repo.get(), target_branch);
+    const git_oid branch_tip = resolve_branch(repo.get(), branch);
     if (descends_from(repo.get(), target_tip, branch_tip)) {
       result.outcome = MergeOutcome::up_to_date;
       result.target_commit = oid_hex(target_tip);
@@ -324,7 +315,7 @@ MergeResult merge_into_target(const fs::path& repo_root, const std::string& bran
   }
   MergeResult result;
   result.outcome = MergeOutcome::held;
-  result.target_commit = oid_hex(resolve(repo.get(), target_branch));
+  result.target_commit = oid_hex(resolve_branch(repo.get(), target_branch));
   result.message = fmt::format("merge of {} held: {} kept moving during the merge; retry later", branch,
                                target_branch);
   return result;

@@ -236,4 +236,13 @@ bool same_path(const fs::path& a, const fs::path& b) {
   return ca == cb;
 }
 
+git_oid resolve_branch(git_repository* repo, const std::string& branch) {
+  RefPtr ref = find_ref(repo, branch_ref_name(branch));
+  if (!ref) throw RuntimeError(fmt::format("branch {} does not exist", branch));
+  git_reference* resolved = nullptr;
+  check(git_reference_resolve(&resolved, ref.get()), fmt::format("cannot resolve branch {}", branch));
+  RefPtr owner(resolved);
+  return *git_reference_target(resolved);
+}
+
 }  // namespace kp::git

@@ -42,6 +42,9 @@ std::string branch_tip(const std::filesystem::path& repo, const std::string& bra
 bool is_merged(const std::filesystem::path& repo, const std::string& branch, const std::string& target);
 bool is_merged(git_repository* repo, const std::string& branch, const std::string& target);
 
+// The commit a local branch points at; RuntimeError when it does not exist.
+git_oid resolve_branch(git_repository* repo, const std::string& branch);
+
 // Working trees (main first, then linked worktrees) whose HEAD is the branch
 // `branch` (short name). Their roots, normalised, without trailing slash.
 std::vector<std::filesystem::path> worktrees_with_branch(git_repository* repo, const std::string& branch);

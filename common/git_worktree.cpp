@@ -105,15 +105,6 @@ void add_worktree(git_repository* repo, const fs::path& path, const std::string&
   WorktreePtr wt(raw);
 }
 
-git_oid resolve_branch(git_repository* repo, const std::string& branch) {
-  RefPtr ref = find_ref(repo, branch_ref_name(branch));
-  if (!ref) throw RuntimeError(fmt::format("branch {} does not exist", branch));
-  git_reference* resolved = nullptr;
-  check(git_reference_resolve(&resolved, ref.get()), fmt::format("cannot resolve branch {}", branch));
-  RefPtr owner(resolved);
-  return *git_reference_target(resolved);
-}
-
 bool contains_path(const std::vector<fs::path>& paths, const fs::path& p) {
   for (const auto& x : paths)
     if (same_path(x, p)) return true;

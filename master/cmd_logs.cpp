@@ -18,6 +18,7 @@
 #include "common/spec_paths.hpp"
 #include "common/term_style.hpp"
 #include "master/cli_args.hpp"
+#include "master/signal_catcher.hpp"
 #include "master/command.hpp"
 #include "master/run_display.hpp"
 
@@ -42,33 +43,6 @@ const Command kCmdLogs = {
 };
 
 namespace {
-
-volatile std::sig_atomic_t g_signal = 0;
-
-void on_signal(int sig) { g_signal = sig; }
-
-// Catches SIGINT and SIGTERM while following; puts back what was there before.
-class SignalCatcher {
- public:
-  SignalCatcher() {
-    g_signal = 0;
-    struct sigaction action {};
-    action.sa_handler = on_signal;
-    sigemptyset(&action.sa_mask);
-    ::sigaction(SIGINT, &action, &old_int_);
-    ::sigaction(SIGTERM, &action, &old_term_);
-  }
-  ~SignalCatcher() {
-    ::sigaction(SIGINT, &old_int_, nullptr);
-    ::sigaction(SIGTERM, &old_term_, nullptr);
-  }
-  SignalCatcher(const SignalCatcher&) = delete;
-  SignalCatcher& operator=(const SignalCatcher&) = delete;
-
- private:
-  struct sigaction old_int_ {};
-  struct sigaction old_term_ {};
-};
 
 void print_log(const std::string& text) {
   std::fwrite(text.data(), 1, text.size(), stdout);
@@ -101,8 +75,8 @@ int follow(const SpecPaths& paths, const std::string& task_id, std::optional<std
       shown = text;
     }
     if (!running) return shown ? kExitOk : kExitFailure;
-    for (int i = 0; i < 10 && !g_signal; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    if (g_signal) return g_signal == SIGINT ? 130 : 128 + g_signal;
+    for (int i = 0; i < 10 && !SignalCatcher::caught(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (SignalCatcher::caught()) return SignalCatcher::caught() == SIGINT ? 130 : 128 + SignalCatcher::caught();
   }
 }
 

@@ -24,6 +24,7 @@
 #include "common/spec_paths.hpp"
 #include "common/term_style.hpp"
 #include "master/cli_args.hpp"
+#include "master/signal_catcher.hpp"
 #include "master/command.hpp"
 #include "master/run_display.hpp"
 
@@ -50,34 +51,6 @@ const Command kCmdWatch = {
 };
 
 namespace {
-
-volatile std::sig_atomic_t g_signal = 0;
-
-void on_signal(int sig) { g_signal = sig; }
-
-// Catches SIGINT and SIGTERM for the watch's lifetime and puts back what was
-// there before (run calls watch in its own process).
-class SignalCatcher {
- public:
-  SignalCatcher() {
-    g_signal = 0;
-    struct sigaction action {};
-    action.sa_handler = on_signal;
-    sigemptyset(&action.sa_mask);
-    ::sigaction(SIGINT, &action, &old_int_);
-    ::sigaction(SIGTERM, &action, &old_term_);
-  }
-  ~SignalCatcher() {
-    ::sigaction(SIGINT, &old_int_, nullptr);
-    ::sigaction(SIGTERM, &old_term_, nullptr);
-  }
-  SignalCatcher(const SignalCatcher&) = delete;
-  SignalCatcher& operator=(const SignalCatcher&) = delete;
-
- private:
-  struct sigaction old_int_ {};
-  struct sigaction old_term_ {};
-};
 
 // Hides the cursor while frames are drawn; shows it again however we leave.
 class HiddenCursor {
@@ -146,7 +119,7 @@ int exit_code(RunOutcome outcome) { return outcome == RunOutcome::stuck ? kExitT
 // Sleeps up to `seconds`, waking early on a signal.
 void nap(double seconds) {
   auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (!g_signal && std::chrono::steady_clock::now() < until) {
+  while (!SignalCatcher::caught() && std::chrono::steady_clock::now() < until) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
@@ -198,9 +171,9 @@ int watch_loop(const SpecPaths& paths, double interval) {
       return exit_code(outcome);
     }
     nap(outcome == RunOutcome::moving ? interval : std::min(interval, 0.1));
-    if (g_signal) {
+    if (SignalCatcher::caught()) {
       if (terminal) HiddenCursor::write_out("\n");
-      return g_signal == SIGINT ? 130 : 128 + g_signal;
+      return SignalCatcher::caught() == SIGINT ? 130 : 128 + SignalCatcher::caught();
     }
   }
 }

@@ -15,6 +15,7 @@
 #include "common/log.hpp"
 #include "common/run_state.hpp"
 #include "common/scheduler.hpp"
+#include "common/stop_signals.hpp"
 #include "common/subprocess.hpp"
 
 namespace kp {
@@ -23,9 +24,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
-
-std::atomic<bool> g_stop{false};
-void on_signal(int) { g_stop = true; }
 
 constexpr int kMaxRestarts = 8;                 // per worker slot, then the slot gives up
 constexpr auto kWorkerGrace = std::chrono::seconds(5);
@@ -59,13 +57,7 @@ int run_master(const std::string& repo_dir, const std::string& spec) {
     log_info("master: another master holds {}; exiting", paths.master_lock.string());
     return kExitFailure;
   }
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGHUP, &sa, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  const std::atomic<bool>& g_stop = install_stop_signals();
   write_file_atomic(paths.master_pid, fmt::format("{}\n", ::getpid()));
 
   auto state = read_run_state(paths.state_json);

@@ -87,6 +87,12 @@ std::string git(const fs::path& repo, const std::vector<std::string>& args) {
   return r.out;
 }
 
+std::string rev(const fs::path& repo, const std::string& what) {
+  std::string out = git(repo, {"rev-parse", what});
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
 void init_repo(const fs::path& repo, const std::vector<std::pair<std::string, std::string>>& files) {
   fs::create_directories(repo);
   git(repo, {"init", "-q", "-b", "main"});

@@ -41,6 +41,9 @@ std::string git(const std::filesystem::path& repo, const std::vector<std::string
 // Runs git; returns the result whatever the exit code.
 RunResult git_result(const std::filesystem::path& repo, const std::vector<std::string>& args);
 
+// `git rev-parse WHAT` in `repo`, without the newline.
+std::string rev(const std::filesystem::path& repo, const std::string& what);
+
 // `git init` on branch main with a test identity and one commit holding `files`.
 void init_repo(const std::filesystem::path& repo,
                const std::vector<std::pair<std::string, std::string>>& files);

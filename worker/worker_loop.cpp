@@ -13,28 +13,11 @@
 #include "common/file_lock.hpp"
 #include "common/log.hpp"
 #include "common/spec_paths.hpp"
+#include "common/stop_signals.hpp"
 #include "worker/task_claim.hpp"
 #include "worker/task_runner.hpp"
 
 namespace kp {
-
-namespace {
-
-std::atomic<bool> g_stop{false};
-
-void on_signal(int) { g_stop = true; }
-
-void install_signal_handlers() {
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGTERM, &sa, nullptr);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGHUP, &sa, nullptr);
-  signal(SIGPIPE, SIG_IGN);
-}
-
-}  // namespace
 
 int run_worker(const WorkerOptions& options) {
   SpecPaths paths = SpecPaths::resolve(options.repo_dir, options.spec);
@@ -45,7 +28,7 @@ int run_worker(const WorkerOptions& options) {
     log_info("worker {}: another worker with this id is alive; exiting", options.worker_id);
     return kExitFailure;
   }
-  install_signal_handlers();
+  const std::atomic<bool>& g_stop = install_stop_signals();
   write_file_atomic(paths.worker_pid(options.worker_id), fmt::format("{}\n", ::getpid()));
   log_info("worker {} started (pid {})", options.worker_id, ::getpid());
   while (!g_stop) {

@@ -9,12 +9,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string rev(const fs::path& repo, const std::string& what) {
-  std::string out = test::git(repo, {"rev-parse", what});
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  return out;
-}
-
 struct Fixture {
   test::TempDir dir;
   fs::path repo = dir / "repo";
@@ -71,13 +65,13 @@ TEST_CASE("unmerged commits: refused and listed; with force archived, then remov
   CHECK_FALSE(refused.removed);
   CHECK(refused.reason.find("not merged") != std::string::npos);
   CHECK(fs::exists(f.wt / "b.txt"));
-  CHECK(rev(f.repo, f.branch) == *work);
+  CHECK(test::rev(f.repo, f.branch) == *work);
   CHECK(f.listed());
 
   auto forced = git::remove_task_worktree(f.repo, f.wt, f.branch, "main", true);
   CHECK(forced.removed);
   REQUIRE(forced.archive_ref.rfind("refs/kiro-parallel/archive/task-spec-1/", 0) == 0);
-  CHECK(rev(f.repo, forced.archive_ref) == *work);
+  CHECK(test::rev(f.repo, forced.archive_ref) == *work);
   CHECK_FALSE(fs::exists(f.wt));
   CHECK_FALSE(f.listed());
   CHECK_FALSE(f.admin_dir_exists());
@@ -103,7 +97,7 @@ TEST_CASE("uncommitted changes: refused and listed; with force a commit of them 
   CHECK(forced.removed);
   REQUIRE_FALSE(forced.archive_ref.empty());
   CHECK(test::git(f.repo, {"show", forced.archive_ref + ":a.txt"}) == "edited, never committed\n");
-  CHECK(rev(f.repo, forced.archive_ref + "^") == rev(f.repo, "main"));
+  CHECK(test::rev(f.repo, forced.archive_ref + "^") == test::rev(f.repo, "main"));
   CHECK_FALSE(fs::exists(f.wt));
   CHECK_FALSE(f.admin_dir_exists());
   f.check_consistent();

@@ -14,12 +14,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string rev(const fs::path& repo, const std::string& what) {
-  std::string out = test::git(repo, {"rev-parse", what});
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  return out;
-}
-
 bool is_ancestor(const fs::path& repo, const std::string& commit, const std::string& of) {
   return test::git_result(repo, {"merge-base", "--is-ancestor", commit, of}).exit_code == 0;
 }
@@ -71,7 +65,7 @@ TEST_CASE("same line edited on two branches: first merges, second conflicts and 
   auto first = git::merge_into_target(f.repo, Fixture::branch(1), "main", "spec: merge task 1");
   CHECK(first.outcome == git::MergeOutcome::fast_forward);
   CHECK(first.main_tree_updated);
-  CHECK(rev(f.repo, "main") == c1);
+  CHECK(test::rev(f.repo, "main") == c1);
   CHECK(test::read_text(f.repo / "a.txt") == "ONE from task 1\ntwo\n");
   CHECK(test::git(f.repo, {"status", "--porcelain"}).empty());
 
@@ -79,14 +73,14 @@ TEST_CASE("same line edited on two branches: first merges, second conflicts and 
   CHECK(second.outcome == git::MergeOutcome::conflict);
   CHECK(second.conflict_paths == std::vector<std::string>{"a.txt"});
   CHECK(second.message.find("git merge main") != std::string::npos);
-  CHECK(rev(f.repo, "main") == c1);
+  CHECK(test::rev(f.repo, "main") == c1);
   CHECK(second.target_commit == c1);
   CHECK_FALSE(has_conflict_marker(f.repo));
   CHECK_FALSE(has_conflict_marker(wt1));
   CHECK_FALSE(has_conflict_marker(wt2));
   CHECK(test::git(f.repo, {"status", "--porcelain"}).empty());
   CHECK(test::git(wt2, {"status", "--porcelain"}).empty());
-  CHECK(rev(f.repo, Fixture::branch(2)) == c2);
+  CHECK(test::rev(f.repo, Fixture::branch(2)) == c2);
 
   // The person resolves in the task worktree and commits; the retry succeeds.
   CHECK(test::git_result(wt2, {"merge", "main"}).exit_code != 0);
@@ -138,7 +132,7 @@ TEST_CASE("uncommitted edits in the checked-out target: held when touched, merge
   Fixture f({{"a.txt", "a\n"}, {"b.txt", "b\n"}});
   fs::path wt1 = f.task(1);
   std::string c1 = f.commit_in(wt1, "a.txt", "a from task\n");
-  const std::string before = rev(f.repo, "main");
+  const std::string before = test::rev(f.repo, "main");
 
   SUBCASE("an edit in a file the merge touches holds the merge") {
     test::write_text(f.repo / "a.txt", "person's edit\n");
@@ -146,7 +140,7 @@ TEST_CASE("uncommitted edits in the checked-out target: held when touched, merge
     CHECK(r.outcome == git::MergeOutcome::held);
     CHECK(r.held_paths == std::vector<std::string>{"a.txt"});
     CHECK(r.message.find("a.txt") != std::string::npos);
-    CHECK(rev(f.repo, "main") == before);
+    CHECK(test::rev(f.repo, "main") == before);
     CHECK(test::read_text(f.repo / "a.txt") == "person's edit\n");
     CHECK(test::git(f.repo, {"status", "--porcelain"}) == " M a.txt\n");
   }
@@ -155,7 +149,7 @@ TEST_CASE("uncommitted edits in the checked-out target: held when touched, merge
     test::git(f.repo, {"add", "a.txt"});
     auto r = git::merge_into_target(f.repo, Fixture::branch(1), "main", "m");
     CHECK(r.outcome == git::MergeOutcome::held);
-    CHECK(rev(f.repo, "main") == before);
+    CHECK(test::rev(f.repo, "main") == before);
     CHECK(test::git(f.repo, {"status", "--porcelain"}) == "M  a.txt\n");
   }
   SUBCASE("an edit elsewhere stays byte-identical and the merged file is updated") {
@@ -167,7 +161,7 @@ TEST_CASE("uncommitted edits in the checked-out target: held when touched, merge
     auto r = git::merge_into_target(f.repo, Fixture::branch(1), "main", "m");
     CHECK(r.outcome == git::MergeOutcome::fast_forward);
     CHECK(r.main_tree_updated);
-    CHECK(rev(f.repo, "main") == c1);
+    CHECK(test::rev(f.repo, "main") == c1);
     CHECK(test::read_text(f.repo / "b.txt") == edit);
     CHECK(test::read_text(f.repo / "notes.txt") == "untracked\n");
     CHECK(test::read_text(f.repo / "a.txt") == "a from task\n");
@@ -194,13 +188,13 @@ TEST_CASE("the person commits to the target after the worktree was made: a merge
   std::string task_commit = f.commit_in(wt1, "a.txt", "a from task\n");
   test::write_text(f.repo / "b.txt", "b from the person\n");
   test::git(f.repo, {"commit", "-q", "-am", "person's commit"});
-  const std::string person_commit = rev(f.repo, "main");
+  const std::string person_commit = test::rev(f.repo, "main");
 
   auto r = git::merge_into_target(f.repo, Fixture::branch(1), "main", "spec: merge task 1 (Title)");
   CHECK(r.outcome == git::MergeOutcome::merged);
-  CHECK(r.target_commit == rev(f.repo, "main"));
-  CHECK(rev(f.repo, "main^1") == person_commit);
-  CHECK(rev(f.repo, "main^2") == task_commit);
+  CHECK(r.target_commit == test::rev(f.repo, "main"));
+  CHECK(test::rev(f.repo, "main^1") == person_commit);
+  CHECK(test::rev(f.repo, "main^2") == task_commit);
   CHECK(test::read_text(f.repo / "a.txt") == "a from task\n");
   CHECK(test::read_text(f.repo / "b.txt") == "b from the person\n");
   CHECK(test::git(f.repo, {"status", "--porcelain"}).empty());
@@ -239,7 +233,7 @@ TEST_CASE("a target checked out nowhere: the ref moves and no working tree is to
   auto r = git::merge_into_target(f.repo, Fixture::branch(1), "main", "m");
   CHECK(r.outcome == git::MergeOutcome::fast_forward);
   CHECK_FALSE(r.main_tree_updated);
-  CHECK(rev(f.repo, "main") == c1);
+  CHECK(test::rev(f.repo, "main") == c1);
   CHECK(test::read_text(f.repo / "a.txt") == "dev's uncommitted edit\n");
   CHECK(test::git(f.repo, {"status", "--porcelain"}) == " M a.txt\n");
   check_fsck(f.repo);
@@ -252,13 +246,13 @@ TEST_CASE("the target checked out in another worktree is protected and updated t
   test::git(f.repo, {"switch", "-q", "-c", "dev"});
   fs::path other = f.dir / "main-checkout";
   test::git(f.repo, {"worktree", "add", "-q", other.string(), "main"});
-  const std::string before = rev(f.repo, "main");
+  const std::string before = test::rev(f.repo, "main");
 
   test::write_text(other / "a.txt", "edit in the other worktree\n");
   auto held = git::merge_into_target(f.repo, Fixture::branch(1), "main", "m");
   CHECK(held.outcome == git::MergeOutcome::held);
   CHECK(held.message.find(other.string()) != std::string::npos);
-  CHECK(rev(f.repo, "main") == before);
+  CHECK(test::rev(f.repo, "main") == before);
   CHECK(test::read_text(other / "a.txt") == "edit in the other worktree\n");
 
   test::git(other, {"checkout", "--", "a.txt"});
@@ -266,7 +260,7 @@ TEST_CASE("the target checked out in another worktree is protected and updated t
   auto merged = git::merge_into_target(f.repo, Fixture::branch(1), "main", "m");
   CHECK(merged.outcome == git::MergeOutcome::fast_forward);
   CHECK(merged.main_tree_updated);
-  CHECK(rev(f.repo, "main") == c1);
+  CHECK(test::rev(f.repo, "main") == c1);
   CHECK(test::read_text(other / "a.txt") == "a from task\n");
   CHECK(test::read_text(other / "b.txt") == "b edited there\n");
   CHECK(test::git(other, {"status", "--porcelain"}) == " M b.txt\n");
@@ -315,14 +309,14 @@ TEST_CASE("a stale refs/heads/main.lock holds the merge, is named, and is left i
   Fixture f({{"a.txt", "a\n"}});
   fs::path wt1 = f.task(1);
   f.commit_in(wt1, "a.txt", "a from task\n");
-  const std::string before = rev(f.repo, "main");
+  const std::string before = test::rev(f.repo, "main");
   fs::path lock = f.repo / ".git/refs/heads/main.lock";
   test::write_text(lock, "");
   auto r = git::merge_into_target(f.repo, Fixture::branch(1), "main", "m");
   CHECK(r.outcome == git::MergeOutcome::held);
   CHECK(r.message.find("main.lock") != std::string::npos);
   CHECK(fs::exists(lock));
-  CHECK(rev(f.repo, "main") == before);
+  CHECK(test::rev(f.repo, "main") == before);
   CHECK(test::read_text(f.repo / "a.txt") == "a\n");
   CHECK(test::git(f.repo, {"status", "--porcelain"}).empty());
   fs::remove(lock);

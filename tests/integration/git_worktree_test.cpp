@@ -12,12 +12,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string rev(const fs::path& repo, const std::string& what) {
-  std::string out = test::git(repo, {"rev-parse", what});
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  return out;
-}
-
 void check_fsck(const fs::path& repo) {
   RunResult r = test::git_result(repo, {"fsck", "--no-progress"});
   CHECK_MESSAGE(r.exit_code == 0, "git fsck: " << r.out << r.err);
@@ -69,7 +63,7 @@ TEST_CASE("a new task worktree starts at the current target tip; queries answer"
   CHECK(git::current_branch(wt) == "task-spec-1.2");
   CHECK(git::branch_exists(repo, "task-spec-1.2"));
   CHECK_FALSE(git::branch_exists(repo, "nope"));
-  CHECK(git::branch_tip(repo, "task-spec-1.2") == rev(repo, "main"));
+  CHECK(git::branch_tip(repo, "task-spec-1.2") == test::rev(repo, "main"));
   CHECK(git::is_merged(repo, "task-spec-1.2", "main"));
   CHECK(test::git(repo, {"worktree", "list"}).find(wt.string()) != std::string::npos);
   CHECK_THROWS_AS(git::branch_tip(repo, "nope"), RuntimeError);
@@ -88,7 +82,7 @@ TEST_CASE("a task whose dependencies merged later starts from the updated target
   fs::path wt = dir / "worktrees/spec/task-2";
   git::prepare_task_worktree(repo, wt, "task-spec-2", "main");
   CHECK(test::read_text(wt / "dep.txt") == "merged dependency\n");
-  CHECK(rev(wt, "HEAD") == rev(repo, "main"));
+  CHECK(test::rev(wt, "HEAD") == test::rev(repo, "main"));
 }
 
 TEST_CASE("commit_all stages new, changed and deleted files, respects .gitignore, and is a no-op when clean") {
@@ -104,11 +98,11 @@ TEST_CASE("commit_all stages new, changed and deleted files, respects .gitignore
   fs::remove(wt / "gone.txt");
   auto oid = git::commit_all(wt, "spec: task 1 Title\n\nbody");
   REQUIRE(oid);
-  CHECK(rev(repo, "task-spec-1") == *oid);
+  CHECK(test::rev(repo, "task-spec-1") == *oid);
   CHECK(test::git(repo, {"show", "--name-status", "--format=%s|%an|%ae", *oid}) ==
         "spec: task 1 Title|Test|test@example.com\n\nD\tgone.txt\nM\tkeep.txt\nA\tsrc/new.txt\n");
   CHECK(test::git(wt, {"status", "--porcelain"}).empty());
-  CHECK(rev(repo, "main") != *oid);  // only the task branch moved
+  CHECK(test::rev(repo, "main") != *oid);  // only the task branch moved
   CHECK_FALSE(git::commit_all(wt, "again").has_value());
   check_fsck(repo);
 }
@@ -141,7 +135,7 @@ TEST_CASE("identity comes from the environment first and is required") {
   git::prepare_task_worktree(repo, wt, "task-spec-1", "main");
   test::write_text(wt / "b.txt", "b\n");
   CHECK_THROWS_AS(git::commit_all(wt, "m"), RuntimeError);
-  CHECK(rev(repo, "task-spec-1") == rev(repo, "main"));
+  CHECK(test::rev(repo, "task-spec-1") == test::rev(repo, "main"));
 }
 
 TEST_CASE("a leftover branch and worktree with unmerged work are reused") {
@@ -158,7 +152,7 @@ TEST_CASE("a leftover branch and worktree with unmerged work are reused") {
   auto again = git::prepare_task_worktree(repo, wt, "task-spec-1", "main");
   CHECK(again.reused);
   CHECK(again.note.find("reusing") != std::string::npos);
-  CHECK(rev(repo, "task-spec-1") == *work);
+  CHECK(test::rev(repo, "task-spec-1") == *work);
   CHECK(test::read_text(wt / "wip.txt") == "uncommitted work\n");
 
   SUBCASE("also when its folder was deleted by hand: the metadata is pruned, the branch reused") {
@@ -166,7 +160,7 @@ TEST_CASE("a leftover branch and worktree with unmerged work are reused") {
     auto third = git::prepare_task_worktree(repo, wt, "task-spec-1", "main");
     CHECK(third.reused);
     CHECK(test::read_text(wt / "work.txt") == "committed work\n");
-    CHECK(rev(wt, "HEAD") == *work);
+    CHECK(test::rev(wt, "HEAD") == *work);
     CHECK(test::git(repo, {"worktree", "prune", "--dry-run", "-v"}).empty());
   }
   SUBCASE("uncommitted work alone on a merged branch is reused too") {
@@ -195,7 +189,7 @@ TEST_CASE("a leftover branch and worktree without unmerged work are moved aside 
   auto p = git::prepare_task_worktree(repo, wt, "task-spec-1", "main");
   CHECK_FALSE(p.reused);
   CHECK(p.note.find("moved aside") != std::string::npos);
-  CHECK(rev(repo, "task-spec-1") == rev(repo, "main"));
+  CHECK(test::rev(repo, "task-spec-1") == test::rev(repo, "main"));
   CHECK(test::read_text(wt / "later.txt") == "later\n");
   // Nothing deleted: the old folder and branch live on under dated names.
   auto old_dirs = entries_starting_with(wt.parent_path(), "task-1.old-");
@@ -204,8 +198,8 @@ TEST_CASE("a leftover branch and worktree without unmerged work are moved aside 
   std::string old_branches = test::git(repo, {"branch", "--list", "task-spec-1-old-*", "--format=%(refname:short)"});
   REQUIRE_FALSE(old_branches.empty());
   old_branches.pop_back();
-  CHECK(rev(repo, old_branches) == *old_commit);
-  CHECK(rev(old_dirs[0], "HEAD") == *old_commit);
+  CHECK(test::rev(repo, old_branches) == *old_commit);
+  CHECK(test::rev(old_dirs[0], "HEAD") == *old_commit);
   std::string list = test::git(repo, {"worktree", "list"});
   CHECK(list.find(old_dirs[0].string()) != std::string::npos);
   CHECK(list.find(wt.string() + " ") != std::string::npos);
