@@ -1,5 +1,7 @@
 #include "common/git_repo.hpp"
 
+#include "common/atomic_file.hpp"
+
 #include <cstdlib>
 #include <ctime>
 
@@ -243,6 +245,31 @@ git_oid resolve_branch(git_repository* repo, const std::string& branch) {
   check(git_reference_resolve(&resolved, ref.get()), fmt::format("cannot resolve branch {}", branch));
   RefPtr owner(resolved);
   return *git_reference_target(resolved);
+}
+
+void exclude_runtime_files(const fs::path& repo_root) {
+  static const char* const kPatterns[] = {
+      "/.kiro/specs/*/.parallel_state.json", "/.kiro/specs/*/.task_lock", "/.kiro/specs/*/.master.*",
+      "/.kiro/specs/*/.worker-*",            "/.kiro/specs/*/logs/",
+  };
+  RepoPtr repo = open_repo(repo_root);
+  fs::path exclude = common_dir(repo.get()) / "info" / "exclude";
+  std::string text = read_file(exclude).value_or("");
+  std::string added;
+  for (const char* pattern : kPatterns) {
+    bool present = false;
+    for (size_t at = text.find(pattern); at != std::string::npos; at = text.find(pattern, at + 1)) {
+      bool line_start = at == 0 || text[at - 1] == '\n';
+      size_t end = at + std::string_view(pattern).size();
+      if (line_start && (end == text.size() || text[end] == '\n')) present = true;
+    }
+    if (!present) added += std::string(pattern) + "\n";
+  }
+  if (added.empty()) return;
+  if (!text.empty() && text.back() != '\n') text += '\n';
+  text += "# kiro-parallel run state\n" + added;
+  fs::create_directories(exclude.parent_path());
+  write_file_atomic(exclude, text);
 }
 
 }  // namespace kp::git

@@ -42,6 +42,12 @@ std::string branch_tip(const std::filesystem::path& repo, const std::string& bra
 bool is_merged(const std::filesystem::path& repo, const std::string& branch, const std::string& target);
 bool is_merged(git_repository* repo, const std::string& branch, const std::string& target);
 
+// Adds kiro-parallel's runtime files (state, locks, pid files, logs under
+// .kiro/specs/*/) to the repository's own .git/info/exclude, once, so that
+// `git status` stays quiet and `git add -A` cannot commit them. The tracked
+// .gitignore is never touched; .completed_tasks.json stays visible.
+void exclude_runtime_files(const std::filesystem::path& repo_root);
+
 // The commit a local branch points at; RuntimeError when it does not exist.
 git_oid resolve_branch(git_repository* repo, const std::string& branch);
 

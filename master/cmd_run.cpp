@@ -123,6 +123,7 @@ int handler(const std::vector<std::string>& args) {
     fmt::print("kiro-parallel: a master is already running for {} (pid {}); not starting another\n", paths.spec,
                read_pid_file(paths.master_pid));
   } else {
+    git::exclude_runtime_files(paths.repo_root);
     // The state a new master starts from, merged under the lock with what an
     // earlier run left (completed stays completed, claims of the dead resume).
     {

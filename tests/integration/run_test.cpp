@@ -104,8 +104,10 @@ TEST_CASE("a spec of twelve tasks runs to the end with three workers") {
   CHECK(f.sessions().empty());
   CHECK(RunFixture::wait_for([&] { return !master_alive(f.paths()); }, std::chrono::seconds(10)));
   for (int w = 0; w < 3; ++w) CHECK_FALSE(worker_alive(f.paths(), w));
-  // The person's checkout is untouched but for the merged files.
-  CHECK(test::git(f.repo(), {"status", "--porcelain", "--untracked-files=no"}).empty());
+  // The person's checkout is untouched but for the merged files, and the run's
+  // own files are excluded (in .git/info/exclude) but for the visible history.
+  CHECK(test::git(f.repo(), {"status", "--porcelain"}) == "?? .kiro/specs/app/.completed_tasks.json\n");
+  CHECK(test::read_text(f.repo() / ".git/info/exclude").find("/.kiro/specs/*/logs/") != std::string::npos);
 }
 
 TEST_CASE("a crashing task fails, its dependents are blocked, independent work completes") {

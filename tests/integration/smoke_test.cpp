@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "common/git_repo.hpp"
 #include "test_support.hpp"
 
 using namespace kp;
@@ -49,4 +50,24 @@ TEST_CASE("run refuses duplicate task ids with both lines, and a cycle, with exi
   CHECK(cyc.exit_code == 2);
   CHECK(cyc.err.find("1.1 -> 1.2 -> 1.1") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(repo / ".kiro/specs/dup/.parallel_state.json"));
+}
+
+TEST_CASE("the run's own files are excluded once in .git/info/exclude, never in .gitignore") {
+  test::TempDir dir;
+  auto repo = dir / "repo";
+  test::init_repo(repo, {{".kiro/specs/app/tasks.md", "- [ ] 1. One\n"}});
+  test::write_text(repo / ".git/info/exclude", "# mine\n*.swp");  // no final newline
+  kp::git::exclude_runtime_files(repo);
+  kp::git::exclude_runtime_files(repo);
+  std::string text = test::read_text(repo / ".git/info/exclude");
+  CHECK(text.rfind("# mine\n*.swp\n# kiro-parallel run state\n", 0) == 0);
+  size_t count = 0;
+  for (size_t at = text.find("/.kiro/specs/*/logs/"); at != std::string::npos; at = text.find("/.kiro/specs/*/logs/", at + 1)) {
+    ++count;
+  }
+  CHECK(count == 1);
+  test::write_text(repo / ".kiro/specs/app/.parallel_state.json", "{}");
+  test::write_text(repo / ".kiro/specs/app/logs/master.log", "x");
+  CHECK(test::git(repo, {"status", "--porcelain"}).empty());
+  CHECK_FALSE(std::filesystem::exists(repo / ".gitignore"));
 }
