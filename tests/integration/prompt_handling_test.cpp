@@ -22,7 +22,7 @@ const char* kOneTask = R"(- [ ] 1. Only
 TEST_CASE("new-style screens: prompts answered once each, a swallowed Enter sent again") {
   RunFixture f(kOneTask, R"({"style": "new", "default": {"duration": 1.5, "prompts": 3, "swallow_enter": true}})");
   REQUIRE(f.start(1).exit_code == 0);
-  CHECK(f.watch().exit_code == 0);
+  CHECK(f.watched_ok());
   CHECK(f.state().find("1.1")->status == TaskStatus::completed);
   CHECK(f.sim_log_count({"trust_answered", "option=1"}) == 1);
   CHECK(f.sim_log_count({"enter_swallowed"}) == 1);
@@ -46,7 +46,7 @@ TEST_CASE("a menu whose cursor is on a rejecting option waits for a person") {
   CHECK(status.out.find("needs choice") != std::string::npos);
   // The person picks "1. Yes"; the task then finishes on its own.
   f.tmux().tmux({"send-keys", "-t", "=app-task-1-1:", "1"});
-  CHECK(f.watch().exit_code == 0);
+  CHECK(f.watched_ok());
   CHECK(f.state().find("1.1")->status == TaskStatus::completed);
   std::string worker_log = test::read_text(f.paths().worker_log(0));
   CHECK(worker_log.find("needs a person's choice") != std::string::npos);
@@ -71,6 +71,6 @@ TEST_CASE("no Enter is sent while a person is attached to the session") {
   CHECK(f.sim_log_count({"trust_answered"}) == 0);
   // The person leaves; the worker answers the dialog and the task completes.
   person.terminate_group(std::chrono::seconds(2));
-  CHECK(f.watch().exit_code == 0);
+  CHECK(f.watched_ok());
   CHECK(f.sim_log_count({"trust_answered", "option=1"}) == 1);
 }

@@ -45,7 +45,7 @@ TEST_CASE("stop stops one task and its worker; its worktree stays; the rest goes
   test::write_text(f.repo().parent_path() / "plan.json", R"({"default": {"duration": 0.5}})");
   auto retried = f.kp({"retry", "app", "1.1"});
   CHECK_MESSAGE(retried.exit_code == 0, retried.err);
-  CHECK(f.watch().exit_code == 0);
+  CHECK(f.watched_ok());
   CHECK(f.state().find("1.1")->status == TaskStatus::completed);
   CHECK(f.state().find("1.1")->attempts == 2);
 }
@@ -69,7 +69,7 @@ TEST_CASE("stop-all stops master, workers and sessions; a later run carries on i
 
   test::write_text(f.repo().parent_path() / "plan.json", R"({"default": {"duration": 0.5}})");
   REQUIRE(f.start(2).exit_code == 0);
-  CHECK(f.watch().exit_code == 0);
+  CHECK(f.watched_ok());
   // The half-done file was committed with the task, not lost.
   CHECK(test::git(f.repo(), {"show", "main:half-done.txt"}) == "work in progress\n");
 }
@@ -92,7 +92,7 @@ TEST_CASE("recover adopts the session of a killed worker and finishes the task o
   auto recovered = f.kp({"recover", "app"});
   CHECK_MESSAGE(recovered.exit_code == 0, recovered.err);
   CHECK(recovered.out.find("1.1") != std::string::npos);
-  CHECK(f.watch().exit_code == 0);
+  CHECK(f.watched_ok());
   RunState s = f.state();
   CHECK(s.find("1.1")->status == TaskStatus::completed);
   CHECK(s.find("2.1")->status == TaskStatus::completed);
@@ -108,7 +108,7 @@ TEST_CASE("recover adopts the session of a killed worker and finishes the task o
 TEST_CASE("clean removes merged worktrees, and refuses unmerged or dirty work without --force") {
   RunFixture f(kTwoMajors, R"({"default": {"duration": 0.3}})");
   REQUIRE(f.start(2).exit_code == 0);
-  REQUIRE(f.watch().exit_code == 0);
+  REQUIRE(f.watched_ok());
   RunState s = f.state();
   std::filesystem::path wt1 = s.find("1.1")->worktree;
   std::filesystem::path wt2 = s.find("2.1")->worktree;
@@ -160,8 +160,7 @@ TEST_CASE("workers killed at arbitrary moments lose no task and run none to comp
     if (pid > 0 && ::kill(pid, SIGKILL) == 0) ++kills;
   }
   CHECK(kills >= 4);
-  auto watched = f.watch();
-  CHECK_MESSAGE(watched.exit_code == 0, watched.out);
+  CHECK(f.watched_ok());
   RunState s = f.state();
   std::string subjects = test::git(f.repo(), {"log", "main", "--format=%s"});
   std::map<std::string, int> completions;

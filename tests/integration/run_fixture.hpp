@@ -26,7 +26,12 @@ class RunFixture {
     files.emplace_back(".kiro/specs/app/tasks.md", tasks_md);
     files.emplace_back("README.md", "app\n");
     init_repo(repo_, files);
-    write_text(dir_ / "plan.json", sim_plan);
+    std::string plan = sim_plan;
+    for (size_t at = plan.find("\"GATE\""); at != std::string::npos; at = plan.find("\"GATE\"", at)) {
+      plan.replace(at, 6, "\"" + gate().string() + "\"");
+      at += gate().string().size() + 2;
+    }
+    write_text(dir_ / "plan.json", plan);
   }
 
   ~RunFixture() {
@@ -56,7 +61,39 @@ class RunFixture {
     return kp(args);
   }
 
+  // A plan may say "wait_for": "GATE": agents then finish only once the test
+  // calls open_gate() (the constructor puts the real path in the plan).
+  std::filesystem::path gate() const { return dir_ / "gate"; }
+  void open_gate() const { write_text(gate(), ""); }
+
   RunResult watch() const { return kp({"watch", "app", "--interval", "0.2"}); }
+
+  // Watches the run to its end; true when every task completed. When not, the
+  // test's output says why: each task's status and message, and the logs' tails.
+  bool watched_ok() const {
+    RunResult r = watch();
+    if (r.exit_code == 0) return true;
+    MESSAGE("watch exited " << r.exit_code << "\n" << r.out << r.err << explain());
+    return false;
+  }
+
+  std::string explain() const {
+    std::string out;
+    if (auto s = read_run_state(paths_.state_json)) {
+      for (const auto& t : s->tasks) {
+        out += "task " + t.id + ": " + std::string(to_string(t.status)) + " [" + t.phase + "] " + t.message + "\n";
+      }
+    }
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(paths_.logs_dir, ec)) {
+      std::string name = entry.path().filename().string();
+      if (name.rfind("master", 0) != 0 && name.rfind("worker", 0) != 0) continue;
+      std::string text = read_text(entry.path());
+      if (text.size() > 4000) text = "..." + text.substr(text.size() - 4000);
+      out += "--- " + name + "\n" + text;
+    }
+    return out;
+  }
 
   RunState state() const {
     auto s = read_run_state(paths_.state_json);

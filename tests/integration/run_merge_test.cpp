@@ -36,10 +36,16 @@ TEST_CASE("two tasks editing the same line: one merges, one waits in conflict, r
 - [ ] 2.1 Edit the shared file too
 - [ ] 2.2 After two
 )",
-               R"({"default": {"duration": 0.5}, "tasks": {"1.1": {"append": "shared.txt"}, "2.1": {"append": "shared.txt"}}})",
+               R"({"default": {"duration": 0.5, "wait_for": "GATE"},
+                   "tasks": {"1.1": {"append": "shared.txt"}, "2.1": {"append": "shared.txt"}}})",
                {{"shared.txt", "original first line\nsecond line\n"}});
+  // Both agents work from the same main before either finishes, however slow
+  // the machine: the second merge must conflict.
   REQUIRE(f.start(2).exit_code == 0);
-  CHECK(f.watch().exit_code == 3);
+  REQUIRE(RunFixture::wait_for([&] { return f.task_phase_contains("1.1", "busy") && f.task_phase_contains("2.1", "busy"); }));
+  f.open_gate();
+  auto watched = f.watch();
+  CHECK_MESSAGE(watched.exit_code == 3, f.explain());
   RunState s = f.state();
   const TaskState* a = s.find("1.1");
   const TaskState* b = s.find("2.1");
@@ -62,7 +68,7 @@ TEST_CASE("two tasks editing the same line: one merges, one waits in conflict, r
   test::git(wt, {"commit", "-q", "--no-edit"});
   auto retried = f.kp({"retry", "app", loser->id});
   CHECK_MESSAGE(retried.exit_code == 0, retried.out << retried.err);
-  CHECK(f.watch().exit_code == 0);
+  CHECK(f.watched_ok());
   for (const auto& t : f.state().tasks) CHECK_MESSAGE(t.status == TaskStatus::completed, t.id);
   CHECK(test::read_text(f.repo() / "shared.txt") == "both were here\nsecond line\n");
   CHECK(test::git(f.repo(), {"status", "--porcelain", "--untracked-files=no"}).empty());
@@ -87,7 +93,7 @@ TEST_CASE("a person's uncommitted edit in a file the merge touches holds the mer
   CHECK(status.out.find("held") != std::string::npos);
   // The person commits their edit; the merge goes through as a clean three-way merge.
   test::git(f.repo(), {"commit", "-q", "-m", "my edit", "--", "shared.txt"});
-  CHECK(f.watch().exit_code == 0);
+  CHECK(f.watched_ok());
   CHECK(test::read_text(f.repo() / "shared.txt") == "1.1 was here\nmiddle\nthird line, edited by a person\n");
   CHECK(test::read_text(f.repo() / "notes.txt") == "notes, edited\n");
   CHECK(test::git(f.repo(), {"status", "--porcelain", "--untracked-files=no"}) == " M notes.txt\n");

@@ -54,8 +54,7 @@ TEST_CASE("a spec of twelve tasks runs to the end with three workers") {
                                 "tasks": {"2.2": {"prompts": 2}, "3.1": {"duration": 1.2}}})");
   auto started = f.start(3);
   REQUIRE_MESSAGE(started.exit_code == 0, started.out << started.err);
-  auto watched = f.watch();
-  CHECK_MESSAGE(watched.exit_code == 0, watched.out << watched.err);
+  CHECK(f.watched_ok());
 
   RunState s = f.state();
   REQUIRE(s.tasks.size() == kTwelveIds.size());

@@ -73,7 +73,7 @@ TEST_CASE("sim-agent --help documents the plan keys and the log") {
   auto r = run_program({(test::source_dir() / "scripts/sim-agent").string(), "--help"});
   CHECK(r.exit_code == 0);
   for (const char* key : {"duration", "prompts", "crash", "hang", "append", "no_tick", "danger_menu",
-                          "swallow_enter", "trust", "style", "KP_SIM_PLAN", "KP_SIM_LOG"}) {
+                          "swallow_enter", "wait_for", "trust", "style", "KP_SIM_PLAN", "KP_SIM_LOG"}) {
     CHECK_MESSAGE(r.out.find(key) != std::string::npos, key);
   }
   CHECK(run_program({(test::source_dir() / "scripts/sim-agent").string(), "--bogus"}).exit_code == 2);
@@ -214,4 +214,17 @@ TEST_CASE("hang keeps the spinner going; SIGTERM through kill_session ends it cl
   agent.tmux.kill_session(agent.session);
   CHECK(agent.wait_log(" signal name=SIGTERM"));
   CHECK(agent.count(" exit status=143") == 1);
+}
+
+TEST_CASE("wait_for holds the finish until the file exists, then the task is done once") {
+  test::TempDir gate_dir;
+  fs::path gate = gate_dir / "go";
+  SimAgent agent(R"({"trust": false, "default": {"duration": 0.2, "wait_for": ")" + gate.string() + R"("}})");
+  REQUIRE(test::wait_for_text(agent.tmux, agent.session, "? for shortcuts"));
+  agent.type_and_submit("/kiro:spec-impl demo 1.1");
+  REQUIRE(test::wait_for_text(agent.tmux, agent.session, "Working… (1s"));
+  CHECK(agent.count(" done ") == 0);  // past its duration, still held
+  test::write_text(gate, "");
+  REQUIRE(agent.wait_log(" done task=1.1"));
+  CHECK(agent.count(" done ") == 1);
 }
