@@ -67,8 +67,7 @@ int handler(const std::vector<std::string>& args) {
     return kExitOk;
   }
   SpecPaths paths = SpecPaths::resolve(repo_dir_arg(parsed), parsed.positionals[0]);
-  RunState state = load_run_state_for_view(paths);
-  DisplayFacts facts = gather_display_facts(paths, state);
+  auto [state, facts] = read_run_view(paths);
   TermStyle style(stdout);
   std::string out = fmt::format("spec {}\n", state.spec);
   if (facts.master_running) {

@@ -175,8 +175,7 @@ int handler(const std::vector<std::string>& args) {
     return kExitOk;
   }
   SpecPaths paths = SpecPaths::resolve(repo_dir_arg(parsed), parsed.positionals[0]);
-  RunState state = load_run_state_for_view(paths);
-  DisplayFacts facts = gather_display_facts(paths, state);
+  auto [state, facts] = read_run_view(paths);
   if (parsed.has("--json")) {
     fmt::print("{}\n", status_json(state, facts).dump(2));
   } else {

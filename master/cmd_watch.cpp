@@ -137,11 +137,13 @@ int watch_loop(const SpecPaths& paths, double interval) {
   bool settling = false;
   std::chrono::steady_clock::time_point settle_until{};
   while (true) {
-    auto state = read_run_state(paths.state_json);
-    if (!state) throw RuntimeError(fmt::format("the run state of spec {} was removed", paths.spec));
+    auto [state, facts] = read_run_view(paths, [](const SpecPaths& p) {
+      auto s = read_run_state(p.state_json);
+      if (!s) throw RuntimeError(fmt::format("the run state of spec {} was removed", p.spec));
+      return std::move(*s);
+    });
     auto completions = read_completions(paths.completed_json);
-    DisplayFacts facts = gather_display_facts(paths, *state);
-    RunOutcome outcome = run_outcome(*state, facts);
+    RunOutcome outcome = run_outcome(state, facts);
     bool over = false;
     if (outcome == RunOutcome::moving) {
       settling = false;
@@ -156,18 +158,18 @@ int watch_loop(const SpecPaths& paths, double interval) {
     if (terminal) {
       TermSize size = terminal_size();
       // The last row stays free so the frame never scrolls the screen.
-      HiddenCursor::write_out(in_place(render_run(*state, completions, facts, style, size.width, size.height - 1)));
+      HiddenCursor::write_out(in_place(render_run(state, completions, facts, style, size.width, size.height - 1)));
     } else if (outcome == RunOutcome::moving || over) {
-      std::string key = run_change_key(*state, facts);
+      std::string key = run_change_key(state, facts);
       if (key != last_key) {
         if (!last_key.empty()) HiddenCursor::write_out("\n");
-        HiddenCursor::write_out(render_run(*state, completions, facts, style, 0, 0));
+        HiddenCursor::write_out(render_run(state, completions, facts, style, 0, 0));
         last_key = key;
       }
     }
     if (over) {
       Style s = outcome == RunOutcome::all_done ? Style::green : Style::bold_red;
-      HiddenCursor::write_out(style(final_line(*state, outcome), s) + "\n");
+      HiddenCursor::write_out(style(final_line(state, outcome), s) + "\n");
       return exit_code(outcome);
     }
     nap(outcome == RunOutcome::moving ? interval : std::min(interval, 0.1));
@@ -186,10 +188,10 @@ int handler(const std::vector<std::string>& args) {
   }
   double interval = parsed.number("--interval", 0.1, 3600).value_or(1.0);
   SpecPaths paths = SpecPaths::resolve(repo_dir_arg(parsed), parsed.positionals[0]);
-  RunState state = load_run_state_for_view(paths);
+  load_run_state_for_view(paths);  // no run state: a usage error, before any output
   if (parsed.has("--once")) {
     TermStyle style(stdout);
-    DisplayFacts facts = gather_display_facts(paths, state);
+    auto [state, facts] = read_run_view(paths);
     TermSize size = style.terminal() ? terminal_size() : TermSize{0, 0};
     fmt::print("{}", render_run(state, read_completions(paths.completed_json), facts, style, size.width,
                                 size.height > 0 ? size.height - 1 : 0));

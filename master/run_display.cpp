@@ -108,6 +108,16 @@ RunState load_run_state_for_view(const SpecPaths& paths) {
   return std::move(*state);
 }
 
+RunView read_run_view(const SpecPaths& paths, const std::function<RunState(const SpecPaths&)>& read_state) {
+  RunView view{read_state(paths), {}};
+  view.facts = gather_display_facts(paths, view.state);
+  if (!view.facts.master_running && !view.facts.any_worker_alive()) {
+    view.state = read_state(paths);
+    view.facts = gather_display_facts(paths, view.state);
+  }
+  return view;
+}
+
 RunOutcome run_outcome(const RunState& state, const DisplayFacts& facts) {
   bool dead_end = std::any_of(state.tasks.begin(), state.tasks.end(), [](const TaskState& t) {
     return t.status == TaskStatus::failed || t.status == TaskStatus::stopped ||

@@ -3,6 +3,7 @@
 // rendered frame, and the rule that says whether a run can still move.
 // Rendering is pure so unit tests drive it with hand-made states.
 #pragma once
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,18 @@ DisplayFacts gather_display_facts(const SpecPaths& paths, const RunState& state)
 
 // The state, or UsageError "no run state for spec X (start one with kiro-parallel run X)".
 RunState load_run_state_for_view(const SpecPaths& paths);
+
+// The state and the liveness facts, taken so that "nobody is left to do the
+// work" is never judged on a state older than that finding: when no master or
+// worker is alive, the state is read again, after they were seen gone (the
+// master exits a moment after it writes the last completion). `read_state`
+// is load_run_state_for_view unless a test stands in for it.
+struct RunView {
+  RunState state;
+  DisplayFacts facts;
+};
+RunView read_run_view(const SpecPaths& paths,
+                      const std::function<RunState(const SpecPaths&)>& read_state = load_run_state_for_view);
 
 enum class RunOutcome {
   moving,    // something runs, or the master can still start something

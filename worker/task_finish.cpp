@@ -150,7 +150,15 @@ TaskEnd finish_task(const SpecPaths& paths, const TaskState& task, const RunConf
       t->worker = -1;
       t->phase.clear();
       t->message = merge.checkbox_union ? "tasks.md checkbox conflict resolved automatically" : "";
-      append_completion(paths.completed_json, {t->id, t->title, duration, iso8601_utc(ended)});
+      // A worker killed after this append but before the state write leaves the
+      // completion recorded and the task running: its resumer must not record
+      // it twice. A completion since this attempt began is that one.
+      const std::string since = iso8601_utc(t->started_epoch);
+      bool recorded = false;
+      for (const auto& c : read_completions(paths.completed_json)) {
+        recorded = recorded || (t->started_epoch > 0 && c.task_id == t->id && c.completed_at >= since);
+      }
+      if (!recorded) append_completion(paths.completed_json, {t->id, t->title, duration, iso8601_utc(ended)});
     });
     log_info("task {}: merged into {} ({}, {})", task.id, config.target_branch,
              git::merge_outcome_name(merge.outcome), merge.target_commit.substr(0, 12));

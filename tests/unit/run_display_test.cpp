@@ -9,6 +9,7 @@
 // master/ is not a library the unit tests link; this unit is pure, so its
 // source is compiled into the test binary directly.
 #include "master/run_display.hpp"
+#include "test_support.hpp"
 
 using namespace kp;
 
@@ -249,4 +250,21 @@ TEST_CASE("run_change_key moves with statuses and phases, not with the clock") {
   CHECK(run_change_key(s, facts) == key);
   s.tasks[1].phase = "committing";
   CHECK(run_change_key(s, facts) != key);
+}
+
+TEST_CASE("read_run_view: with nobody alive, the state is read again after that was seen") {
+  // The master writes the last completion and exits a moment later; a view that
+  // paired the older state with "nobody alive" would call a finished run stuck.
+  test::TempDir dir;
+  SpecPaths paths = SpecPaths::at(dir.path(), "demo");  // no lock held: nobody alive
+  int reads = 0;
+  RunView view = read_run_view(paths, [&](const SpecPaths&) {
+    RunState s;
+    s.spec = "demo";
+    s.tasks = {task("1", reads++ == 0 ? TaskStatus::running : TaskStatus::completed)};
+    return s;
+  });
+  CHECK(reads == 2);
+  CHECK(view.state.tasks[0].status == TaskStatus::completed);
+  CHECK(run_outcome(view.state, view.facts) == RunOutcome::all_done);
 }
