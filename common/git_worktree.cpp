@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/error.hpp"
+#include "common/file_lock.hpp"
 #include "common/subprocess.hpp"
 
 namespace kp::git {
@@ -167,6 +168,10 @@ std::string join(const std::vector<std::string>& items, size_t limit = 20) {
 PreparedWorktree prepare_task_worktree(const fs::path& repo_root, const fs::path& worktree_path,
                                        const std::string& branch, const std::string& target_branch) {
   RepoPtr repo = open_repo(repo_root);
+  // libgit2 is not safe against a concurrent worktree add in the same
+  // repository (a racing mkdir of .git/worktrees, a half-made worktree read as
+  // holding a branch): workers create and remove worktrees one at a time.
+  FileLock worktree_lock = FileLock::acquire(common_dir(repo.get()) / "kiro-parallel-worktree.lock");
   const fs::path path = fs::absolute(worktree_path).lexically_normal();
   const std::string stamp = utc_stamp();
   const git_oid target_tip = resolve_branch(repo.get(), target_branch);
@@ -266,6 +271,7 @@ WorktreeStatus worktree_status(const fs::path& repo_root, const fs::path& worktr
 RemoveResult remove_task_worktree(const fs::path& repo_root, const fs::path& worktree_path,
                                   const std::string& branch, const std::string& target_branch, bool force) {
   RepoPtr repo = open_repo(repo_root);
+  FileLock worktree_lock = FileLock::acquire(common_dir(repo.get()) / "kiro-parallel-worktree.lock");
   const fs::path path = fs::absolute(worktree_path).lexically_normal();
   RemoveResult result;
   auto lw = worktree_at(repo.get(), path);
