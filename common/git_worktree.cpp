@@ -165,13 +165,17 @@ std::string join(const std::vector<std::string>& items, size_t limit = 20) {
 
 }  // namespace
 
+// libgit2 is not safe against a concurrent worktree add in the same
+// repository (a racing mkdir of .git/worktrees, a half-made worktree read as
+// holding a branch): workers create and remove worktrees one at a time.
+static FileLock lock_worktrees(git_repository* repo) {
+  return FileLock::acquire(common_dir(repo) / "kiro-parallel-worktree.lock");
+}
+
 PreparedWorktree prepare_task_worktree(const fs::path& repo_root, const fs::path& worktree_path,
                                        const std::string& branch, const std::string& target_branch) {
   RepoPtr repo = open_repo(repo_root);
-  // libgit2 is not safe against a concurrent worktree add in the same
-  // repository (a racing mkdir of .git/worktrees, a half-made worktree read as
-  // holding a branch): workers create and remove worktrees one at a time.
-  FileLock worktree_lock = FileLock::acquire(common_dir(repo.get()) / "kiro-parallel-worktree.lock");
+  FileLock worktree_lock = lock_worktrees(repo.get());
   const fs::path path = fs::absolute(worktree_path).lexically_normal();
   const std::string stamp = utc_stamp();
   const git_oid target_tip = resolve_branch(repo.get(), target_branch);
@@ -271,7 +275,7 @@ WorktreeStatus worktree_status(const fs::path& repo_root, const fs::path& worktr
 RemoveResult remove_task_worktree(const fs::path& repo_root, const fs::path& worktree_path,
                                   const std::string& branch, const std::string& target_branch, bool force) {
   RepoPtr repo = open_repo(repo_root);
-  FileLock worktree_lock = FileLock::acquire(common_dir(repo.get()) / "kiro-parallel-worktree.lock");
+  FileLock worktree_lock = lock_worktrees(repo.get());
   const fs::path path = fs::absolute(worktree_path).lexically_normal();
   RemoveResult result;
   auto lw = worktree_at(repo.get(), path);
