@@ -4,6 +4,7 @@ scripted model server, and print the environment it needs (KEY=VALUE lines,
 for kiro-parallel's settings `agent.env`).
 
   agent_home.py claude --home DIR --base-url http://127.0.0.1:PORT [--key KEY]
+                [--trust REPO]... [--permission-mode default]
 
 One function per agent (home_<agent>), dispatched by the first argument; the
 other agents (codex, gemini, qwen) are added next to home_claude.
@@ -50,10 +51,23 @@ def home_claude(args) -> dict:
         "tipsHistory": {},
         "showExpandedTodos": False,
         "installMethod": "npm-local",
+        "hasSeenAutoDefaultNotice": True,  # "Auto mode is now Claude Code's default permission mode"
+        "fullscreenUpsellSeenCount": 3,  # "Try the new fullscreen renderer?" (shown while < 3)
+        "lastReleaseNotesSeen": "2.1.332",
+        "officialMarketplaceAutoInstallAttempted": True,
+        "hasResetAutoModeOptInForDefaultOffer": True,
+        "hasSeenAutoDefaultNudge": True,  # "Make auto mode your default permission mode?"
     })
+    # 2.1.332's trust dialog puts the cursor on "No, exit": pre-trust the repositories the test names.
+    projects = config.setdefault("projects", {})
+    for folder in args.trust or []:
+        projects.setdefault(os.path.abspath(folder), {})["hasTrustDialogAccepted"] = True
     write_json(config_path, config)
+    # defaultMode "default": Write/Bash ask through their menus (2.1.332 defaults to "auto", which
+    # decides by itself and so hides the menus the tests are about).
     write_json(os.path.join(home, ".claude", "settings.json"),
-               {"theme": "dark", "autoUpdates": False, "spinnerTipsEnabled": False})
+               {"theme": "dark", "autoUpdates": False, "spinnerTipsEnabled": False,
+                "permissions": {"defaultMode": args.permission_mode}})
     return {
         "HOME": home,
         "ANTHROPIC_BASE_URL": args.base_url,
@@ -140,6 +154,10 @@ def main(argv=None) -> int:
     ap.add_argument("--home", required=True)
     ap.add_argument("--base-url", required=True)
     ap.add_argument("--key")
+    ap.add_argument("--trust", action="append", metavar="DIR",
+                    help="a repository to pre-trust (claude: skips the trust dialog there)")
+    ap.add_argument("--permission-mode", default="default",
+                    help="claude permissions.defaultMode (default, acceptEdits, auto, ...)")
     args = ap.parse_args(argv[1:])
     os.makedirs(args.home, exist_ok=True)
     for k, v in AGENTS[argv[0]](args).items():
