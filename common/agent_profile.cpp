@@ -34,6 +34,9 @@ const std::vector<PatternField>& pattern_fields() {
       {"shell_prompt", &AgentProfile::shell_prompt, &CompiledPatterns::shell_prompt},
       {"completion", &AgentProfile::completion, &CompiledPatterns::completion},
       {"idle", &AgentProfile::idle, &CompiledPatterns::idle},
+      {"error", &AgentProfile::error, &CompiledPatterns::error},
+      {"error_transient", &AgentProfile::error_transient, &CompiledPatterns::error_transient},
+      {"answered_options", &AgentProfile::answered_options, &CompiledPatterns::answered_options},
   };
   return fields;
 }

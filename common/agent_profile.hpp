@@ -36,7 +36,7 @@ bool pattern_matches(const CompiledPattern& pattern, const std::string& line, st
 struct CompiledPatterns {
   std::vector<CompiledPattern> input_prompt, input_placeholder, busy, menu_cursor,
       safe_options, danger_options, danger_context, safe_prompts, choice_prompts, dialog_hints,
-      exited, shell_prompt, completion, idle;
+      exited, shell_prompt, completion, idle, error, error_transient, answered_options;
 };
 
 struct AgentProfile {
@@ -73,11 +73,29 @@ struct AgentProfile {
   // Work finished ("Worked for 1m 3s") and idle footers ("? for shortcuts").
   std::vector<std::string> completion;
   std::vector<std::string> idle;
+  // The agent's turn ended in an error ("API Error: 400", "Unknown command:",
+  // "Not logged in"), read between the last echo of a prompt and the input
+  // line, or in the footer. `error_transient` marks the ones worth a retry
+  // (overload, rate limit, 5xx after the agent's own retries).
+  std::vector<std::string> error;
+  std::vector<std::string> error_transient;
+  // An option under the cursor that shows it was just chosen (the dialog's
+  // redraw right after an Enter): never Enter it again.
+  std::vector<std::string> answered_options;
 
   // Layout of the input prompt.
   bool prompt_between_rules = false;  // Claude: a horizontal rule right above it, one below
   int max_lines_below_prompt = 4;     // non-blank lines (rules, footers) under the input line
   int live_lines_above_prompt = 2;    // non-rule lines above it where a spinner counts
+  // Codex draws no spinner while a turn's first words stream: a prompt echo
+  // with no completion line after it is an open turn (busy).
+  bool open_turn_is_busy = false;
+  // How long a ready screen must stay ready (no dialog drawn over it) before
+  // the task prompt is typed: codex draws its composer before its trust
+  // dialog; gemini queues (and sometimes loses) prompts while initializing.
+  int ready_settle_ms = 300;
+  // Whether Claude Code hooks (--settings) give exact turn signals.
+  bool claude_hooks = false;
 
   // Built by compile_profile; shared by copies of the profile.
   std::shared_ptr<const CompiledPatterns> compiled;

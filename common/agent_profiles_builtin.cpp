@@ -19,6 +19,7 @@ AgentProfile shared_base() {
   };
   p.safe_options = {
       R"(^(?:Yes|Allow once|Allow|Approve once|Proceed|Continue|OK|Trust folder|Trust this folder)\b)",
+      R"(^Trust and continue\b)",
   };
   p.danger_options = {
       R"((?i)don'?t ask again|\balways\b|automatically|all edits|allow all|for this session|all future)",
@@ -61,6 +62,18 @@ AgentProfile shared_base() {
   };
   p.exited = {
       R"((?i)^\s*(?:goodbye|bye)!?\s*$)",
+      R"(^Pane is dead \(status)",  // tmux remain-on-exit: the agent's process ended
+  };
+  // Errors most agents print the same way; each profile adds its own layout.
+  p.error = {
+      R"((?i)\bAPI Error\b)",
+      R"((?i)^\W{0,4}Unknown (?:command|skill)\b)",
+      R"((?i)\b(?:rate limit|usage limit|quota) (?:reached|exceeded)\b)",
+      R"((?i)\bexceeded retry limit\b)",
+  };
+  p.error_transient = {
+      R"((?i)\b(?:429|5\d\d)\b)",
+      R"((?i)overloaded|rate limit|too many requests|timed? ?out|retry limit|temporarily|unavailable)",
   };
   return p;
 }
@@ -90,27 +103,46 @@ AgentProfile claude() {
   p.completion = {R"(^(?:✻|✳|✶|✽|✢|·|\*) (?:Worked|[A-Z][a-z]+ed) for \d)"};
   p.idle = {R"(\? for shortcuts)"};
   append(p.choice_prompts, {R"((?i)paste code here)"});
+  // "⎿  API Error: 400 …", "● Unknown command: /kiro:spec-impl", "Not logged in · Please run /login"
+  // (also at the right of the footer), "Credit balance is too low", "Invalid API key".
+  append(p.error, {R"((?i)^\W{0,4}Not logged in\b)", R"((?i)Not logged in · (?:Please )?run /login)",
+                   R"((?i)^\W{0,4}Args from unknown skill\b)", R"((?i)^\W{0,4}Credit balance is too low)",
+                   R"((?i)^\W{0,4}Invalid API key\b)", R"((?i)^\W{0,4}OAuth token has expired)",
+                   R"((?i)^\W{0,4}Prompt is too long)", R"((?i)^\W{0,4}Request timed out)"});
+  // The theme picker's ✔ marks the live default; on "Yes, I trust this folder ✔"
+  // it marks the answer just given (the dialog's last frame).
+  append(p.safe_options, {R"(^(?:Dark|Light) mode\b)", R"(^Auto \(match terminal\))"});
+  p.answered_options = {R"(^Yes\b.*✔\s*$)"};
+  p.claude_hooks = true;
+  p.ready_settle_ms = 300;
   return p;
 }
 
 AgentProfile codex() {
   AgentProfile p = shared_base();
   p.name = "codex";
-  p.command = {"codex"};
+  // No background daemon (it would outlive the session and keep working);
+  // its own workspace sandbox, asking only for what leaves it.
+  p.command = {"codex", "--no-daemon", "--sandbox", "workspace-write", "--ask-for-approval", "on-request"};
   p.prompt_template = kGenericPrompt;
   p.input_prompt = {R"(^›(?:\s(.*))?$)"};
-  p.max_lines_below_prompt = 1;  // the status line; "› text" with output under it is history
+  p.max_lines_below_prompt = 2;  // 0.171: a status row and a hint row; "› text" with more under it is history
   p.live_lines_above_prompt = 1;
+  p.open_turn_is_busy = true;
+  p.ready_settle_ms = 1000;      // the trust dialog comes ~180 ms after the composer
   p.input_placeholder = {
       R"(^(?:Use /skills to list available skills|Explain this codebase|Summarize recent commits)$)",
       R"(^(?:Implement \{feature\}|Find and fix a bug in @filename|Write tests for @filename)$)",
       R"(^(?:Improve documentation in @filename|Run /review on my current changes)$)",
       R"(^Ask Codex to do anything$)",
   };
-  p.busy = {R"((?i)\besc to interrupt\b)", R"(^• Working \()"};
-  append(p.exited, {R"(To continue this session, run codex resume)", R"(^Token usage: total=)"});
-  p.completion = {R"(^─ Worked for \d)"};
+  p.busy = {R"((?i)\besc to interrupt\b)", R"(^(?:•|◦) Working \()"};
+  append(p.exited, {R"(To continue this session, run codex resume)", R"(^Token usage(?: so far)?: total=)",
+                    R"(Disconnected from this task)"});
+  p.completion = {R"(^\s*(?:─ )?Worked for \d)"};
   p.idle = {R"(^\s{2}\S+(?: \S+)? · (?:~|/))"};  // "  gpt-5.5 high · ~/repo" status line
+  append(p.error, {R"(^■ )", R"((?i)^\W{0,4}stream (?:error|disconnected))",
+                   R"((?i)unexpected status \d{3})"});
   return p;
 }
 
@@ -126,6 +158,31 @@ AgentProfile gemini() {
   p.busy = {R"((?i)\(esc to cancel, \d)", R"((?i)\besc to interrupt\b)"};
   append(p.exited, {R"(Agent powering down\. Goodbye!)", R"(To resume this session: gemini --resume)"});
   append(p.safe_options, {R"(^Trust folder\b)"});
+  append(p.error, {R"(^\s*✕ )", R"((?i)^\W{0,4}This request failed\b)"});
+  p.ready_settle_ms = 1500;  // prompts typed while "Initializing..." can be lost
+  // "ℹ Initializing... Prompts will be queued." means not ready yet.
+  append(p.busy, {R"((?i)Initializing\.\.\.)"});
+  return p;
+}
+
+// Qwen Code 0.24: ">   Type your message or @path/to/file" between rules, two
+// status rows under it; busy "(2s · ↓ 7 tokens · esc to cancel)".
+AgentProfile qwen() {
+  AgentProfile p = shared_base();
+  p.name = "qwen";
+  p.command = {"qwen"};
+  p.prompt_template = kGenericPrompt;
+  p.input_prompt = {R"(^\s*>(?:\s+(.*))?$)"};
+  p.prompt_between_rules = true;
+  p.max_lines_below_prompt = 3;
+  p.live_lines_above_prompt = 2;
+  p.input_placeholder = {R"(^Type your message or @path/to/file$)"};
+  p.busy = {R"((?i)\besc to cancel\b)", R"((?i)\besc to interrupt\b)"};
+  append(p.exited, {R"(Agent powering down\. Goodbye!)", R"(To resume this session:)",
+                    R"(^To continue this session, run)", R"(^\s*qwen --resume \S+\s*$)"});
+  append(p.error, {R"(^\s*✕ )"});
+  p.idle = {R"((?i)\(shift \+ tab to cycle\))"};
+  p.ready_settle_ms = 1000;
   return p;
 }
 
@@ -166,7 +223,7 @@ AgentProfile custom() {
 const std::map<std::string, AgentProfile, std::less<>>& builtins() {
   static const std::map<std::string, AgentProfile, std::less<>> profiles = [] {
     std::map<std::string, AgentProfile, std::less<>> m;
-    for (AgentProfile p : {claude(), codex(), gemini(), aider(), custom()}) {
+    for (AgentProfile p : {claude(), codex(), gemini(), qwen(), aider(), custom()}) {
       compile_profile(p, "built-in profile " + p.name);
       m.emplace(p.name, std::move(p));
     }
@@ -183,7 +240,7 @@ const AgentProfile* builtin_profile(std::string_view name) {
 }
 
 std::vector<std::string> builtin_profile_names() {
-  return {"claude", "codex", "gemini", "aider", "custom"};
+  return {"claude", "codex", "gemini", "qwen", "aider", "custom"};
 }
 
 }  // namespace kp

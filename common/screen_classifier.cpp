@@ -14,6 +14,7 @@ constexpr int kExitScanLines = 8;       // non-blank lines searched for goodbye 
 constexpr int kLastLines = 3;           // "the last lines" a person glances at
 constexpr int kPromptLines = 2;         // where a y/n or "Press Enter" question can be
 constexpr int kDialogTopLines = 10;     // how far above a menu cursor its question may be
+constexpr int kErrorScanLines = 12;     // lines above the input prompt searched for this turn's error
 
 using Patterns = std::vector<CompiledPattern>;
 
@@ -298,6 +299,10 @@ std::optional<Classification> rule_menu(const Screen& s) {
     const bool numbered = m.size() > 1 && m[1].matched && m[1].length() > 0;
     if (!menu_is_live(s, c - 1, numbered)) continue;
     const std::string option = m.size() > 2 ? trim(m[2].str()) : trim(line.text);
+    if (match_any(s.cp->answered_options, option)) {
+      // The dialog's redraw right after our Enter: it is answered; wait.
+      return make(ScreenClass::busy, "dialog_answered", &line);
+    }
     if (match_any(s.cp->danger_options, option)) {
       return make(ScreenClass::needs_choice, "menu_cursor_on_danger", &line);
     }
@@ -359,6 +364,59 @@ std::optional<Classification> rule_busy(const Screen& s) {
   return std::nullopt;
 }
 
+// An open turn (codex): the echo of the last prompt above the input line
+// with output after it and no completion or error line yet.
+std::optional<Classification> rule_open_turn(const Screen& s) {
+  if (!s.profile->open_turn_is_busy || !s.prompt) return std::nullopt;
+  bool output = false;
+  for (size_t i = s.prompt->index; i > 0; --i) {
+    const ScreenLine& l = s.lines[i - 1];
+    if (l.blank || l.rule) continue;
+    if (match_any(s.cp->completion, l.text) || match_any(s.cp->error, l.text)) return std::nullopt;
+    if (match_any(s.cp->input_prompt, l.text)) {
+      if (output) return make(ScreenClass::busy, "open_turn", &l);
+      return std::nullopt;
+    }
+    output = true;
+  }
+  return std::nullopt;
+}
+
+// This turn's error: in the footer under the input prompt, or above it back
+// to the echo of the prompt that began the turn (older errors are history).
+std::optional<Classification> rule_error(const Screen& s) {
+  std::vector<size_t> zone;
+  if (s.prompt) {
+    for (size_t i = s.prompt->index + 1; i < s.lines.size(); ++i) zone.push_back(i);
+    int seen = 0;
+    for (size_t i = s.prompt->index; i > 0 && seen < kErrorScanLines; --i) {
+      const ScreenLine& l = s.lines[i - 1];
+      if (l.blank || l.rule) continue;
+      if (match_any(s.cp->input_prompt, l.text)) break;
+      zone.push_back(i - 1);
+      ++seen;
+    }
+  } else {
+    zone = s.last_nonblank(0, kExitScanLines);
+  }
+  for (size_t i : zone) {
+    if (!match_any(s.cp->error, s.lines[i].text)) continue;
+    Classification c = make(ScreenClass::error, "error_marker", &s.lines[i]);
+    c.transient = match_any(s.cp->error_transient, s.lines[i].text);
+    return c;
+  }
+  return std::nullopt;
+}
+
+// Whether typed text in the input line is the prompt we sent (its first line).
+bool typed_is_prompt(const std::string& typed, const std::string& prompt) {
+  if (typed.empty()) return false;
+  const std::string p = trim(prompt);
+  if (p.empty()) return true;
+  const size_t n = std::min<size_t>({20, typed.size(), p.size()});
+  return typed.compare(0, n, p, 0, n) == 0;
+}
+
 }  // namespace
 
 std::string_view to_string(ScreenClass cls) {
@@ -368,6 +426,8 @@ std::string_view to_string(ScreenClass cls) {
     case ScreenClass::busy: return "busy";
     case ScreenClass::needs_input: return "needs_input";
     case ScreenClass::needs_choice: return "needs_choice";
+    case ScreenClass::error: return "error";
+    case ScreenClass::unsent: return "unsent";
     case ScreenClass::done: return "done";
     case ScreenClass::exited: return "exited";
   }
@@ -376,8 +436,8 @@ std::string_view to_string(ScreenClass cls) {
 
 std::optional<ScreenClass> screen_class_from_string(std::string_view name) {
   for (ScreenClass c : {ScreenClass::starting, ScreenClass::ready, ScreenClass::busy,
-                        ScreenClass::needs_input, ScreenClass::needs_choice, ScreenClass::done,
-                        ScreenClass::exited}) {
+                        ScreenClass::needs_input, ScreenClass::needs_choice, ScreenClass::error,
+                        ScreenClass::unsent, ScreenClass::done, ScreenClass::exited}) {
     if (to_string(c) == name) return c;
   }
   return std::nullopt;
@@ -398,6 +458,8 @@ Classification classify_screen(std::string_view screen, const AgentProfile& prof
   if (auto c = rule_menu(s)) return *c;
   if (auto c = rule_prompt(s)) return *c;
   if (auto c = rule_busy(s)) return *c;
+  if (auto c = rule_open_turn(s)) return *c;
+  if (auto c = rule_error(s)) return *c;
   const auto last = s.last_nonblank(0, kLastLines);
   if (!s.prompt) {
     for (size_t i : last) {
@@ -405,6 +467,9 @@ Classification classify_screen(std::string_view screen, const AgentProfile& prof
         return make(ScreenClass::needs_choice, "dialog_open", &s.lines[i]);
       }
     }
+  }
+  if (s.prompt && context.prompt_sent && typed_is_prompt(s.prompt->text, context.prompt)) {
+    return make(ScreenClass::unsent, "input_prompt_unsent", &s.lines[s.prompt->index]);
   }
   if (s.prompt) {
     const char* rule = s.prompt->placeholder   ? "input_prompt_placeholder"

@@ -64,6 +64,9 @@ fs::path SpecPaths::master_log() const { return logs_dir / "master.log"; }
 fs::path SpecPaths::task_latest_log(std::string_view id) const {
   return logs_dir / fmt::format("task-{}_latest.log", id);
 }
+fs::path SpecPaths::task_signals(std::string_view id) const {
+  return logs_dir / fmt::format("task-{}.signals.jsonl", id);
+}
 
 std::string session_name(std::string_view spec, std::string_view task_id) {
   std::string s = fmt::format("{}-task-{}", spec, task_id);

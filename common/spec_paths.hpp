@@ -31,6 +31,8 @@ struct SpecPaths {
   std::filesystem::path worker_log(int worker_id) const;
   std::filesystem::path master_log() const;
   std::filesystem::path task_latest_log(std::string_view task_id) const;
+  // logs/task-<id>.signals.jsonl: the agent's own signals (hooks) for the task.
+  std::filesystem::path task_signals(std::string_view task_id) const;
 
   // Resolves the repository root (`dir`, or the enclosing git work tree's
   // top when `dir` has no .kiro/specs/<spec>) and checks that the spec folder

@@ -34,5 +34,6 @@ extern const Command kCmdLogs;
 extern const Command kCmdClassify;
 extern const Command kCmdMaster;
 extern const Command kCmdWorker;
+extern const Command kCmdHook;
 
 }  // namespace kp

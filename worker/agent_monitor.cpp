@@ -1,44 +1,19 @@
 #include "worker/agent_monitor.hpp"
 
 #include <cstdlib>
-#include <memory>
 #include <sstream>
-#include <thread>
 
 #include <fmt/format.h>
 
+#include "common/ansi.hpp"
 #include "common/error.hpp"
-#include "common/tmux_control.hpp"
 
 namespace kp {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Clock = ScreenSource::Clock;
 using namespace std::chrono_literals;
-
-// What tmux says about the pane and its clients, asked through the control
-// channel so no process is forked per check.
-struct PaneFacts {
-  bool dead = false;
-  int people = 0;  // attached clients that are not control-mode (ours is)
-};
-
-// Enter through the control channel: a constant command, so no user text
-// meets tmux's parser, and no process is forked on the hot path.
-void press_enter(TmuxControl& control) { control.command("send-keys -t " + control.pane_id() + " Enter"); }
-
-PaneFacts query_pane(TmuxControl& control, const std::string& session) {
-  PaneFacts facts;
-  std::string dead = control.command("display-message -p -t " + control.pane_id() + " '#{pane_dead}'");
-  facts.dead = dead.rfind("1", 0) == 0;
-  std::istringstream clients(control.command("list-clients -F '#{client_control_mode}|#{client_session}'"));
-  for (std::string line; std::getline(clients, line);) {
-    auto bar = line.find('|');
-    if (bar != std::string::npos && line.substr(0, bar) == "0" && line.substr(bar + 1) == session) ++facts.people;
-  }
-  return facts;
-}
 
 std::string trim(std::string s) {
   auto b = s.find_first_not_of(" \t");
@@ -46,11 +21,358 @@ std::string trim(std::string s) {
   return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
 }
 
+// The first characters of the prompt: what its echo or the input line shows.
+std::string prompt_head(const std::string& prompt) { return trim(prompt).substr(0, 20); }
+
+// Whether the screen shows the prompt anywhere (its echo in the history, when
+// the input line itself is empty).
+bool shows_echo(const std::string& screen, const std::string& prompt) {
+  const std::string head = prompt_head(prompt);
+  return !head.empty() && strip_ansi(screen).find(head) != std::string::npos;
+}
+
+long long seconds(Clock::duration d) { return std::chrono::duration_cast<std::chrono::seconds>(d).count(); }
+
+enum class Stage { waiting_ready, delivering, working };
+
+class Monitor {
+ public:
+  Monitor(ScreenSource& source, const AgentProfile& profile, const MonitorSettings& settings,
+          const MonitorEvents& events, const std::atomic<bool>& stop)
+      : src_(source), profile_(profile), s_(settings), ev_(events), stop_(stop) {
+    start_ = src_.now();
+    stage_ = s_.prompt_sent ? Stage::working : Stage::waiting_ready;
+    const char* trace = std::getenv("KIRO_PARALLEL_TRACE");
+    trace_ = trace && *trace && std::string_view(trace) != "0";
+  }
+
+  MonitorResult run() {
+    while (true) {
+      if (stop_) return end(MonitorOutcome::interrupted, "stopped");
+      if (!read_screen()) {
+        if (!src_.alive()) return end(MonitorOutcome::session_gone, "the tmux session ended");
+        continue;
+      }
+      if (auto r = read_signals()) return *r;
+      if (src_.now() - start_ > s_.task_timeout) {
+        return end(MonitorOutcome::timed_out, fmt::format("no result after {} minutes", s_.task_timeout.count() / 60));
+      }
+      if (auto r = step()) return *r;
+    }
+  }
+
+ private:
+  // ---- Reading the screen: once per settled burst of output ----
+
+  // Output comes in bursts (one redraw is many writes): capture once a burst
+  // has settled, or every kMaxDirty during an endless stream, so that the
+  // last screen read is never a half-drawn one. False: nothing to look at yet.
+  bool read_screen() {
+    constexpr auto kNever = Clock::time_point::max();
+    constexpr auto kQuiet = 30ms, kMaxDirty = 150ms;
+    auto wait = s_.poll_interval;
+    if (dirty_since_ != kNever) {
+      auto left = std::chrono::ceil<std::chrono::milliseconds>(
+          std::min(last_output_ + kQuiet, dirty_since_ + kMaxDirty) - src_.now());
+      wait = std::max(1ms, std::min(wait, left));  // rounded up: never spin
+    }
+    const bool output = src_.wait_for_output(wait);
+    if (!src_.alive()) return false;
+    const auto now = src_.now();
+    if (output) {
+      if (dirty_since_ == kNever) dirty_since_ = now;
+      last_output_ = now;
+    }
+    const bool settled = dirty_since_ != kNever && (now - last_output_ >= kQuiet || now - dirty_since_ >= kMaxDirty);
+    const bool periodic = now - last_facts_at_ >= 1s;
+    if (!settled && !periodic && !recheck_) return false;
+    if (settled) dirty_since_ = kNever;
+    recheck_ = false;
+    try {
+      if (periodic) {
+        facts_ = src_.facts();
+        last_facts_at_ = now;
+      }
+      screen_ = src_.capture();
+    } catch (const RuntimeError&) {
+      if (!src_.alive()) return false;
+      throw;
+    }
+    if (screen_ != result_.last_screen) {
+      result_.last_screen = screen_;
+      last_change_ = now;
+      if (ev_.screen_changed) ev_.screen_changed(screen_);
+    }
+    return true;
+  }
+
+  // ---- The agent's own signals ----
+
+  std::optional<MonitorResult> read_signals() {
+    if (!s_.signals) return std::nullopt;
+    for (const AgentSignal& sig : s_.signals->read_new()) {
+      if (ev_.signal) ev_.signal(sig);
+      if (sig.event == "UserPromptSubmit" && stage_ == Stage::delivering) delivered("the agent's UserPromptSubmit signal");
+      if (sig.event == "Stop" && stage_ != Stage::waiting_ready) {
+        stop_signal_at_ = src_.now();
+        result_.transcript_path = sig.transcript_path;
+      }
+      if (sig.event == "Notification") recheck_ = true;
+    }
+    return std::nullopt;
+  }
+
+  // ---- One screen, by stage ----
+
+  std::optional<MonitorResult> step() {
+    ClassifyContext ctx;
+    ctx.prompt_sent = stage_ != Stage::waiting_ready;
+    ctx.pane_dead = facts_.dead;
+    ctx.prompt = s_.prompt;
+    const Classification c = classify_screen(screen_, profile_, ctx);
+    why_ = fmt::format("{} (line {}: {})", c.rule, c.line, trim(c.text));
+    if (trace_) log(fmt::format("trace: {} {}", to_string(c.cls), why_));
+    if (c.cls == ScreenClass::exited) return end(MonitorOutcome::exited, "the agent exited: " + why_);
+    if (c.cls == ScreenClass::needs_input) {
+      if (stage_ == Stage::delivering) delivered("a prompt screen after it");
+      answer_prompt();
+      return std::nullopt;
+    }
+    if (c.cls == ScreenClass::needs_choice) {
+      if (stage_ == Stage::delivering) delivered("a question after it");
+      set_phase("needs choice: " + trim(c.text));
+      log_choice_once("needs a person's choice: " + why_);
+      return std::nullopt;
+    }
+    switch (stage_) {
+      case Stage::waiting_ready: return before_prompt(c);
+      case Stage::delivering: return while_delivering(c);
+      case Stage::working: return while_working(c);
+    }
+    return std::nullopt;
+  }
+
+  std::optional<MonitorResult> before_prompt(const Classification& c) {
+    const auto now = src_.now();
+    if (c.cls == ScreenClass::error) return error_end(c, "before the prompt was sent");
+    if (c.cls != ScreenClass::ready) {
+      ready_since_.reset();
+      set_phase("starting agent");
+      if (now - start_ > s_.startup_timeout) {
+        return end(MonitorOutcome::timed_out, "the agent did not show its input prompt: " + why_);
+      }
+      return std::nullopt;
+    }
+    auto typed = input_line_text(screen_, profile_);
+    if ((typed && !trim(*typed).empty()) || person_blocks_keys()) {
+      ready_since_.reset();
+      set_phase(person_blocks_keys() ? "waiting: a person is attached" : "waiting: text in the input line");
+      return std::nullopt;
+    }
+    // Typed only into a screen that stayed ready: no dialog drawn over it
+    // (codex's trust dialog), no "Initializing" (gemini loses prompts then).
+    if (!ready_since_) ready_since_ = now;
+    if (now - *ready_since_ < s_.ready_settle) {
+      recheck_ = true;
+      return std::nullopt;
+    }
+    type_prompt();
+    return std::nullopt;
+  }
+
+  std::optional<MonitorResult> while_delivering(const Classification& c) {
+    const auto now = src_.now();
+    if (c.cls == ScreenClass::busy) {
+      delivered("the agent went busy");
+      return while_working(c);
+    }
+    if (c.cls == ScreenClass::error) return error_end(c, "right after the prompt");
+    if (c.cls == ScreenClass::unsent) {
+      // Still in the input line: the Enter was swallowed, or became a newline.
+      if (now - enter_at_ > 1200ms && enters_ <= s_.enter_retries && !person_blocks_keys()) {
+        src_.press_enter();
+        ++enters_;
+        enter_at_ = now;
+        log("the prompt still sits in the input line after Enter; sent Enter again");
+      }
+    } else if (c.cls == ScreenClass::done && shows_echo(screen_, s_.prompt)) {
+      delivered("its echo above the input line");
+      return while_working(c);
+    } else if (c.cls == ScreenClass::done && now - enter_at_ > 5s && retypes_ < s_.retypes && !person_blocks_keys()) {
+      ++retypes_;
+      log("the prompt vanished without a trace (lost while the agent was starting?); typing it again");
+      type_prompt();
+      return std::nullopt;
+    }
+    if (now - sent_at_ > s_.delivery_timeout) {
+      return end(MonitorOutcome::undelivered,
+                 fmt::format("the agent never showed it took the prompt within {} s (screen: {})",
+                             s_.delivery_timeout.count(), why_));
+    }
+    recheck_ = true;
+    return std::nullopt;
+  }
+
+  std::optional<MonitorResult> while_working(const Classification& c) {
+    const auto now = src_.now();
+    if (c.cls != ScreenClass::done) done_since_.reset();
+    if (c.cls != ScreenClass::error) error_since_.reset();
+    if (stop_signal_at_ && c.cls != ScreenClass::busy) {
+      result_.by_signal = true;
+      return end(MonitorOutcome::turn_ended, "the agent's Stop signal; screen: " + why_);
+    }
+    switch (c.cls) {
+      case ScreenClass::busy:
+        if (stop_signal_at_ && now - *stop_signal_at_ > 3s) {
+          result_.by_signal = true;
+          return end(MonitorOutcome::turn_ended, "the agent's Stop signal (the screen still looked busy)");
+        }
+        set_phase(now - last_change_ > s_.stuck_after
+                      ? fmt::format("possibly stuck: screen unchanged for {} s", seconds(now - last_change_))
+                      : std::string("agent busy"));
+        return std::nullopt;
+      case ScreenClass::error:
+        // An error line must stay (not a frame between the agent's own retries).
+        if (!error_since_) error_since_ = now;
+        if (now - *error_since_ < 1s) {
+          recheck_ = true;
+          return std::nullopt;
+        }
+        return error_end(c, "");
+      case ScreenClass::done: return on_idle(now);
+      default:
+        set_phase("agent working");
+        return std::nullopt;
+    }
+  }
+
+  // Back at the idle prompt: the turn is over once that has lasted (a frame
+  // caught mid-redraw is not the end), and the Stop signal came when the
+  // agent sends one.
+  std::optional<MonitorResult> on_idle(Clock::time_point now) {
+    auto typed = input_line_text(screen_, profile_);
+    if (typed && !trim(*typed).empty()) {
+      done_since_.reset();
+      set_phase("waiting: text in the input line");
+      return std::nullopt;
+    }
+    if (!done_since_) done_since_ = now;
+    recheck_ = true;
+    if (now - *done_since_ < s_.done_settle) return std::nullopt;
+    if (s_.expect_stop_signal && now - *done_since_ < s_.done_settle + s_.signal_grace) return std::nullopt;
+    if (s_.expect_stop_signal) log("the agent is idle but sent no Stop signal; judging from the screen");
+    return end(MonitorOutcome::turn_ended, why_);
+  }
+
+  // ---- Actions ----
+
+  void type_prompt() {
+    src_.type_literal(s_.prompt);
+    // Enter only once the text shows in the input line; a fast Enter can be swallowed.
+    const std::string head = prompt_head(s_.prompt);
+    for (int i = 0; i < 40; ++i) {
+      src_.wait_for_output(50ms);
+      auto typed = input_line_text(src_.capture(), profile_);
+      if (typed && trim(*typed).find(head) != std::string::npos) break;
+    }
+    src_.press_enter();
+    enters_ = 1;
+    enter_at_ = src_.now();
+    if (stage_ == Stage::waiting_ready) {
+      sent_at_ = enter_at_;
+      if (ev_.prompt_sent) ev_.prompt_sent();
+    }
+    stage_ = Stage::delivering;
+    log(fmt::format("typed the task prompt '{}' and Enter; screen was {}", s_.prompt, why_));
+    set_phase("prompt sent");
+    recheck_ = true;
+  }
+
+  void delivered(const std::string& how) {
+    if (stage_ != Stage::delivering) return;
+    stage_ = Stage::working;
+    log("the prompt was delivered: " + how);
+    if (ev_.prompt_delivered) ev_.prompt_delivered();
+  }
+
+  void answer_prompt() {
+    if (screen_ == answered_screen_) return;  // one Enter per prompt screen
+    if (person_blocks_keys()) {
+      set_phase("needs input: a person is attached");
+      return;
+    }
+    ApprovalAnswer answer = s_.approve ? s_.approve(screen_) : ApprovalAnswer{};
+    if (answer.verdict != ApprovalAnswer::approve) {
+      const char* verb = answer.verdict == ApprovalAnswer::refuse ? "refused" : "not approved";
+      set_phase(fmt::format("needs choice: {} by {}: {}", verb, answer.rule, answer.what));
+      log_choice_once(fmt::format("approval {} by rule {}: {} ({})", verb, answer.rule, answer.what, why_));
+      return;
+    }
+    src_.press_enter();
+    answered_screen_ = screen_;
+    log(answer.rule.empty() ? fmt::format("pressed Enter: {}", why_)
+                            : fmt::format("approved by rule {}: {}; pressed Enter ({})", answer.rule, answer.what, why_));
+    set_phase("answered a prompt");
+    recheck_ = true;
+  }
+
+  // ---- Helpers ----
+
+  std::optional<MonitorResult> error_end(const Classification& c, const std::string& when) {
+    result_.transient = c.transient;
+    return end(MonitorOutcome::error,
+               fmt::format("the agent reported an error{}{}: {}", when.empty() ? "" : " ", when, trim(c.text)));
+  }
+
+  MonitorResult end(MonitorOutcome outcome, std::string detail) {
+    result_.outcome = outcome;
+    result_.detail = std::move(detail);
+    return result_;
+  }
+
+  bool person_blocks_keys() const { return facts_.people > 0 && !s_.enter_while_attached; }
+
+  void set_phase(const std::string& p) {
+    if (p == phase_) return;
+    phase_ = p;
+    if (ev_.phase) ev_.phase(p);
+  }
+
+  void log(const std::string& line) {
+    if (ev_.log) ev_.log(line);
+  }
+
+  void log_choice_once(const std::string& line) {
+    if (screen_ == choice_logged_screen_) return;
+    choice_logged_screen_ = screen_;
+    log(line + "\n--- screen ---\n" + screen_ + "\n--------------");
+  }
+
+  ScreenSource& src_;
+  const AgentProfile& profile_;
+  const MonitorSettings& s_;
+  const MonitorEvents& ev_;
+  const std::atomic<bool>& stop_;
+  bool trace_ = false;
+
+  Stage stage_;
+  MonitorResult result_;
+  std::string screen_, why_, phase_, answered_screen_, choice_logged_screen_;
+  PaneFacts facts_;
+  Clock::time_point start_, sent_at_, enter_at_, last_change_;
+  Clock::time_point last_facts_at_{}, dirty_since_ = Clock::time_point::max(), last_output_ = Clock::time_point::max();
+  std::optional<Clock::time_point> ready_since_, done_since_, error_since_, stop_signal_at_;
+  int enters_ = 0, retypes_ = 0;
+  bool recheck_ = true;
+};
+
 }  // namespace
 
 std::string_view to_string(MonitorOutcome outcome) {
   switch (outcome) {
-    case MonitorOutcome::done: return "done";
+    case MonitorOutcome::turn_ended: return "turn ended";
+    case MonitorOutcome::error: return "error";
+    case MonitorOutcome::undelivered: return "prompt not delivered";
     case MonitorOutcome::exited: return "exited";
     case MonitorOutcome::timed_out: return "timed out";
     case MonitorOutcome::interrupted: return "interrupted";
@@ -59,200 +381,40 @@ std::string_view to_string(MonitorOutcome outcome) {
   return "?";
 }
 
-MonitorResult monitor_agent(const TmuxClient& tmux, const AgentProfile& profile,
-                            const MonitorSettings& settings, const MonitorEvents& events,
-                            const std::atomic<bool>& stop) {
-  MonitorResult result;
-  auto control_ptr = std::make_unique<TmuxControl>(tmux, settings.session);
-  int reconnects = 0;
-  const auto start = Clock::now();
-  bool prompt_sent = settings.prompt_sent;
-  bool seen_work = settings.prompt_sent;  // resumed after the prompt: an idle prompt means done
-  std::string answered_screen;            // the prompt screen we pressed Enter on
-  std::string choice_logged_screen;
-  std::string phase;
-  auto last_change = start;
-  auto last_facts_at = Clock::time_point{};
-  auto prompt_enter_at = start;
-  int enter_resends = 0;
-  PaneFacts facts;
-  bool recheck = true;  // capture now even without new output
-  // Output comes in bursts (one redraw is many writes). Capture once a burst
-  // has settled, or every kMaxDirty during an endless stream: one capture per
-  // redraw at most, and never a half-drawn screen left as the last one read.
-  constexpr auto kNever = Clock::time_point::max();
-  constexpr auto kQuiet = 30ms;
-  constexpr auto kMaxDirty = 150ms;
-  auto dirty_since = kNever;  // first output not yet read
-  auto last_output = kNever;
+MonitorResult monitor_agent(ScreenSource& screen, const AgentProfile& profile, const MonitorSettings& settings,
+                            const MonitorEvents& events, const std::atomic<bool>& stop) {
+  Monitor monitor(screen, profile, settings, events, stop);
+  return monitor.run();
+}
 
-  auto set_phase = [&](const std::string& p) {
-    if (p == phase) return;
-    phase = p;
-    if (events.phase) events.phase(p);
+std::string last_words(const std::string& screen, const AgentProfile& profile, size_t max_chars) {
+  std::vector<std::string> lines;
+  std::istringstream in(strip_ansi(screen));
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  auto is_prompt = [&](const std::string& text) {
+    if (!profile.compiled) return false;
+    for (const auto& p : profile.compiled->input_prompt) {
+      if (pattern_matches(p, text)) return true;
+    }
+    return false;
   };
-  auto log = [&](const std::string& line) {
-    if (events.log) events.log(line);
+  auto is_chrome = [](const std::string& t) {
+    return t.empty() || t.find("───") != std::string::npos || t.find("━━━") != std::string::npos;
   };
-  auto person_blocks_keys = [&] { return facts.people > 0 && !settings.enter_while_attached; };
-  // KIRO_PARALLEL_TRACE=1: every screen read and its class, in the worker log.
-  const char* trace_env = std::getenv("KIRO_PARALLEL_TRACE");
-  const bool trace = trace_env && *trace_env && std::string_view(trace_env) != "0";
-
-  while (true) {
-    if (stop) {
-      result.outcome = MonitorOutcome::interrupted;
-      return result;
-    }
-    auto wait = settings.poll_interval;
-    if (dirty_since != kNever) {
-      auto due = std::min(last_output + kQuiet, dirty_since + kMaxDirty);
-      // Round up: a wait rounded down to 0 ms would spin until `due`.
-      auto left = std::chrono::ceil<std::chrono::milliseconds>(due - Clock::now());
-      wait = std::max(1ms, std::min(wait, left));
-    }
-    bool output = control_ptr->wait_for_output(wait);
-    if (!control_ptr->alive()) {
-      // tmux drops a control client that falls behind (a loaded machine);
-      // while the session lives, connect again rather than give up on it.
-      if (stop || !tmux.has_session(settings.session) || reconnects >= 50) {
-        result.outcome = MonitorOutcome::session_gone;
-        result.detail = "the tmux session ended";
-        return result;
-      }
-      ++reconnects;
-      log("the tmux control connection dropped; connecting again");
-      control_ptr = std::make_unique<TmuxControl>(tmux, settings.session);
-      recheck = true;
-      continue;
-    }
-    TmuxControl& control = *control_ptr;
-    const auto now = Clock::now();
-    const bool periodic = now - last_facts_at >= 1s;
-    if (output) {
-      if (dirty_since == kNever) dirty_since = now;
-      last_output = now;
-    }
-    const bool settled = dirty_since != kNever && (now - last_output >= kQuiet || now - dirty_since >= kMaxDirty);
-    if (!settled && !periodic && !recheck) continue;
-    if (settled) dirty_since = kNever;
-    recheck = false;
-    std::string screen;
-    try {
-      if (periodic) {
-        facts = query_pane(control, settings.session);
-        last_facts_at = now;
-      }
-      screen = control.capture();
-    } catch (const RuntimeError&) {
-      if (!control.alive()) continue;  // reconnected or reported on the next round
-      throw;
-    }
-    const bool changed = screen != result.last_screen;
-    if (changed) {
-      result.last_screen = screen;
-      last_change = now;
-      if (events.screen_changed) events.screen_changed(screen);
-    }
-    if (now - start > settings.task_timeout) {
-      result.outcome = MonitorOutcome::timed_out;
-      result.detail = fmt::format("no result after {} minutes", settings.task_timeout.count() / 60);
-      return result;
-    }
-    Classification c = classify_screen(screen, profile, ClassifyContext{prompt_sent, facts.dead});
-    const std::string why = fmt::format("{} (line {}: {})", c.rule, c.line, trim(c.text));
-    if (trace) {
-      log(fmt::format("trace: {}{}{} -> {} {}", output ? "output " : "", periodic ? "periodic " : "",
-                      changed ? "changed" : "same", to_string(c.cls), why));
-    }
-    switch (c.cls) {
-      case ScreenClass::exited:
-        result.outcome = MonitorOutcome::exited;
-        result.detail = "the agent exited: " + why;
-        return result;
-      case ScreenClass::starting:
-        set_phase(prompt_sent ? "agent working" : "starting agent");
-        if (!prompt_sent && now - start > settings.startup_timeout) {
-          result.outcome = MonitorOutcome::timed_out;
-          result.detail = "the agent did not show its input prompt";
-          return result;
-        }
-        break;
-      case ScreenClass::ready:
-      case ScreenClass::done: {
-        auto typed = input_line_text(screen, profile);
-        std::string typed_text = typed ? trim(*typed) : std::string();
-        if (!prompt_sent) {
-          if (!typed_text.empty() || person_blocks_keys()) {
-            set_phase(person_blocks_keys() ? "waiting: a person is attached" : "waiting: text in the input line");
-            break;
-          }
-          tmux.send_literal(settings.session, settings.prompt);
-          // Enter only once the text shows in the input line; a fast Enter can be swallowed.
-          for (int i = 0; i < 40; ++i) {
-            control.wait_for_output(50ms);
-            auto now_typed = input_line_text(control.capture(), profile);
-            if (now_typed && trim(*now_typed).find(trim(settings.prompt).substr(0, 20)) != std::string::npos) break;
-          }
-          press_enter(control);
-          prompt_sent = true;
-          prompt_enter_at = Clock::now();
-          if (events.prompt_sent) events.prompt_sent();
-          log(fmt::format("sent the task prompt '{}' and Enter; screen was {}", settings.prompt, why));
-          set_phase("prompt sent");
-          recheck = true;
-          break;
-        }
-        if (!seen_work && !typed_text.empty() &&
-            typed_text.find(trim(settings.prompt).substr(0, 20)) != std::string::npos) {
-          // The prompt still sits in the input line: the Enter was swallowed.
-          if (now - prompt_enter_at > 700ms && enter_resends < 3 && !person_blocks_keys()) {
-            press_enter(control);
-            ++enter_resends;
-            prompt_enter_at = now;
-            log("the Enter after the prompt was swallowed (text still in the input line); sent Enter again");
-          }
-          break;
-        }
-        if (seen_work || (now - prompt_enter_at > 5s && now - last_change > 3s)) {
-          result.outcome = MonitorOutcome::done;
-          result.detail = why;
-          return result;
-        }
-        break;
-      }
-      case ScreenClass::busy:
-        if (prompt_sent) seen_work = true;
-        if (now - last_change > settings.stuck_after) {
-          set_phase(fmt::format("possibly stuck: screen unchanged for {} s",
-                                std::chrono::duration_cast<std::chrono::seconds>(now - last_change).count()));
-        } else {
-          set_phase("agent busy");
-        }
-        break;
-      case ScreenClass::needs_input:
-        if (prompt_sent) seen_work = true;
-        if (screen == answered_screen) break;  // one Enter per prompt screen
-        if (person_blocks_keys()) {
-          set_phase("needs input: a person is attached");
-          break;
-        }
-        press_enter(control);
-        answered_screen = screen;
-        log(fmt::format("pressed Enter: {}", why));
-        set_phase("answered a prompt");
-        recheck = true;
-        break;
-      case ScreenClass::needs_choice:
-        if (prompt_sent) seen_work = true;
-        set_phase("needs choice: " + trim(c.text));
-        if (screen != choice_logged_screen) {
-          choice_logged_screen = screen;
-          log(fmt::format("needs a person's choice: {}\n--- screen ---\n{}\n--------------", why, screen));
-        }
-        break;
-    }
+  // The input line is the last prompt-looking line; the words are above it.
+  size_t i = lines.size();
+  while (i > 0 && !is_prompt(trim(lines[i - 1]))) --i;
+  if (i == 0) i = lines.size() + 1;
+  std::vector<std::string> words;
+  for (size_t j = i - 1; j > 0 && words.size() < 4; --j) {
+    std::string t = trim(lines[j - 1]);
+    if (is_prompt(t)) break;  // the echo of the prompt that began the turn
+    if (!is_chrome(t)) words.insert(words.begin(), t);
   }
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : " / ") + w;
+  if (out.size() > max_chars) out = out.substr(0, max_chars) + "…";
+  return out;
 }
 
 }  // namespace kp

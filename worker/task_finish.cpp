@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "common/agent_processes.hpp"
 #include "common/atomic_file.hpp"
 #include "common/git_merge.hpp"
 #include "common/git_worktree.hpp"
@@ -78,10 +79,9 @@ TaskEnd finish_task(const SpecPaths& paths, const TaskState& task, const RunConf
   try {
     set_phase(paths, task.id, "committing");
     fs::path tasks_md = fs::path(task.worktree) / fs::relative(paths.tasks_md, paths.repo_root);
+    // The task's own box is the agent's to tick (evidence, never forged);
+    // an enclosing task whose last leaf this is gets its tick here.
     if (fs::exists(tasks_md)) {
-      if (git::tick_task_checkbox(tasks_md, task.id)) {
-        log_info("task {}: ticked its checkbox in tasks.md (the agent had not)", task.id);
-      }
       for (const auto& parent : parents_now_complete(paths, task)) {
         if (git::tick_task_checkbox(tasks_md, parent)) log_info("task {}: ticked parent task {}", task.id, parent);
       }
@@ -104,6 +104,7 @@ TaskEnd finish_task(const SpecPaths& paths, const TaskState& task, const RunConf
   }
   archive_task_log(paths, task.id);
   tmux.kill_session(task.session);
+  stop_task_processes(task_mark(paths.spec, task.id));
 
   std::string merge_template = config.merge_message.empty() ? Settings{}.merge_message : config.merge_message;
   std::string merge_message = render_template(merge_template, paths.spec, task.id, task.title);

@@ -5,13 +5,19 @@
 
 #include <fmt/format.h>
 
+#include "common/agent_processes.hpp"
 #include "common/agent_profile.hpp"
+#include "common/agent_signals.hpp"
+#include "common/approval_policy.hpp"
 #include "common/atomic_file.hpp"
+#include "common/claude_transcript.hpp"
 #include "common/error.hpp"
 #include "common/git_worktree.hpp"
 #include "common/log.hpp"
+#include "common/permission_request.hpp"
 #include "common/scheduler.hpp"
 #include "common/settings.hpp"
+#include "common/task_evidence.hpp"
 #include "common/tmux_client.hpp"
 #include "worker/agent_monitor.hpp"
 #include "worker/task_finish.hpp"
@@ -33,10 +39,45 @@ void set_phase(const SpecPaths& paths, const std::string& id, const std::string&
   });
 }
 
-// The agent's environment: settings' agent.env, and KP_SIM_* (the simulated
-// agent's knobs) passed through from ours, because a tmux server started
-// earlier does not share this process's environment.
-std::vector<std::pair<std::string, std::string>> agent_environment(const RunConfig& config) {
+// How the agent of this task is started, prompted and judged.
+struct AgentSetup {
+  AgentProfile profile;
+  std::vector<std::string> command;
+  std::string prompt;
+  std::vector<Evidence> require;  // completion.require, resolved
+  bool hooks = false;             // Claude Code reports its turns through hooks
+  ApprovalSettings approval;      // approve.* (and the run's --approve)
+};
+
+AgentSetup agent_setup(const SpecPaths& paths, const RunConfig& config, const TaskState& task) {
+  Settings settings = load_settings(paths);
+  AgentSetup a;
+  a.profile = resolve_profile(settings.raw, settings.path, config.profile);
+  if (!config.agent_command.empty()) a.profile.command = config.agent_command;
+  if (!config.prompt_template.empty()) a.profile.prompt_template = config.prompt_template;
+  a.command = a.profile.claude_hooks ? with_claude_hooks(a.profile.command) : a.profile.command;
+  a.hooks = a.command.size() != a.profile.command.size();
+  a.require = completion_requirement(settings.raw, settings.path, a.hooks);
+  a.approval = parse_approval_settings(settings.raw, settings.path);
+  a.prompt = render_prompt(a.profile, paths.spec, task.id);
+  if (std::find(a.require.begin(), a.require.end(), Evidence::marker) != a.require.end()) {
+    a.prompt += marker_instruction(task.id);
+  }
+  return a;
+}
+
+std::string self_executable() {
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("kiro-parallel") : exe.string();
+}
+
+// The agent's environment: settings' agent.env, the task's mark (to find its
+// processes), the hooks' channel, and KP_SIM_* (the simulated agent's knobs)
+// passed through from ours, because a tmux server started earlier does not
+// share this process's environment.
+std::vector<std::pair<std::string, std::string>> agent_environment(const SpecPaths& paths, const RunConfig& config,
+                                                                   const TaskState& task) {
   std::vector<std::pair<std::string, std::string>> env = config.agent_env;
   for (char** e = environ; *e; ++e) {
     std::string_view kv(*e);
@@ -44,24 +85,34 @@ std::vector<std::pair<std::string, std::string>> agent_environment(const RunConf
     auto eq = kv.find('=');
     env.emplace_back(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
   }
+  env.emplace_back(kTaskMarkEnv, task_mark(paths.spec, task.id));
+  env.emplace_back(kSignalsEnv, paths.task_signals(task.id).string());
+  env.emplace_back("KIRO_PARALLEL_BIN", self_executable());
+  env.emplace_back("KIRO_PARALLEL_REPO", paths.repo_root.string());
+  env.emplace_back("KIRO_PARALLEL_SPEC", paths.spec);
+  env.emplace_back("KIRO_PARALLEL_WORKTREE", task.worktree);
   return env;
 }
 
-AgentProfile profile_for(const SpecPaths& paths, const RunConfig& config) {
-  Settings settings = load_settings(paths);
-  AgentProfile profile = resolve_profile(settings.raw, settings.path, config.profile);
-  if (!config.agent_command.empty()) profile.command = config.agent_command;
-  if (!config.prompt_template.empty()) profile.prompt_template = config.prompt_template;
-  return profile;
+// Ends the agent: its session's process tree, then anything that left the
+// tree but carries the task's mark (a daemon, a setsid child).
+void end_agent(const SpecPaths& paths, const TaskState& task, const TmuxClient& tmux) {
+  tmux.kill_session(task.session);
+  if (int n = stop_task_processes(task_mark(paths.spec, task.id))) {
+    log_info("task {}: stopped {} agent process(es) that outlived the session", task.id, n);
+  }
 }
 
-TaskEnd fail_task(const SpecPaths& paths, const TaskState& task, const RunConfig& config,
-                  const std::string& why) {
+enum class Retry { allowed, never };
+
+TaskEnd fail_task(const SpecPaths& paths, const TaskState& task, const RunConfig& config, const std::string& why,
+                  Retry retry_kind = Retry::allowed, const std::atomic<bool>* backoff_stop = nullptr) {
   bool retry = false;
   update_run_state(paths, [&](RunState& s) {
     TaskState* t = s.find(task.id);
     if (!t) return;
-    retry = t->attempts <= config.retries;
+    retry = retry_kind == Retry::allowed && t->attempts <= config.retries;
+    if (retry && backoff_stop) return;  // decided; written after the back-off below
     t->status = retry ? TaskStatus::pending : TaskStatus::failed;
     t->worker = -1;
     t->phase.clear();
@@ -69,6 +120,14 @@ TaskEnd fail_task(const SpecPaths& paths, const TaskState& task, const RunConfig
     t->message = why;
     if (!retry) propagate_blocked(s);
   });
+  if (retry && backoff_stop) {
+    // A transient error: wait before the next attempt (5 s, 10 s, ... 60 s).
+    const int wait_s = std::min(60, 5 << std::min(4, std::max(0, task.attempts - 1)));
+    log_info("task {}: transient error; next attempt in {} s: {}", task.id, wait_s, why);
+    set_phase(paths, task.id, fmt::format("retrying in {} s after: {}", wait_s, why));
+    for (int i = 0; i < wait_s * 10 && !*backoff_stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    return fail_task(paths, task, config, why, Retry::allowed, nullptr);
+  }
   log_info("task {} {}: {}", task.id, retry ? "failed, will retry" : "failed", why);
   return TaskEnd::failed;
 }
@@ -78,6 +137,166 @@ bool stopped_by_person(const SpecPaths& paths, const std::string& id) {
   auto s = read_run_state(paths.state_json);
   const TaskState* t = s ? s->find(id) : nullptr;
   return t && t->status == TaskStatus::stopped;
+}
+
+// The worktree and the tmux session with the agent in it, ready to monitor.
+// A message on failure.
+std::optional<std::string> start_agent(const SpecPaths& paths, const Claim& claim, const AgentSetup& agent,
+                                       const TmuxClient& tmux, bool& prompt_sent) {
+  const TaskState& task = claim.task;
+  try {
+    if (!claim.resumed || !fs::exists(task.worktree)) {
+      set_phase(paths, task.id, "creating worktree");
+      auto prepared = git::prepare_task_worktree(paths.repo_root, task.worktree, task.branch, claim.config.target_branch);
+      if (!prepared.note.empty()) log_info("task {}: {}", task.id, prepared.note);
+    }
+  } catch (const std::exception& e) {
+    return fmt::format("cannot prepare the worktree: {}", e.what());
+  }
+  prompt_sent = claim.resumed && task.prompt_sent;
+  if (tmux.has_session(task.session)) {
+    if (claim.resumed) log_info("task {}: adopting its running session {}", task.id, task.session);
+    return std::nullopt;
+  }
+  if (prompt_sent) log_info("task {}: its session is gone; starting the agent again in the same worktree", task.id);
+  prompt_sent = false;
+  set_phase(paths, task.id, "starting agent");
+  std::error_code ec;
+  fs::remove(paths.task_signals(task.id), ec);  // signals of an earlier session mean nothing now
+  try {
+    tmux.new_session(task.session, task.worktree, agent.command, agent_environment(paths, claim.config, task));
+  } catch (const std::exception& e) {
+    return fmt::format("cannot start the agent: {}", e.what());
+  }
+  update_run_state(paths, [&](RunState& s) {
+    if (TaskState* t = s.find(task.id)) t->prompt_sent = false;
+  });
+  return std::nullopt;
+}
+
+MonitorSettings monitor_settings(const RunConfig& config, const AgentSetup& agent, bool prompt_sent,
+                                 SignalChannel* signals) {
+  MonitorSettings ms;
+  ms.prompt = agent.prompt;
+  ms.prompt_sent = prompt_sent;
+  ms.poll_interval = std::chrono::milliseconds(config.poll_interval_ms);
+  ms.task_timeout = std::chrono::minutes(config.task_timeout_minutes);
+  ms.stuck_after = std::chrono::seconds(config.stuck_after_seconds);
+  ms.enter_while_attached = config.enter_while_attached;
+  ms.ready_settle = std::chrono::milliseconds(agent.profile.ready_settle_ms);
+  ms.expect_stop_signal = agent.hooks;
+  ms.signals = agent.hooks ? signals : nullptr;
+  return ms;
+}
+
+// The approval policy over a prompt screen. A screen that asks for no tool
+// (a trust dialog, "Press Enter") keeps the classifier's safe answer.
+std::function<ApprovalAnswer(const std::string&)> screen_approval(const AgentSetup& agent, const TaskState& task) {
+  PolicyContext context;
+  context.worktree = task.worktree;
+  for (const auto& p : agent.approval.paths) context.extra_paths.emplace_back(p);
+  return [&agent, context](const std::string& screen) {
+    ApprovalAnswer answer;
+    auto request = permission_request_from_screen(screen, agent.profile);
+    if (!request) {
+      answer.rule = "no_tool_request";
+      if (agent.approval.mode == ApprovalSettings::none) answer.verdict = ApprovalAnswer::ask;
+      return answer;
+    }
+    const Decision d = decide(*request, context, agent.approval);
+    answer.verdict = d.verdict == Decision::approve ? ApprovalAnswer::approve
+                     : d.verdict == Decision::refuse ? ApprovalAnswer::refuse
+                                                     : ApprovalAnswer::ask;
+    answer.rule = d.rule;
+    answer.what = fmt::format("{} {}", request->tool, request->kind == ToolRequest::shell ? request->command : request->path);
+    return answer;
+  };
+}
+
+void record_tokens(const SpecPaths& paths, const std::string& id, const TokenUsage& used) {
+  if (used.total() == 0) return;
+  update_run_state(paths, [&](RunState& s) {
+    if (TaskState* t = s.find(id)) {
+      t->tokens_input += used.input;
+      t->tokens_output += used.output;
+      t->tokens_cache_read += used.cache_read;
+      t->tokens_cache_creation += used.cache_creation;
+    }
+  });
+}
+
+// The turn ended: the transcript (when the agent has one) says whether it
+// ended in an error; then the evidence decides. Never complete without it.
+TaskEnd judge_turn(const SpecPaths& paths, const Claim& claim, const AgentSetup& agent, const MonitorResult& result,
+                   ScreenSource& screen, const TmuxClient& tmux, const std::atomic<bool>& stop) {
+  const TaskState& task = claim.task;
+  const RunConfig& config = claim.config;
+  EvidenceFacts facts;
+  std::string words = last_words(result.last_screen, agent.profile);
+  if (result.by_signal && !result.transcript_path.empty()) {
+    TranscriptSummary tr = read_claude_transcript(result.transcript_path);
+    record_tokens(paths, task.id, tr.tokens);
+    if (!tr.last_text.empty()) words = tr.last_text.substr(0, 300);
+    if (tr.api_error) {
+      const bool transient = tr.error_text.find("529") != std::string::npos ||
+                             tr.error_text.find("429") != std::string::npos ||
+                             tr.error_text.find("Overloaded") != std::string::npos ||
+                             tr.error_text.find(": 5") != std::string::npos;
+      end_agent(paths, task, tmux);
+      archive_task_log(paths, task.id);
+      return fail_task(paths, task, config, "the agent's turn ended in an error: " + tr.error_text.substr(0, 300),
+                       transient ? Retry::allowed : Retry::never, transient ? &stop : nullptr);
+    }
+    facts.signal = tr.readable;
+  }
+  const std::string tasks_rel = fs::relative(paths.tasks_md, paths.repo_root).string();
+  facts.checkbox = task_ticked_in(fs::path(task.worktree) / tasks_rel, task.id);
+  facts.work = worktree_has_work(paths.repo_root, task.worktree, task.branch, config.target_branch, tasks_rel);
+  try {
+    facts.marker = marker_in_scrollback(screen.capture_history(3000), task.id);
+  } catch (const std::exception&) {
+    facts.marker = false;
+  }
+  EvidenceVerdict v = judge_evidence(agent.require, facts);
+  log_info("task {}: turn ended ({}); evidence found: {}; required: {}", task.id, result.detail, describe(v.found),
+           describe(agent.require));
+  if (!v.complete) {
+    end_agent(paths, task, tmux);
+    archive_task_log(paths, task.id);
+    return fail_task(paths, task, config,
+                     fmt::format("the agent's turn ended without evidence of completion (missing: {}; found: {}). "
+                                 "The agent's last words: {}",
+                                 describe(v.missing), describe(v.found), words.empty() ? "(none)" : words));
+  }
+  update_run_state(paths, [&](RunState& s) {
+    if (TaskState* t = s.find(task.id)) t->evidence = describe(v.found);
+  });
+  return finish_task(paths, task, config, tmux, stop);
+}
+
+TaskEnd after_monitor(const SpecPaths& paths, const Claim& claim, const AgentSetup& agent, const MonitorResult& result,
+                      ScreenSource& screen, const TmuxClient& tmux, const std::atomic<bool>& stop) {
+  const TaskState& task = claim.task;
+  // A signal to this worker reaches its tmux control client too (same process
+  // group): whatever the monitor saw then, the task is interrupted, not failed.
+  if (stop) return TaskEnd::interrupted;
+  switch (result.outcome) {
+    case MonitorOutcome::turn_ended: return judge_turn(paths, claim, agent, result, screen, tmux, stop);
+    case MonitorOutcome::interrupted: return TaskEnd::interrupted;
+    case MonitorOutcome::session_gone:
+      if (stopped_by_person(paths, task.id)) return TaskEnd::stopped;
+      break;
+    default: break;
+  }
+  archive_task_log(paths, task.id);
+  end_agent(paths, task, tmux);
+  const std::string why = fmt::format("{}: {}", to_string(result.outcome), result.detail);
+  if (result.outcome == MonitorOutcome::error) {
+    // Permanent errors (unknown command, not logged in, 400) fail at once.
+    return fail_task(paths, task, claim.config, why, result.transient ? Retry::allowed : Retry::never,
+                     result.transient ? &stop : nullptr);
+  }
+  return fail_task(paths, task, claim.config, why);
 }
 
 }  // namespace
@@ -96,93 +315,60 @@ std::string_view to_string(TaskEnd end) {
 TaskEnd run_claimed_task(const SpecPaths& paths, int worker_id, const Claim& claim,
                          const std::atomic<bool>& stop) {
   const TaskState& task = claim.task;
-  const RunConfig& config = claim.config;
   log_info("worker {} {} task {} \"{}\" (attempt {})", worker_id, claim.resumed ? "resumes" : "starts",
            task.id, task.title, task.attempts);
-  const bool finishing = phase_past_agent(task.phase);
-  TmuxClient tmux(config.tmux_socket);
-  AgentProfile profile = profile_for(paths, config);
-
-  if (!finishing) {
-    try {
-      if (!claim.resumed || !fs::exists(task.worktree)) {
-        set_phase(paths, task.id, "creating worktree");
-        auto prepared = git::prepare_task_worktree(paths.repo_root, task.worktree, task.branch, config.target_branch);
-        if (!prepared.note.empty()) log_info("task {}: {}", task.id, prepared.note);
-      }
-    } catch (const std::exception& e) {
-      return fail_task(paths, task, config, fmt::format("cannot prepare the worktree: {}", e.what()));
-    }
-    bool prompt_sent = claim.resumed && task.prompt_sent;
-    if (!tmux.has_session(task.session)) {
-      if (prompt_sent) log_info("task {}: its session is gone; starting the agent again in the same worktree", task.id);
-      prompt_sent = false;
-      set_phase(paths, task.id, "starting agent");
-      try {
-        tmux.new_session(task.session, task.worktree, profile.command, agent_environment(config));
-      } catch (const std::exception& e) {
-        return fail_task(paths, task, config, fmt::format("cannot start the agent: {}", e.what()));
-      }
-      update_run_state(paths, [&](RunState& s) {
-        if (TaskState* t = s.find(task.id)) t->prompt_sent = false;
-      });
-    } else if (claim.resumed) {
-      log_info("task {}: adopting its running session {}", task.id, task.session);
-    }
-
-    MonitorSettings ms;
-    ms.session = task.session;
-    ms.prompt = render_prompt(profile, paths.spec, task.id);
-    ms.prompt_sent = prompt_sent;
-    ms.poll_interval = std::chrono::milliseconds(config.poll_interval_ms);
-    ms.task_timeout = std::chrono::minutes(config.task_timeout_minutes);
-    ms.stuck_after = std::chrono::seconds(config.stuck_after_seconds);
-    ms.enter_while_attached = config.enter_while_attached;
-    const fs::path latest_log = paths.task_latest_log(task.id);
-    auto last_log_write = std::chrono::steady_clock::time_point{};
-    MonitorEvents events;
-    events.phase = [&](const std::string& phase) { set_phase(paths, task.id, phase); };
-    events.prompt_sent = [&] {
-      update_run_state(paths, [&](RunState& s) {
-        if (TaskState* t = s.find(task.id)) t->prompt_sent = true;
-      });
-    };
-    events.screen_changed = [&](const std::string& screen) {
-      auto now = std::chrono::steady_clock::now();
-      if (now - last_log_write < std::chrono::seconds(2)) return;  // a log, not a video
-      last_log_write = now;
-      write_file_atomic(latest_log, screen, /*durable=*/false);
-    };
-    events.log = [&](const std::string& line) { log_info("task {}: {}", task.id, line); };
-
-    MonitorResult result;
-    try {
-      result = monitor_agent(tmux, profile, ms, events, stop);
-    } catch (const std::exception& e) {
-      if (stop) return TaskEnd::interrupted;
-      if (stopped_by_person(paths, task.id)) return TaskEnd::stopped;
-      result.outcome = MonitorOutcome::session_gone;
-      result.detail = e.what();
-    }
-    if (!result.last_screen.empty()) write_file_atomic(latest_log, result.last_screen);
-    log_info("task {}: monitor ended: {} {}", task.id, to_string(result.outcome), result.detail);
-    // A signal to this worker reaches its tmux control client too (same process
-    // group): whatever the monitor saw then, the task is interrupted, not failed.
-    if (stop) return TaskEnd::interrupted;
-    switch (result.outcome) {
-      case MonitorOutcome::done: break;
-      case MonitorOutcome::interrupted: return TaskEnd::interrupted;
-      case MonitorOutcome::session_gone:
-        if (stopped_by_person(paths, task.id)) return TaskEnd::stopped;
-        [[fallthrough]];
-      case MonitorOutcome::exited:
-      case MonitorOutcome::timed_out:
-        archive_task_log(paths, task.id);
-        tmux.kill_session(task.session);
-        return fail_task(paths, task, config, fmt::format("{}: {}", to_string(result.outcome), result.detail));
-    }
+  TmuxClient tmux(claim.config.tmux_socket);
+  if (phase_past_agent(task.phase)) return finish_task(paths, task, claim.config, tmux, stop);
+  AgentSetup agent;
+  try {
+    agent = agent_setup(paths, claim.config, task);
+  } catch (const std::exception& e) {
+    return fail_task(paths, task, claim.config, fmt::format("bad agent settings: {}", e.what()), Retry::never);
   }
-  return finish_task(paths, task, config, tmux, stop);
+  bool prompt_sent = false;
+  if (auto failure = start_agent(paths, claim, agent, tmux, prompt_sent)) {
+    return fail_task(paths, task, claim.config, *failure);
+  }
+  SignalChannel signals(paths.task_signals(task.id));
+  MonitorSettings ms = monitor_settings(claim.config, agent, prompt_sent, &signals);
+  ms.approve = screen_approval(agent, task);
+  const fs::path latest_log = paths.task_latest_log(task.id);
+  auto last_log_write = std::chrono::steady_clock::time_point{};
+  MonitorEvents events;
+  events.phase = [&](const std::string& phase) { set_phase(paths, task.id, phase); };
+  events.prompt_sent = [&] {
+    update_run_state(paths, [&](RunState& s) {
+      if (TaskState* t = s.find(task.id)) t->prompt_sent = true;
+    });
+  };
+  events.screen_changed = [&](const std::string& screen) {
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_log_write < std::chrono::seconds(2)) return;  // a log, not a video
+    last_log_write = now;
+    write_file_atomic(latest_log, screen, /*durable=*/false);
+  };
+  events.log = [&](const std::string& line) { log_info("task {}: {}", task.id, line); };
+  events.signal = [&](const AgentSignal& s) { log_info("task {}: agent signal {} {}", task.id, s.event, s.message); };
+
+  MonitorResult result;
+  std::unique_ptr<ScreenSource> screen;
+  try {
+    screen = tmux_screen_source(tmux, task.session, events.log);
+    result = monitor_agent(*screen, agent.profile, ms, events, stop);
+  } catch (const std::exception& e) {
+    if (stop) return TaskEnd::interrupted;
+    if (stopped_by_person(paths, task.id)) return TaskEnd::stopped;
+    result.outcome = MonitorOutcome::session_gone;
+    result.detail = e.what();
+  }
+  if (!result.last_screen.empty()) write_file_atomic(latest_log, result.last_screen);
+  log_info("task {}: monitor ended: {} {}", task.id, to_string(result.outcome), result.detail);
+  if (!screen) {
+    archive_task_log(paths, task.id);
+    end_agent(paths, task, tmux);
+    return fail_task(paths, task, claim.config, fmt::format("session gone: {}", result.detail));
+  }
+  return after_monitor(paths, claim, agent, result, *screen, tmux, stop);
 }
 
 }  // namespace kp

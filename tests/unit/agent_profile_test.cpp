@@ -26,7 +26,7 @@ const std::string kIdleClaude =
 }  // namespace
 
 TEST_CASE("the built-in profiles exist, are compiled and start their agent") {
-  CHECK(builtin_profile_names() == std::vector<std::string>{"claude", "codex", "gemini", "aider", "custom"});
+  CHECK(builtin_profile_names() == std::vector<std::string>{"claude", "codex", "gemini", "qwen", "aider", "custom"});
   for (const auto& name : builtin_profile_names()) {
     const AgentProfile* p = builtin_profile(name);
     REQUIRE(p != nullptr);
@@ -36,7 +36,10 @@ TEST_CASE("the built-in profiles exist, are compiled and start their agent") {
     CHECK(p->compiled->input_prompt.size() == p->input_prompt.size());
   }
   CHECK(builtin_profile("claude")->command == std::vector<std::string>{"claude"});
-  CHECK(builtin_profile("codex")->command == std::vector<std::string>{"codex"});
+  // codex: no daemon that outlives the session, its own workspace sandbox.
+  CHECK(builtin_profile("codex")->command ==
+        std::vector<std::string>{"codex", "--no-daemon", "--sandbox", "workspace-write", "--ask-for-approval", "on-request"});
+  CHECK(builtin_profile("qwen")->command == std::vector<std::string>{"qwen"});
   CHECK(builtin_profile("nope") == nullptr);
 }
 
@@ -155,7 +158,7 @@ TEST_CASE("patterns: (?i) ignores case; literal text speeds up but never changes
 
 TEST_CASE("profile_pattern_keys lists every pattern list") {
   const auto& keys = profile_pattern_keys();
-  CHECK(keys.size() == 14);
+  CHECK(keys.size() == 17);
   CHECK(keys.front() == "input_prompt");
   CHECK(std::find(keys.begin(), keys.end(), "danger_options") != keys.end());
 }
