@@ -24,13 +24,16 @@ constexpr std::string_view kStatusNames[] = {"pending", "running", "completed", 
 json to_json(const TaskState& t) {
   json j = {{"id", t.id},           {"title", t.title},       {"status", to_string(t.status)},
             {"deps", t.deps},       {"parents", t.parents},   {"priority", t.priority}, {"optional", t.optional}, {"wave", t.wave},
+            {"boundary", t.boundary},
             {"worker", t.worker < 0 ? json(nullptr) : json(t.worker)},
             {"session", t.session}, {"branch", t.branch},     {"worktree", t.worktree},
             {"started_at", t.started_at.empty() ? json(nullptr) : json(t.started_at)},
             {"started_epoch", t.started_epoch},
             {"duration", t.duration ? json(*t.duration) : json(nullptr)},
             {"attempts", t.attempts}, {"prompt_sent", t.prompt_sent}, {"phase", t.phase},     {"message", t.message},
-            {"phase_since", t.phase_since}};
+            {"phase_since", t.phase_since}, {"evidence", t.evidence},
+            {"tokens", {{"input", t.tokens_input}, {"output", t.tokens_output},
+                        {"cache_read", t.tokens_cache_read}, {"cache_creation", t.tokens_cache_creation}}}};
   return j;
 }
 
@@ -53,6 +56,7 @@ TaskState task_from_json(const json& j) {
   t.priority = get_or<double>(j, "priority", 1);
   t.optional = get_or<bool>(j, "optional", false);
   t.wave = get_or<int>(j, "wave", 0);
+  t.boundary = get_or<std::vector<std::string>>(j, "boundary", {});
   t.worker = get_or<int>(j, "worker", -1);
   t.session = get_or<std::string>(j, "session", "");
   t.branch = get_or<std::string>(j, "branch", "");
@@ -65,6 +69,13 @@ TaskState task_from_json(const json& j) {
   t.phase = get_or<std::string>(j, "phase", "");
   t.message = get_or<std::string>(j, "message", "");
   t.phase_since = get_or<double>(j, "phase_since", 0);
+  t.evidence = get_or<std::string>(j, "evidence", "");
+  if (auto tk = j.find("tokens"); tk != j.end() && tk->is_object()) {
+    t.tokens_input = get_or<long long>(*tk, "input", 0);
+    t.tokens_output = get_or<long long>(*tk, "output", 0);
+    t.tokens_cache_read = get_or<long long>(*tk, "cache_read", 0);
+    t.tokens_cache_creation = get_or<long long>(*tk, "cache_creation", 0);
+  }
   return t;
 }
 
@@ -73,12 +84,14 @@ json to_json(const RunConfig& c) {
   for (const auto& [k, v] : c.agent_env) env[k] = v;
   return {{"max_parallel", c.max_parallel},       {"max_wave", c.max_wave},       {"agent_command", c.agent_command},
           {"profile", c.profile},                 {"prompt_template", c.prompt_template},
+          {"prompt_source", c.prompt_source},
+          {"serialize_same_boundary", c.serialize_same_boundary},
           {"tmux_socket", c.tmux_socket},         {"target_branch", c.target_branch},
           {"worktree_root", c.worktree_root},     {"order", c.order},
           {"poll_interval_ms", c.poll_interval_ms},
           {"task_timeout_minutes", c.task_timeout_minutes},
           {"retries", c.retries},                 {"stuck_after_seconds", c.stuck_after_seconds},
-          {"enter_while_attached", c.enter_while_attached},
+          {"enter_while_attached", c.enter_while_attached}, {"approve_mode", c.approve_mode},
           {"commit_message", c.commit_message},   {"merge_message", c.merge_message},
           {"agent_env", env}};
 }
@@ -90,6 +103,8 @@ RunConfig config_from_json(const json& j) {
   c.agent_command = get_or<std::vector<std::string>>(j, "agent_command", {});
   c.profile = get_or<std::string>(j, "profile", c.profile);
   c.prompt_template = get_or<std::string>(j, "prompt_template", c.prompt_template);
+  c.prompt_source = get_or<std::string>(j, "prompt_source", "");
+  c.serialize_same_boundary = get_or<bool>(j, "serialize_same_boundary", false);
   c.tmux_socket = get_or<std::string>(j, "tmux_socket", "");
   c.target_branch = get_or<std::string>(j, "target_branch", "");
   c.worktree_root = get_or<std::string>(j, "worktree_root", "");
@@ -99,6 +114,7 @@ RunConfig config_from_json(const json& j) {
   c.retries = get_or<int>(j, "retries", 0);
   c.stuck_after_seconds = get_or<int>(j, "stuck_after_seconds", c.stuck_after_seconds);
   c.enter_while_attached = get_or<bool>(j, "enter_while_attached", false);
+  c.approve_mode = get_or<std::string>(j, "approve_mode", "");
   c.commit_message = get_or<std::string>(j, "commit_message", "");
   c.merge_message = get_or<std::string>(j, "merge_message", "");
   if (j.contains("agent_env") && j["agent_env"].is_object()) {

@@ -28,6 +28,7 @@ struct TaskState {
   double priority = 1;            // longest remaining weighted path; higher runs first
   bool optional = false;
   int wave = 0;                   // longest-path level in the plan
+  std::vector<std::string> boundary;  // _Boundary:_ components (serialize_same_boundary)
   int worker = -1;                // claiming worker id, -1 when none
   std::string session;            // tmux session name
   std::string branch;
@@ -40,6 +41,9 @@ struct TaskState {
   std::string phase;              // what is happening now: "agent busy", "needs choice", "merging", ...
   std::string message;            // why it failed, conflicted, is held or blocked
   double phase_since = 0;         // epoch seconds the phase began
+  std::string evidence;           // what proved the task completed ("signal + checkbox")
+  // Tokens the agent reported for this task (Claude Code's transcript), all attempts.
+  long long tokens_input = 0, tokens_output = 0, tokens_cache_read = 0, tokens_cache_creation = 0;
 };
 
 struct RunConfig {  // what `run` decided; workers read it from the state
@@ -48,15 +52,18 @@ struct RunConfig {  // what `run` decided; workers read it from the state
   std::vector<std::string> agent_command;
   std::string profile = "claude";
   std::string prompt_template = "/kiro:spec-impl {spec} {task}";
+  std::string prompt_source;      // why this prompt: "cc-sdd skill .claude/skills/kiro-impl/SKILL.md", ...
   std::string tmux_socket;
   std::string target_branch;
   std::string worktree_root;
   std::string order = "majors";
+  bool serialize_same_boundary = false;  // tasks naming the same _Boundary:_ never run together
   int poll_interval_ms = 250;
   int task_timeout_minutes = 120;
   int retries = 0;
   int stuck_after_seconds = 900;
   bool enter_while_attached = false;
+  std::string approve_mode;       // run --approve MODE for this run; empty: approve.mode of the settings
   std::string commit_message;
   std::string merge_message;
   std::vector<std::pair<std::string, std::string>> agent_env;
