@@ -30,9 +30,17 @@ def text_of(content) -> str:
     return "\n".join(parts)
 
 
+def user_text(content) -> str:
+    """A user message's own text: Claude Code's <system-reminder> blocks (CLAUDE.md, git status) left out."""
+    if isinstance(content, str):
+        return content
+    return "\n".join(t for t in (text_of([b]) for b in content or [])
+                     if t and not t.lstrip().startswith("<system-reminder>"))
+
+
 def conversation(body: dict):
     messages = body.get("messages") or []
-    first = next((text_of(m.get("content")) for m in messages if m.get("role") == "user"), "")
+    first = next((user_text(m.get("content")) for m in messages if m.get("role") == "user"), "")
     turns, previous = 0, None
     for m in messages:  # consecutive assistant messages are one turn
         if m.get("role") == "assistant" and previous != "assistant":
@@ -69,7 +77,15 @@ def ask_input(body: dict, question: str) -> dict:
 
 
 def blocks_for(body: dict, ctx) -> tuple:
-    """(content blocks, stop_reason) for this request's step."""
+    """(content blocks, stop_reason) for this request's step; a tool step's "say" is a text block before it."""
+    blocks, stop = step_blocks(body, ctx)
+    say = (ctx.step or {}).get("say")
+    if say and stop == "tool_use":
+        blocks.insert(0, {"type": "text", "text": str(say)})
+    return blocks, stop
+
+
+def step_blocks(body: dict, ctx) -> tuple:
     step = ctx.step
     if ctx.side:
         return [{"type": "text", "text": ctx.script.get("side_text", "Scripted session")}], "end_turn"

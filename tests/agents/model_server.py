@@ -48,6 +48,7 @@ Steps:
                                                 in .kiro/specs/<spec>/tasks.md
   {"ask": "question"}                           a question for a person
   {"error": {"status": 400|429|500|529, "message": "...", "retry_after": s}}
+  a tool step may hold {"say": "text"} (a text block before the tool call);
   any step may hold {"sleep": seconds} (delay before answering) and a text
   step {"marker": true} (append the completion marker line the prompt asks
   for, found with marker_pattern) or {"marker": "literal line"}.
@@ -68,7 +69,9 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterable, Optional
 
-DEFAULT_TASK_PATTERN = r"(?:kiro-impl|spec-impl)\s+\S+\s+(\S+)"
+# "/kiro-impl demo 1.1" typed as prose, or as Claude Code records a slash command:
+# "<command-name>/kiro-impl</command-name>\n<command-args>demo 1.1</command-args>".
+DEFAULT_TASK_PATTERN = r"(?:kiro-impl|spec-impl)(?:</command-name>\s*<command-args>|\s+)\S+\s+([0-9][0-9.]*[0-9]|[0-9])"
 # The completion marker: the first `backquoted` text after "print"/"output"/"end with"
 # in the prompt, unless the script gives marker_pattern (group 1 = the line).
 DEFAULT_MARKER_PATTERN = r"(?:print|output|end (?:your answer )?with|reply with)[^`\n]{0,200}`([^`\n]+)`"
