@@ -10,8 +10,13 @@
 #include "common/error.hpp"
 #include "master/cli_args.hpp"
 #include "master/command.hpp"
+#include "master/completion.hpp"
 
 namespace kp {
+
+// `git describe` of the checkout this was built from; empty for a tarball
+// (generated at build time by cmake/kp_revision.cmake).
+extern const char* const kGitRevision;
 
 const std::vector<const Command*>& all_commands() {
   static const std::vector<const Command*> commands = {
@@ -73,8 +78,13 @@ int main(int argc, char** argv) {
     return kp::kExitOk;
   }
   if (args[0] == "--version") {
-    fmt::print("kiro-parallel {}\n", KP_VERSION);
+    if (*kp::kGitRevision) fmt::print("kiro-parallel {} (git {})\n", KP_VERSION, kp::kGitRevision);
+    else fmt::print("kiro-parallel {}\n", KP_VERSION);
     return kp::kExitOk;
+  }
+  // Hidden: what the bash and zsh completion scripts ask (completions/).
+  if (args[0] == "__complete") {
+    return kp::run_complete(kp::all_commands(), std::vector<std::string>(args.begin() + 1, args.end()));
   }
   const kp::Command* command = kp::find_command(args[0]);
   if (!command) {

@@ -2,12 +2,24 @@
 # The README's first command: installs what is missing, builds, and runs
 # kiro-parallel on the bundled demo spec in a throw-away git repository, with
 # the simulated agent (scripts/sim-agent) standing in for Claude Code.
+# Installed (share/kiro-parallel/demo.sh) it runs the installed tool, with the
+# simulated agent and the example spec installed beside it.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
-scripts/install-deps.sh
-scripts/build.sh
-kp="$root/${KP_BUILD_DIR:-build}/kiro-parallel"
+here=$(cd "$(dirname "$0")" && pwd)
+if [ -f "$here/../CMakeLists.txt" ]; then
+  cd "$here/.."
+  root=$(pwd)
+  scripts/install-deps.sh
+  scripts/build.sh
+  kp="$root/${KP_BUILD_DIR:-build}/kiro-parallel"
+  sim_agent=$root/scripts/sim-agent
+  examples=$root/examples
+else
+  kp=$here/../../bin/kiro-parallel
+  [ -x "$kp" ] || kp=$(command -v kiro-parallel)
+  sim_agent=$here/sim-agent
+  examples=$here/examples
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kiro-parallel-demo.XXXXXX")
 repo="$work/demo-app"
@@ -15,7 +27,7 @@ socket="kp-demo-$$"
 trap 'tmux -L "$socket" kill-server 2>/dev/null || true' EXIT
 
 mkdir -p "$repo"
-cp -R examples/demo/. "$repo/"
+cp -R "$examples/demo/." "$repo/"
 git -C "$repo" init -q -b main
 if ! git -C "$repo" config user.email >/dev/null; then
   git -C "$repo" config user.name "kiro-parallel demo"
@@ -30,7 +42,7 @@ echo
 echo "== kiro-parallel run demo (sessions on tmux -L $socket; attach by hand with: tmux -L $socket attach -t demo-task-<id>)"
 set +e
 "$kp" -C "$repo" run demo --max-parallel 3 --tmux-socket "$socket" \
-  --agent-cmd "python3 $root/scripts/sim-agent --plan $root/examples/demo-sim-plan.json"
+  --agent-cmd "python3 $sim_agent --plan $examples/demo-sim-plan.json"
 rc=$?
 set -e
 echo

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 machine lacks to build, test and run
-# kiro-parallel. Idempotent: installs only missing packages.
+# kiro-parallel. Idempotent: installs only missing packages. dpkg-dev
+# (dpkg-shlibdeps) is for `cpack -G DEB`, zsh for the zsh completion's test.
 set -euo pipefail
 packages=(g++ cmake make pkg-config libfmt-dev nlohmann-json3-dev libgit2-dev libboost-dev
-          doctest-dev tmux git python3 man-db)
+          doctest-dev tmux git python3 man-db dpkg-dev zsh)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

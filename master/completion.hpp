@@ -1,0 +1,40 @@
+// Shell completion computed by the binary itself (`kiro-parallel __complete`),
+// so the bash and zsh scripts hold no list of commands or options: both come
+// from the command table (names, usage line, help text).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "master/command.hpp"
+
+namespace kp {
+
+// An option as a command's help text declares it: "  -f, --follow  ..." or
+// "  --order ORDER  ...". `argument` is empty for a flag.
+struct OptionHelp {
+  std::vector<std::string> names;  // "-f", "--follow"
+  std::string argument;            // "ORDER", "DIR", "FILE", ...
+};
+
+// The options a command's help lists, plus -C DIR and --help/-h, which every
+// command takes.
+std::vector<OptionHelp> command_options(const Command& command);
+
+struct Completion {
+  enum class Kind { words, directories, files } kind = Kind::words;
+  std::vector<std::string> words;  // for Kind::words: the candidates, sorted
+};
+
+// The candidates for words[index] of a command line without the program name
+// (words[index] is the partial word being completed; it may be empty).
+// Spec names come from <repo>/.kiro/specs/ (repo: -C DIR or the working
+// folder, or the nearest parent holding .kiro/specs), task ids from the
+// spec's tasks.md. Never throws: what cannot be read completes to nothing.
+Completion complete_command_line(const std::vector<const Command*>& commands,
+                                 const std::vector<std::string>& words, size_t index);
+
+// `kiro-parallel __complete INDEX WORD...`: prints the candidates, one a line,
+// or a single line ":directories" / ":files" for the shell to complete paths.
+int run_complete(const std::vector<const Command*>& commands, const std::vector<std::string>& args);
+
+}  // namespace kp
