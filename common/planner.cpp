@@ -10,12 +10,73 @@
 namespace kp {
 
 std::optional<TaskOrder> parse_task_order(std::string_view text) {
+  if (text == "auto") return TaskOrder::automatic;
   if (text == "majors") return TaskOrder::majors;
   if (text == "strict") return TaskOrder::strict;
+  if (text == "declared") return TaskOrder::declared;
   return std::nullopt;
 }
 
-std::string_view to_string(TaskOrder order) { return order == TaskOrder::strict ? "strict" : "majors"; }
+std::string_view to_string(TaskOrder order) {
+  switch (order) {
+    case TaskOrder::automatic: return "auto";
+    case TaskOrder::majors: return "majors";
+    case TaskOrder::strict: return "strict";
+    case TaskOrder::declared: return "declared";
+  }
+  return "auto";
+}
+
+OrderChoice resolve_order(const TaskFile& file, TaskOrder requested) {
+  OrderChoice c;
+  if (requested != TaskOrder::automatic) {
+    c.order = requested;
+    c.reason = "as asked";
+    return c;
+  }
+  size_t leaves = 0, declaring = 0, parallel = 0;
+  const Task* annotated = nullptr;
+  for (const auto& t : file.tasks) {
+    if (t.parallel) ++parallel;
+    if (!annotated && (!t.boundary.empty() || !t.contracts.empty())) annotated = &t;
+    if (!t.is_leaf()) continue;
+    ++leaves;
+    if (t.declares_depends) ++declaring;
+  }
+  if (leaves > 0 && declaring == leaves) {
+    c.order = TaskOrder::declared;
+    c.reason = "every task states its dependencies (**Dependencies:**, None included): no implicit order";
+  } else if (parallel > 0) {
+    c.order = TaskOrder::strict;
+    c.reason = fmt::format("the file marks its parallel tasks ((P) on {} task{}): each task waits for the tasks "
+                           "before it unless (P), cc-sdd's \"order implies dependency\"",
+                           parallel, parallel == 1 ? "" : "s");
+  } else if (!file.waves.empty()) {
+    c.order = TaskOrder::majors;
+    c.reason = "the file's Task Dependency Graph orders the tasks it names; the others follow majors";
+  } else if (annotated) {
+    c.order = TaskOrder::strict;
+    c.reason = fmt::format("the file has cc-sdd 3 annotations (_Boundary:_/_Contracts:_ on task {}): each task waits "
+                           "for the tasks before it, cc-sdd's \"order implies dependency\"",
+                           annotated->id);
+  } else {
+    c.order = TaskOrder::majors;
+    c.reason = "the file has no (P) markers: major tasks are taken as independent (the original heuristic)";
+    if (!file.tasks.empty()) {
+      c.warning = Diagnostic{0, fmt::format("{}: no (P) markers, so order auto assumes major tasks are independent "
+                                            "(majors); if each task needs the ones before it, use --order strict",
+                                            file.path)};
+    }
+  }
+  return c;
+}
+
+const std::vector<std::string>& effective_boundary(const TaskFile& file, int index) {
+  int i = index;
+  while (i >= 0 && file.tasks[static_cast<size_t>(i)].boundary.empty() && file.tasks[static_cast<size_t>(i)].parent >= 0)
+    i = file.tasks[static_cast<size_t>(i)].parent;
+  return file.tasks[static_cast<size_t>(i < 0 ? index : i)].boundary;
+}
 
 int Plan::find_leaf(std::string_view id) const {
   for (size_t i = 0; i < leaves.size(); ++i) {
@@ -84,13 +145,14 @@ class Graph {
 struct Builder {
   const TaskFile& file;
   const PlanOptions& options;
+  TaskOrder order;  // resolved
   Plan& plan;
   int n;
   Graph graph;
   std::vector<char> has_explicit, has_implicit;
 
   Builder(const TaskFile& f, const PlanOptions& o, Plan& p)
-      : file(f), options(o), plan(p), n(static_cast<int>(f.tasks.size())), graph(2 * n),
+      : file(f), options(o), order(p.order), plan(p), n(static_cast<int>(f.tasks.size())), graph(2 * n),
         has_explicit(n, 0), has_implicit(n, 0) {}
 
   int start_node(int i) const { return i; }
@@ -130,11 +192,17 @@ struct Builder {
   }
 
   void sibling_edges(const std::vector<int>& siblings) {
-    if (options.order == TaskOrder::majors) {
+    if (order == TaskOrder::declared) return;
+    if (order == TaskOrder::majors) {
+      // An unmarked sub-task waits for the one before it; after a run of (P)
+      // sub-tasks, for the whole run and the one before the run.
       for (size_t k = 1; k < siblings.size(); ++k) {
         int t = siblings[k];
         if (file.tasks[t].parallel || has_explicit[t]) continue;
-        wait(t, siblings[k - 1]);
+        for (size_t j = k; j-- > 0;) {
+          wait(t, siblings[j]);
+          if (!file.tasks[siblings[j]].parallel) break;
+        }
         has_implicit[t] = 1;
       }
       return;
@@ -167,7 +235,7 @@ struct Builder {
       top.push_back(i);
       if (t.key.depth() > 1) orphans[t.key.prefix().str()].push_back(i);
     }
-    if (options.order == TaskOrder::strict) {
+    if (order == TaskOrder::strict) {
       sibling_edges(top);
     } else {
       for (auto& [prefix, group] : orphans) sibling_edges(group);
@@ -228,11 +296,63 @@ struct Builder {
   }
 };
 
+// True when leaf `from` waits, directly or not, for leaf `on` (indexes into plan.leaves).
+bool waits_for(const Plan& plan, const std::unordered_map<std::string, int>& leaf_of, int from, int on) {
+  std::vector<int> stack{from};
+  std::vector<char> seen(plan.leaves.size(), 0);
+  while (!stack.empty()) {
+    int v = stack.back();
+    stack.pop_back();
+    if (v == on) return true;
+    for (const auto& d : plan.leaves[static_cast<size_t>(v)].deps) {
+      auto it = leaf_of.find(d);
+      if (it != leaf_of.end() && !seen[static_cast<size_t>(it->second)]) {
+        seen[static_cast<size_t>(it->second)] = 1;
+        stack.push_back(it->second);
+      }
+    }
+  }
+  return false;
+}
+
+// Pairs of runnable leaves that name the same boundary and neither waits for
+// the other: they may run at the same time and will likely touch the same files.
+void find_boundary_overlaps(const TaskFile& file, Plan& plan) {
+  std::map<std::string, std::vector<int>> by_boundary;
+  for (size_t k = 0; k < plan.leaves.size(); ++k) {
+    if (!plan.leaves[k].runnable()) continue;
+    for (const auto& b : effective_boundary(file, plan.leaves[k].index)) by_boundary[b].push_back(static_cast<int>(k));
+  }
+  if (by_boundary.empty()) return;
+  std::unordered_map<std::string, int> leaf_of;
+  for (size_t k = 0; k < plan.leaves.size(); ++k) leaf_of.emplace(plan.leaves[k].id, static_cast<int>(k));
+  constexpr size_t kMaxGroup = 64;  // pairwise checks: cc-sdd files name a boundary a few times
+  for (const auto& [boundary, members] : by_boundary) {
+    if (members.size() < 2 || members.size() > kMaxGroup) continue;
+    for (size_t x = 0; x < members.size(); ++x) {
+      for (size_t y = x + 1; y < members.size(); ++y) {
+        int a = members[x], b = members[y];
+        if (waits_for(plan, leaf_of, a, b) || waits_for(plan, leaf_of, b, a)) continue;
+        const PlannedTask& pa = plan.leaves[static_cast<size_t>(a)];
+        const PlannedTask& pb = plan.leaves[static_cast<size_t>(b)];
+        plan.boundary_overlaps.push_back({boundary, pa.id, pb.id});
+        plan.warnings.push_back(
+            {pb.line, fmt::format("tasks {} and {} may run at the same time and both name boundary {}: they will "
+                                  "likely conflict (setting serialize_same_boundary runs them one at a time)",
+                                  pa.id, pb.id, boundary)});
+      }
+    }
+  }
+}
+
 }  // namespace
 
 Plan make_plan(const TaskFile& file, const PlanOptions& options) {
   Plan plan;
-  plan.order = options.order;
+  OrderChoice choice = resolve_order(file, options.order);
+  plan.order = choice.order;
+  plan.order_reason = choice.reason;
+  if (choice.warning) plan.warnings.push_back(*choice.warning);
   for (const auto& d : file.duplicates) {
     plan.duplicate_ids.emplace_back(Diagnostic{d.first_line, fmt::format("task {} (first)", d.id)},
                                     Diagnostic{d.second_line, fmt::format("task {} (again)", d.id)});
@@ -282,12 +402,16 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
   std::vector<char> runs(nodes, 0);
   std::vector<std::vector<int>> frontier(nodes);  // for seen-through nodes: the opaque leaves behind them
   std::vector<std::vector<int>> deps(n);
+  // Recorded durations first; a written estimate when there is no history.
   auto weight = [&](int v) {
-    if (options.durations.empty()) return 1.0;
     auto it = options.durations.find(file.tasks[v].id);
     if (it != options.durations.end() && it->second > 0) {
       plan.weighted = true;
       return it->second;
+    }
+    if (file.tasks[v].estimate_seconds) {
+      plan.weighted = true;
+      return *file.tasks[v].estimate_seconds;
     }
     return 1.0;
   };
@@ -385,6 +509,7 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
     }
     std::reverse(plan.critical_path.begin(), plan.critical_path.end());
   }
+  if (!cyclic) find_boundary_overlaps(file, plan);
   return plan;
 }
 

@@ -14,15 +14,37 @@
 namespace kp {
 
 // majors: majors are independent; inside a major a sub-task without explicit
-// dependencies waits for the one before it unless it is (P).
+// dependencies waits for the one before it unless it is (P); after a run of
+// (P) sub-tasks the next unmarked one waits for the whole run.
 // strict: every task waits for all tasks before it, except that a (P) task
-// runs with the run of tasks just before it at its level.
-enum class TaskOrder { majors, strict };
-std::optional<TaskOrder> parse_task_order(std::string_view text);
+// runs with the run of tasks just before it at its level (cc-sdd's rule).
+// declared: only the written dependencies (every task states its own).
+// automatic (the default, "auto"): declared when every task states its
+// dependencies, strict when the file marks where parallelism is ((P),
+// cc-sdd 3's _Boundary:_/_Contracts:_), majors with a warning otherwise.
+enum class TaskOrder { automatic, majors, strict, declared };
+std::optional<TaskOrder> parse_task_order(std::string_view text);  // auto, majors, strict, declared
 std::string_view to_string(TaskOrder order);
 
-struct PlanOptions {
+struct OrderChoice {
   TaskOrder order = TaskOrder::majors;
+  std::string reason;                 // one sentence: why this order
+  std::optional<Diagnostic> warning;  // majors chosen for want of (P)
+};
+// What `automatic` means for this file; any other request is kept as it is.
+OrderChoice resolve_order(const TaskFile& file, TaskOrder requested);
+
+// A task's _Boundary:_ components, its own or its nearest ancestor's.
+const std::vector<std::string>& effective_boundary(const TaskFile& file, int index);
+
+// Two tasks that may run at the same time and name the same boundary.
+struct BoundaryOverlap {
+  std::string boundary;
+  std::string first, second;  // leaf ids, first < second in file order
+};
+
+struct PlanOptions {
+  TaskOrder order = TaskOrder::automatic;
   bool skip_optional = false;
   std::map<std::string, double> durations;  // task id -> seconds (median of history)
 };
@@ -44,7 +66,9 @@ struct PlannedTask {
 };
 
 struct Plan {
-  TaskOrder order = TaskOrder::majors;
+  TaskOrder order = TaskOrder::majors;  // resolved: never automatic
+  std::string order_reason;
+  std::vector<BoundaryOverlap> boundary_overlaps;
   std::vector<PlannedTask> leaves;  // every leaf task, file order
   std::vector<std::vector<std::string>> waves;  // runnable leaves only, ids sorted
   std::vector<std::string> critical_path;       // runnable leaf ids, first to last

@@ -19,6 +19,7 @@ RunState build_run_state(const std::string& spec, const TaskFile& file, const Pl
     t.priority = leaf.priority;
     t.optional = leaf.optional;
     t.wave = leaf.wave < 0 ? 0 : leaf.wave;
+    if (leaf.index >= 0) t.boundary = effective_boundary(file, leaf.index);
     for (int p = leaf.index >= 0 ? file.tasks[static_cast<size_t>(leaf.index)].parent : -1; p >= 0;
          p = file.tasks[static_cast<size_t>(p)].parent) {
       t.parents.push_back(file.tasks[static_cast<size_t>(p)].id);

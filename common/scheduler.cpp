@@ -1,5 +1,6 @@
 #include "common/scheduler.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -27,11 +28,23 @@ bool deps_completed(const RunState& state, const TaskState& task) {
   return true;
 }
 
+bool boundary_busy(const RunState& state, const TaskState& task) {
+  if (!state.config.serialize_same_boundary || task.boundary.empty()) return false;
+  for (const auto& other : state.tasks) {
+    if (other.status != TaskStatus::running || &other == &task) continue;
+    for (const auto& b : other.boundary) {
+      if (std::find(task.boundary.begin(), task.boundary.end(), b) != task.boundary.end()) return true;
+    }
+  }
+  return false;
+}
+
 int pick_ready_task(const RunState& state) {
   int best = -1;
   for (size_t i = 0; i < state.tasks.size(); ++i) {
     const TaskState& t = state.tasks[i];
     if (t.status != TaskStatus::pending || !in_wave_limit(state, t) || !deps_completed(state, t)) continue;
+    if (boundary_busy(state, t)) continue;
     if (best < 0) {
       best = static_cast<int>(i);
       continue;

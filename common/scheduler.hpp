@@ -12,9 +12,13 @@ namespace kp {
 // All of the task's dependencies are completed (merged into the target).
 bool deps_completed(const RunState& state, const TaskState& task);
 
+// With serialize_same_boundary: a running task names one of `task`'s boundaries.
+bool boundary_busy(const RunState& state, const TaskState& task);
+
 // The ready task a free worker should take: pending, dependencies completed,
-// within --wave; the longest remaining path first (critical path first), ties
-// by id (1.9 before 1.10). Returns its index, or -1.
+// within --wave, no running task on the same boundary (serialize_same_boundary);
+// the longest remaining path first (critical path first), ties by id (1.9
+// before 1.10). Returns its index, or -1.
 int pick_ready_task(const RunState& state);
 
 // Marks pending tasks that depend, directly or through others, on a failed,

@@ -59,7 +59,9 @@ Settings parse_settings(const std::string& text, const std::string& path) {
   read_string(j, "worktree_root", s.worktree_root, path);
   read_string(j, "tmux_socket", s.tmux_socket, path);
   read_string(j, "order", s.order, path);
-  if (s.order != "majors" && s.order != "strict") bad(path, "order", "must be \"majors\" or \"strict\"");
+  if (s.order != "auto" && s.order != "majors" && s.order != "strict")
+    bad(path, "order", "must be \"auto\", \"majors\" or \"strict\"");
+  read_bool(j, "serialize_same_boundary", s.serialize_same_boundary, path);
   read_bool(j, "skip_optional", s.skip_optional, path);
   read_bool(j, "enter_while_attached", s.enter_while_attached, path);
   read_string(j, "commit_message", s.commit_message, path);
@@ -75,6 +77,7 @@ Settings parse_settings(const std::string& text, const std::string& path) {
       }
     }
   }
+  s.approve = parse_approval_settings(j, path);
   s.raw = std::move(j);
   return s;
 }

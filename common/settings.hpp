@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/approval_policy.hpp"
 #include "common/spec_paths.hpp"
 
 namespace kp {
@@ -18,13 +19,15 @@ struct Settings {
   std::string target_branch;         // empty: the branch checked out when `run` starts
   std::string worktree_root;         // empty: <repo>/../worktrees
   std::string tmux_socket;           // empty: the user's default server
-  std::string order = "majors";
+  std::string order = "auto";        // auto, majors or strict (see planner.hpp)
+  bool serialize_same_boundary = false;  // tasks naming the same _Boundary:_ never run together
   bool skip_optional = false;
   bool enter_while_attached = false; // press Enter even while a person is attached
   int stuck_after_seconds = 900;     // a busy screen unchanged this long is "possibly stuck"
   std::string commit_message = "{spec}: task {task} {title}";
   std::string merge_message = "Merge task {task} of {spec}: {title}";
   std::vector<std::pair<std::string, std::string>> agent_env;  // agent.env
+  ApprovalSettings approve;          // "approve": what permission prompts get (approval_policy.hpp)
   nlohmann::json raw = nlohmann::json::object();   // the whole file, for the agent profile
   std::string path;                                // the file it came from
 };

@@ -2,12 +2,55 @@
 
 #include <algorithm>
 #include <limits>
+#include <utility>
 
 namespace kp {
+
+namespace {
+
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// "FOUNDATION-1", "api-v2-3": the prefix and N.
+std::optional<std::pair<std::string_view, int>> split_named(std::string_view text) {
+  if (text.empty() || !is_alpha(text[0])) return std::nullopt;
+  auto dash = text.rfind('-');
+  if (dash == std::string_view::npos || dash == 0 || dash + 1 == text.size()) return std::nullopt;
+  std::string_view prefix = text.substr(0, dash), digits = text.substr(dash + 1);
+  for (char c : prefix) {
+    if (!is_alpha(c) && !is_digit(c) && c != '-') return std::nullopt;
+  }
+  if (prefix.back() == '-' || digits.size() > 9) return std::nullopt;
+  int n = 0;
+  for (char c : digits) {
+    if (!is_digit(c)) return std::nullopt;
+    n = n * 10 + (c - '0');
+  }
+  return std::make_pair(prefix, n);
+}
+
+}  // namespace
+
+std::strong_ordering TaskId::operator<=>(const TaskId& other) const {
+  if (named() != other.named()) return named() ? std::strong_ordering::greater : std::strong_ordering::less;
+  if (named()) {
+    bool ranked = rank_ >= 0 && other.rank_ >= 0;
+    if (ranked && rank_ != other.rank_) return rank_ <=> other.rank_;
+    if (auto c = name_ <=> other.name_; c != 0) return c;
+  }
+  return parts_ <=> other.parts_;
+}
 
 std::optional<TaskId> TaskId::parse(std::string_view text) {
   TaskId id;
   if (text.empty()) return std::nullopt;
+  if (is_alpha(text[0])) {
+    auto named = split_named(text);
+    if (!named) return std::nullopt;
+    id.name_ = std::string(named->first);
+    id.parts_ = {named->second};
+    return id;
+  }
   long long value = 0;
   bool in_part = false;
   for (char c : text) {
@@ -31,17 +74,17 @@ std::optional<TaskId> TaskId::parse(std::string_view text) {
 
 TaskId TaskId::prefix() const {
   TaskId p;
-  if (!parts_.empty()) p.parts_.assign(parts_.begin(), parts_.end() - 1);
+  if (!parts_.empty() && !named()) p.parts_.assign(parts_.begin(), parts_.end() - 1);
   return p;
 }
 
 bool TaskId::is_ancestor_of(const TaskId& other) const {
-  return parts_.size() < other.parts_.size() &&
+  return name_ == other.name_ && parts_.size() < other.parts_.size() &&
          std::equal(parts_.begin(), parts_.end(), other.parts_.begin());
 }
 
 std::string TaskId::str() const {
-  std::string out;
+  std::string out = named() ? name_ + "-" : std::string();
   for (size_t i = 0; i < parts_.size(); ++i) {
     if (i) out += '.';
     out += std::to_string(parts_[i]);

@@ -1,5 +1,7 @@
 // Task ids as written in tasks.md ("5", "5.2", "5.2.1"), compared as tuples of
-// integers so that 1.9 < 1.10 and 1.1 is not 1.10.
+// integers so that 1.9 < 1.10 and 1.1 is not 1.10; and named ids as the DAG
+// orchestrator writes them ("FOUNDATION-1": letters, digits and hyphens ending
+// in -N), compared by prefix, then N. Numbered ids sort before named ones.
 #pragma once
 #include <compare>
 #include <optional>
@@ -14,7 +16,14 @@ class TaskId {
   TaskId() = default;
   // Digits separated by single dots ("1", "1.10", "0.2.3"); no sign, no empty
   // part, no trailing dot. Leading zeros are read as numbers ("01" is 1).
+  // Or a named id: a letter, then letters, digits and hyphens, then "-N".
   static std::optional<TaskId> parse(std::string_view text);
+  // A named id's prefix ("FOUNDATION"); empty for a numbered id.
+  const std::string& name() const { return name_; }
+  bool named() const { return !name_.empty(); }
+  // Named ids compare by prefix rank first: the parser ranks prefixes in the
+  // order they first appear in the file. Unranked (-1) ids compare by text.
+  void set_name_rank(int rank) { rank_ = rank; }
 
   const std::vector<int>& parts() const { return parts_; }
   size_t depth() const { return parts_.size(); }
@@ -25,10 +34,13 @@ class TaskId {
   bool is_ancestor_of(const TaskId& other) const;
   std::string str() const;
 
-  auto operator<=>(const TaskId&) const = default;
-  bool operator==(const TaskId&) const = default;
+  std::strong_ordering operator<=>(const TaskId& other) const;
+  // Equality ignores the rank: the same id read from a file or typed by hand.
+  bool operator==(const TaskId& other) const { return name_ == other.name_ && parts_ == other.parts_; }
 
  private:
+  std::string name_;
+  int rank_ = -1;
   std::vector<int> parts_;
 };
 

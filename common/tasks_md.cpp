@@ -47,6 +47,9 @@ class Builder {
   void resolve_parents();
   void expand_dependencies();
   void drop_empty_heading_tasks();
+  void rank_named_ids();
+  void known_label(Task& task, const std::string& label, const std::string& value);
+  bool notes_line(std::string_view raw, const LineShape& sh);
 
   TaskFile file_;
   std::vector<std::string> raw_titles_;
@@ -56,6 +59,7 @@ class Builder {
   int current_indent_ = -1;  // its bullet's column (-1: a heading task)
   bool title_continues_ = false;
   std::string section_;      // lower-cased text of the last heading
+  int notes_level_ = 0;      // inside `## Implementation Notes`: its heading level
   std::optional<Fence> fence_;
   int fence_line_ = 0;
   std::string fence_body_;
@@ -99,6 +103,53 @@ void Builder::add_requirements(Task& task, std::string_view value) {
   }
 }
 
+// The labels the planner and `analyze` read besides dependencies.
+void Builder::known_label(Task& task, const std::string& label, const std::string& value) {
+  std::string l = lower_ascii(trim(label));
+  if (l == "boundary") {
+    for (const auto& part : parse_id_list(value)) {  // free text: one token per comma
+      std::string name(trim(part.first));
+      if (!name.empty()) task.boundary.push_back(strip_markdown(name));
+    }
+  } else if (l == "contracts" || l == "contract") {
+    task.contracts = strip_markdown(value);
+  } else if (l == "parallel group" || l == "group") {
+    std::string lower = lower_ascii(value);
+    if (lower.rfind("none", 0) != 0) task.group = strip_markdown(value);
+  } else if (l == "estimated duration" || l == "estimate" || l == "duration" || l == "estimated time") {
+    task.estimate_seconds = parse_duration_seconds(value);
+  }
+}
+
+// Inside cc-sdd's `## Implementation Notes` every line is a note, never a
+// task or a description; the next heading of the same or a higher level ends it.
+bool Builder::notes_line(std::string_view raw, const LineShape& sh) {
+  if (notes_level_ == 0) return false;
+  if (sh.indent < 4) {
+    if (auto heading = parse_heading(sh.text)) {
+      if (static_cast<int>(sh.text.find_first_not_of('#')) <= notes_level_) {
+        notes_level_ = 0;
+        return false;
+      }
+    }
+  }
+  (void)raw;
+  if (sh.blank()) return true;
+  std::string_view text = sh.text;
+  if (auto item = parse_list_item(text)) text = item->rest;
+  file_.implementation_notes.emplace_back(trim(text));
+  return true;
+}
+
+void Builder::rank_named_ids() {
+  std::unordered_map<std::string, int> rank;
+  for (auto& t : file_.tasks) {
+    if (!t.key.named()) continue;
+    auto [it, inserted] = rank.emplace(t.key.name(), static_cast<int>(rank.size()));
+    t.key.set_name_rank(it->second);
+  }
+}
+
 void Builder::detail(std::string_view text, int line) {
   Task& task = file_.tasks[current_];
   auto annotations = parse_annotations(text);
@@ -109,6 +160,7 @@ void Builder::detail(std::string_view text, int line) {
           add_requirements(task, value);
           break;
         case LabelKind::depends:
+          task.declares_depends = true;
           for (auto& tok : parse_id_list(value)) {
             if (tok.is_id) {
               dep_tokens_[current_].push_back({tok, line});
@@ -122,6 +174,7 @@ void Builder::detail(std::string_view text, int line) {
           task.blocked_reason = value.empty() ? std::string("blocked") : value;
           break;
         case LabelKind::other:
+          known_label(task, label, value);
           task.annotations.emplace_back(label, value);
           break;
       }
@@ -181,11 +234,16 @@ void Builder::line(std::string_view raw, int number) {
     title_continues_ = false;
     return;
   }
+  if (notes_line(raw, sh)) return;
   if (sh.indent < 4) {
     if (auto heading = parse_heading(sh.text)) {
       section_ = lower_ascii(*heading);
       current_ = -1;
       title_continues_ = false;
+      if (section_ == "implementation notes") {
+        notes_level_ = static_cast<int>(sh.text.find_first_not_of('#'));
+        return;
+      }
       if (auto ht = parse_heading_task(*heading)) {
         current_ = add_task(ht->number, Box::pending, false, false, ht->title, number, true);
         current_indent_ = -1;
@@ -348,7 +406,15 @@ TaskFile Builder::finish() {
     fence_.reset();
   }
   drop_empty_heading_tasks();
+  rank_named_ids();
   for (size_t i = 0; i < file_.tasks.size(); ++i) {
+    // `/kiro-impl` may write `_Blocked: reason_` on the task line itself.
+    if (auto at = raw_titles_[i].find("_Blocked:"); at != std::string::npos) {
+      auto end = raw_titles_[i].find('_', at + 9);
+      std::string reason(trim(std::string_view(raw_titles_[i]).substr(at + 9, end == std::string::npos ? std::string::npos : end - at - 9)));
+      file_.tasks[i].blocked_reason = reason.empty() ? std::string("blocked") : reason;
+      raw_titles_[i].erase(at, end == std::string::npos ? std::string::npos : end + 1 - at);
+    }
     auto parts = split_title(raw_titles_[i]);
     file_.tasks[i].title = std::move(parts.title);
     file_.tasks[i].parallel = parts.parallel;
@@ -391,6 +457,44 @@ TaskFile parse_tasks_md(std::string_view text, std::string path) {
     start = end + 1;
   }
   return builder.finish();
+}
+
+std::optional<double> parse_duration_seconds(std::string_view text) {
+  std::string s = lower_ascii(trim(text));
+  size_t i = 0;
+  auto number = [&]() -> std::optional<double> {
+    size_t start = i;
+    while (i < s.size() && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.')) ++i;
+    if (i == start) return std::nullopt;
+    try {
+      return std::stod(s.substr(start, i - start));
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+  };
+  auto skip = [&]() { while (i < s.size() && (s[i] == ' ' || s[i] == '~')) ++i; };
+  skip();
+  auto a = number();
+  if (!a) return std::nullopt;
+  double value = *a;
+  skip();
+  if (i < s.size() && (s[i] == '-' || s.compare(i, 2, "to") == 0)) {
+    i += s[i] == '-' ? 1 : 2;
+    skip();
+    auto b = number();
+    if (!b) return std::nullopt;
+    value = (value + *b) / 2;
+    skip();
+  }
+  std::string unit = s.substr(i, s.find_first_of(" (,;", i) == std::string::npos ? std::string::npos
+                                                                                 : s.find_first_of(" (,;", i) - i);
+  double scale = 0;
+  if (unit == "s" || unit == "sec" || unit == "secs" || unit == "second" || unit == "seconds") scale = 1;
+  else if (unit == "m" || unit == "min" || unit == "mins" || unit == "minute" || unit == "minutes") scale = 60;
+  else if (unit == "h" || unit == "hr" || unit == "hrs" || unit == "hour" || unit == "hours") scale = 3600;
+  else if (unit == "d" || unit == "day" || unit == "days") scale = 86400;
+  if (scale == 0 || value <= 0) return std::nullopt;
+  return value * scale;
 }
 
 bool looks_binary(std::string_view bytes) {

@@ -45,6 +45,11 @@ struct Task {
   std::vector<std::string> requirements;
   std::vector<std::pair<std::string, std::string>> annotations;  // other `_Label: value_`
   std::optional<std::string> blocked_reason;
+  bool declares_depends = false;       // a dependency label, `None` included
+  std::vector<std::string> boundary;   // _Boundary: A, B_ (cc-sdd 3)
+  std::string contracts;               // _Contracts: ..._
+  std::string group;                   // **Parallel Group:** (for display)
+  std::optional<double> estimate_seconds;  // **Estimated Duration:** 30 min
   std::string description;
   std::vector<ChecklistItem> checklist;
 
@@ -72,6 +77,8 @@ struct TaskFile {
   std::vector<Diagnostic> errors;
   std::vector<DuplicateId> duplicates;
   std::vector<WaveHint> waves;  // sorted by number; empty without a graph
+  // cc-sdd's `## Implementation Notes` (written by /kiro-impl): one entry per line.
+  std::vector<std::string> implementation_notes;
 
   // Index of the first task with this id (canonical or as written), -1 if none.
   int find(std::string_view id) const;
@@ -87,6 +94,10 @@ TaskFile load_tasks_md(const std::filesystem::path& path);
 
 // "path:line: message" (or "path: message" for line 0).
 std::string format_diagnostic(const TaskFile& file, const Diagnostic& diagnostic);
+
+// "30 min", "2 hours", "1.5h", "1-2 days" (the mean of a range), "45s";
+// nullopt for text that is not a duration.
+std::optional<double> parse_duration_seconds(std::string_view text);
 
 // True when the bytes look like a binary file rather than text.
 bool looks_binary(std::string_view bytes);

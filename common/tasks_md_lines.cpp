@@ -39,6 +39,28 @@ size_t read_number(std::string_view s, std::string& number, bool& trailing_dot) 
   return i;
 }
 
+// A named id and its colon, in or out of bold: "FOUNDATION-1: T",
+// "**FOUNDATION-1: T**", "**FOUNDATION-1**: T", "**FOUNDATION-1:** T".
+// Returns the id and the title after the colon.
+std::optional<std::pair<std::string_view, std::string_view>> read_named_task(std::string_view s) {
+  bool bold = s.size() > 2 && s[0] == '*' && s[1] == '*';
+  if (bold) s.remove_prefix(2);
+  size_t len = 0;
+  while (len < s.size() && (std::isalnum(static_cast<unsigned char>(s[len])) || s[len] == '-')) ++len;
+  std::string_view word = s.substr(0, len);
+  auto id = TaskId::parse(word);
+  if (!id || !id->named()) return std::nullopt;
+  std::string_view after = s.substr(len);
+  if (bold && after.substr(0, 2) == "**") {
+    after.remove_prefix(2);
+    bold = false;
+  }
+  if (after.empty() || after[0] != ':') return std::nullopt;
+  after.remove_prefix(1);
+  if (bold && after.substr(0, 2) == "**") after.remove_prefix(2);
+  return std::make_pair(word, skip_spaces(after));
+}
+
 // UTF-8 dashes and wave dashes used in ranges, written as '-'.
 std::string normalize_dashes(std::string_view s) {
   std::string out;
@@ -147,6 +169,11 @@ std::optional<CheckboxItem> parse_checkbox(std::string_view rest) {
   item.title = s;
   std::string_view n = s;
   if (starts_with_ci(n, "task") && n.size() > 4 && is_space(n[4])) n = skip_spaces(n.substr(4));
+  if (auto named = read_named_task(n)) {
+    item.number = std::string(named->first);
+    item.title = named->second;
+    return item;
+  }
   bool bold = n.size() > 2 && n[0] == '*' && n[1] == '*' && is_digit(n[2]);  // "**1.1** Title"
   if (bold) n.remove_prefix(2);
   std::string number;

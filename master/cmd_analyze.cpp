@@ -14,6 +14,7 @@
 #include "common/planner.hpp"
 #include "common/run_state.hpp"
 #include "common/agent_profile.hpp"
+#include "common/cc_sdd.hpp"
 #include "common/settings.hpp"
 #include "common/spec_meta.hpp"
 #include "common/spec_paths.hpp"
@@ -32,7 +33,7 @@ int handler(const std::vector<std::string>& args);
 
 const Command kCmdAnalyze = {
     "analyze",
-    "analyze <spec> [--mermaid] [--json] [--order majors|strict] [--skip-optional]",
+    "analyze <spec> [--mermaid] [--json] [--order auto|majors|strict] [--skip-optional]",
     "parse, validate and plan a spec's tasks.md",
     "Reads .kiro/specs/<spec>/tasks.md and changes nothing. Durations recorded in\n"
     ".completed_tasks.json (median per task) weight the critical path. Exit 0 when the spec\n"
@@ -41,7 +42,9 @@ const Command kCmdAnalyze = {
     "\n"
     "  --json             print the plan as JSON (counts, waves, critical path, tasks, warnings)\n"
     "  --mermaid          print a Mermaid flowchart: one subgraph per wave\n"
-    "  --order ORDER      majors (default) or strict (setting order)\n"
+    "  --order ORDER      auto (default), majors or strict (setting order): auto is strict when\n"
+    "                     the file marks (P) or has cc-sdd 3 annotations, no implicit order when\n"
+    "                     every task states its dependencies, majors (with a warning) otherwise\n"
     "  --skip-optional    leave optional (*) tasks out of the plan (setting skip_optional)\n",
     handler,
 };
@@ -57,9 +60,25 @@ struct Analysis {
   SpecMeta meta;
   std::string history;  // one line saying which history was used
   std::string agent;    // the agent profile `run` would use, and its command
+  PromptChoice prompt;  // the prompt `run` would send, and where it came from
+  std::string order_source;  // "--order", the settings file, or "" for the default
   std::vector<Diagnostic> extra_warnings;  // history, settings, spec.json (line 0)
   std::vector<std::vector<std::string>> parent_deps;  // per task index (parents only)
 };
+
+std::string order_reason(const Analysis& a) {
+  if (a.order_source.empty()) return a.plan.order_reason;
+  return "set by " + a.order_source;
+}
+
+std::string prompt_line(const Analysis& a) {
+  if (a.prompt.missing) {
+    return fmt::format("not installed: run {} or set agent.prompt (run refuses until then)", a.prompt.install_hint);
+  }
+  AgentProfile shown;
+  shown.prompt_template = a.prompt.prompt_template;
+  return fmt::format("{}  (from {})", render_prompt(shown, a.paths.spec, "<task>"), a.prompt.source);
+}
 
 std::string leaf_status(const PlannedTask& p) {
   if (p.completed) return "completed";
@@ -168,7 +187,16 @@ void print_json(const Analysis& a) {
   std::string out = "{\n  \"spec\": ";
   out.reserve(a.file.tasks.size() * 200 + 1024);
   append_json_string(out, a.paths.spec);
-  out += fmt::format(",\n  \"order\": \"{}\",\n", to_string(a.plan.order));
+  out += fmt::format(",\n  \"order\": \"{}\",\n  \"order_reason\": ", to_string(a.plan.order));
+  append_json_string(out, order_reason(a));
+  out += ",\n  \"prompt\": {\"template\":";
+  append_json_string(out, a.prompt.prompt_template);
+  out += ",\"source\":";
+  append_json_string(out, a.prompt.missing ? std::string("not installed") : a.prompt.source);
+  out += ",\"install_hint\":";
+  if (a.prompt.install_hint.empty()) out += "null";
+  else append_json_string(out, a.prompt.install_hint);
+  out += fmt::format("}},\n  \"implementation_notes\": {},\n", a.file.implementation_notes.size());
   out += fmt::format("  \"counts\": {{\"tasks\":{},\"parents\":{},\"runnable\":{},\"completed\":{},\"pending\":{},"
                      "\"optional\":{},\"blocked\":{}}},\n",
                      c.tasks, c.parents, c.runnable, c.completed, c.pending, c.optional, c.blocked);
@@ -214,6 +242,17 @@ void print_json(const Analysis& a) {
     append_json_strings(out, p ? p->deps : a.parent_deps[i]);
     out += ",\"requirements\":";
     append_json_strings(out, t.requirements);
+    out += ",\"group\":";
+    if (t.group.empty()) out += "null";
+    else append_json_string(out, t.group);
+    out += ",\"boundary\":";
+    append_json_strings(out, t.boundary);
+    out += ",\"contracts\":";
+    if (t.contracts.empty()) out += "null";
+    else append_json_string(out, t.contracts);
+    out += ",\"blocked_reason\":";
+    if (t.blocked_reason) append_json_string(out, *t.blocked_reason);
+    else out += "null";
     out += p && p->wave >= 0 ? fmt::format(",\"wave\":{}", p->wave) : std::string(",\"wave\":null");
     out += fmt::format(",\"line\":{}}}", t.line);
   }
@@ -330,14 +369,19 @@ void print_human(const Analysis& a) {
   Counts c = count(a);
   std::string out;
   out += fmt::format("{} {}  ({})\n", style("Spec", Style::bold), style(a.paths.spec, Style::bold), a.file.path);
-  out += fmt::format("Order:     {}{}\n", to_string(a.plan.order), a.plan.order == TaskOrder::majors
-                                                                     ? "  (majors are independent; sub-tasks in sequence unless (P))"
-                                                                     : "  (each task waits for the tasks before it unless (P))");
+  std::string_view rule = a.plan.order == TaskOrder::majors   ? "majors are independent; sub-tasks in sequence unless (P)"
+                          : a.plan.order == TaskOrder::strict ? "each task waits for the tasks before it unless (P)"
+                                                              : "only the dependencies each task states";
+  out += fmt::format("Order:     {}  ({}; {})\n", to_string(a.plan.order), rule, order_reason(a));
   out += fmt::format("Tasks:     {} ({} parents, {} runnable: {} completed, {} pending, {} blocked; {} optional{})\n",
                      c.tasks, c.parents, c.runnable, c.completed, c.pending, c.blocked, c.optional,
                      c.skipped ? fmt::format(", {} skipped", c.skipped) : std::string());
   out += fmt::format("History:   {}\n", a.history);
   out += fmt::format("Agent:     {}\n", a.agent);
+  out += fmt::format("Prompt:    {}\n", prompt_line(a));
+  if (!a.file.implementation_notes.empty())
+    out += fmt::format("Notes:     {} line{} under ## Implementation Notes\n", a.file.implementation_notes.size(),
+                       a.file.implementation_notes.size() == 1 ? "" : "s");
   if (!a.meta.source.empty() && !a.meta.phase.empty()) out += fmt::format("Phase:     {}\n", a.meta.phase);
 
   size_t id_width = 2;
@@ -346,7 +390,9 @@ void print_human(const Analysis& a) {
   for (const auto& p : a.plan.leaves) by_id.emplace(p.id, &p);
   auto wave_title = [&](const PlannedTask& p) {
     const Task& t = a.file.tasks[p.index];
-    return clip(p.title + (t.parallel ? " (P)" : "") + (p.optional ? " (optional)" : ""), 56);
+    return clip(p.title + (t.parallel ? " (P)" : "") + (p.optional ? " (optional)" : "") +
+                    (t.group.empty() ? "" : " [" + t.group + "]"),
+                56);
   };
   size_t title_width = 0;
   for (const auto& p : a.plan.leaves) {
@@ -426,14 +472,19 @@ int handler(const std::vector<std::string>& args) {
     std::string command;
     for (const auto& word : profile.command) command += (command.empty() ? "" : " ") + word;
     a.agent = fmt::format("profile {} ({})", profile.name, command.empty() ? "no command: set agent.command" : command);
+    a.prompt = choose_prompt(a.paths.repo_root, profile.name, profile.prompt_template,
+                             settings_prompt(settings.raw, profile.name));
   }
   PlanOptions options;
   std::string order_text = parsed.value("--order").value_or(settings.order);
   auto order = parse_task_order(order_text);
   if (!order) {
     throw UsageError(parsed.has("--order")
-                         ? fmt::format("analyze: --order takes majors or strict, not '{}'", order_text)
-                         : fmt::format("{}: \"order\" must be majors or strict, not '{}'", a.paths.settings_json.string(), order_text));
+                         ? fmt::format("analyze: --order takes auto, majors or strict, not '{}'", order_text)
+                         : fmt::format("{}: \"order\" must be auto, majors or strict, not '{}'", a.paths.settings_json.string(), order_text));
+  }
+  if (*order != TaskOrder::automatic) {
+    a.order_source = parsed.has("--order") ? "--order" : fmt::format("\"order\" in {}", a.paths.settings_json.filename().string());
   }
   options.order = *order;
   options.skip_optional = parsed.has("--skip-optional") || settings.skip_optional;

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "common/agent_profile.hpp"
+#include "common/approval_policy.hpp"
 #include "common/error.hpp"
 #include "common/git_repo.hpp"
 #include "common/planner.hpp"
@@ -34,8 +35,10 @@ const Command kCmdRun = {
     "  --no-watch         start the master and return at once\n"
     "  --agent-cmd CMD    the agent's command line, split on spaces (setting agent.command)\n"
     "  --profile NAME     agent profile: claude, codex, gemini, aider, custom (agent.profile)\n"
-    "  --order ORDER      majors (default) or strict (setting order)\n"
+    "  --order ORDER      auto (default), majors or strict (setting order; see analyze)\n"
     "  --skip-optional    do not run optional (*) tasks\n"
+    "  --approve MODE     permission prompts for this run: policy, allowlist, all or none\n"
+    "                     (setting approve.mode; see \"Approval policy\" in the README)\n"
     "  --target BRANCH    merge into BRANCH (setting target_branch; default: the checked-out branch)\n"
     "  --tmux-socket NAME run sessions on tmux -L NAME (setting tmux_socket; default server)\n"
     "  --interval S       watch refresh interval in seconds (default 1)\n",
@@ -56,7 +59,7 @@ int handler(const std::vector<std::string>& args) {
                                  {{"--max-parallel", true}, {"--wave", true}, {"--dry-run", false},
                                   {"--no-watch", false}, {"--agent-cmd", true}, {"--profile", true},
                                   {"--order", true}, {"--skip-optional", false}, {"--target", true},
-                                  {"--tmux-socket", true}, {"--interval", true}},
+                                  {"--tmux-socket", true}, {"--interval", true}, {"--approve", true}},
                                  1, 1);
   if (parsed.help) {
     print_command_help(kCmdRun);
@@ -80,9 +83,22 @@ int handler(const std::vector<std::string>& args) {
     config.agent_command = split_words(*cmd);
     if (config.agent_command.empty()) throw UsageError("run: --agent-cmd is empty");
   }
-  config.prompt_template = profile.prompt_template;
+  // Preflight: refuse before anything is written (the prompt follows what cc-sdd installed).
+  Preflight preflight = run_preflight(paths, settings, profile, config.agent_command);
+  for (const auto& w : preflight.warnings) fmt::print(stderr, "{}\n", w);
+  if (!preflight.refusals.empty()) {
+    for (const auto& r : preflight.refusals) fmt::print(stderr, "{}\n", r);
+    return kExitUsage;
+  }
+  config.prompt_template = preflight.prompt.prompt_template;
+  config.prompt_source = preflight.prompt.source;
+  config.serialize_same_boundary = settings.serialize_same_boundary;
   config.tmux_socket = parsed.value("--tmux-socket").value_or(settings.tmux_socket);
   config.order = std::string(to_string(run_plan.plan.order));
+  if (auto mode = parsed.value("--approve")) {
+    approval_mode_from_string(*mode, "run --approve");  // UsageError on a bad mode
+    config.approve_mode = *mode;
+  }
   config.worktree_root = settings.worktree_root;
   config.poll_interval_ms = settings.poll_interval_ms;
   config.task_timeout_minutes = settings.task_timeout_minutes;
@@ -113,7 +129,7 @@ int handler(const std::vector<std::string>& args) {
   auto previous = read_run_state(paths.state_json);
   RunState preview = build_run_state(paths.spec, run_plan.file, run_plan.plan, config, previous);
   if (parsed.has("--dry-run")) {
-    print_run_preview(paths, preview, profile);
+    print_run_preview(paths, preview, profile, preflight);
     return 0;
   }
   fmt::print("kiro-parallel: spec {} — {} tasks, profile {} ({}), target branch {}, {} workers\n", paths.spec,

@@ -54,6 +54,7 @@ json status_json(const RunState& state, const DisplayFacts& facts) {
   StatusCounts c = count_statuses(state);
   json out;
   out["spec"] = state.spec;
+  out["prompt"] = {{"template", state.config.prompt_template}, {"source", string_or_null(state.config.prompt_source)}};
   out["master"] = {{"running", facts.master_running},
                    {"pid", facts.master_running && facts.master_pid > 0 ? json(facts.master_pid) : json(nullptr)}};
   json workers = json::array();
@@ -157,6 +158,8 @@ void print_human(const RunState& state, const DisplayFacts& facts, const TermSty
   StatusCounts c = count_statuses(state);
   out += fmt::format("\n{} tasks: {} pending, {} running, {} completed, {} failed, {} stopped, {} blocked, {} conflict\n",
                      c.total(), c.pending, c.running, c.completed, c.failed, c.stopped, c.blocked, c.conflict);
+  out += fmt::format("prompt: {}{}\n", state.config.prompt_template,
+                     state.config.prompt_source.empty() ? "" : "  (from " + state.config.prompt_source + ")");
   if (facts.master_running) {
     out += facts.master_pid > 0 ? fmt::format("master: running (pid {})\n", facts.master_pid) : "master: running\n";
   } else {

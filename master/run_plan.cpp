@@ -1,9 +1,15 @@
 #include "master/run_plan.hpp"
 
+#include <unistd.h>
+
+#include <cstdlib>
+#include <system_error>
+
 #include <fmt/format.h>
 
 #include "common/error.hpp"
 #include "common/scheduler.hpp"
+#include "common/spec_meta.hpp"
 
 namespace kp {
 
@@ -14,7 +20,7 @@ RunPlan load_run_plan(const SpecPaths& paths, const Settings& settings,
   PlanOptions options;
   std::string order_text = order_flag.value_or(settings.order);
   auto order = parse_task_order(order_text);
-  if (!order) throw UsageError(fmt::format("run: --order must be majors or strict, not '{}'", order_text));
+  if (!order) throw UsageError(fmt::format("run: --order must be auto, majors or strict, not '{}'", order_text));
   options.order = *order;
   options.skip_optional = skip_optional_flag || settings.skip_optional;
   options.durations = median_durations(read_completions(paths.completed_json));
@@ -36,18 +42,77 @@ RunPlan load_run_plan(const SpecPaths& paths, const Settings& settings,
   return out;
 }
 
-void print_run_preview(const SpecPaths& paths, const RunState& state, const AgentProfile& profile) {
+namespace {
+
+bool executable_file(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(path, ec) && ::access(path.c_str(), X_OK) == 0;
+}
+
+}  // namespace
+
+std::optional<std::string> find_program(const std::string& program) {
+  if (program.empty()) return std::nullopt;
+  if (program.find('/') != std::string::npos) {
+    if (executable_file(program)) return program;
+    return std::nullopt;
+  }
+  const char* env = std::getenv("PATH");
+  std::string path = env ? env : "/bin:/usr/bin";  // execvp's default without PATH
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    std::string dir = path.substr(start, end - start);
+    std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + program;
+    if (executable_file(candidate)) return candidate;
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+Preflight run_preflight(const SpecPaths& paths, const Settings& settings, const AgentProfile& profile,
+                        const std::vector<std::string>& agent_command) {
+  Preflight out;
+  if (agent_command.empty()) {
+    out.refusals.push_back(fmt::format("run: profile {} has no command: set agent.command in {} or pass --agent-cmd",
+                                       profile.name, settings.path));
+  } else if (!find_program(agent_command[0])) {
+    const char* env = std::getenv("PATH");
+    out.refusals.push_back(fmt::format(
+        "run: the agent's program '{}' is not {} (PATH={}): install it, or name it with agent.command in {} or --agent-cmd",
+        agent_command[0], agent_command[0].find('/') != std::string::npos ? "an executable file" : "on PATH",
+        env ? env : "", settings.path));
+  }
+  out.prompt = choose_prompt(paths.repo_root, profile.name, profile.prompt_template,
+                             settings_prompt(settings.raw, profile.name));
+  if (out.prompt.missing) out.refusals.push_back(out.prompt.refusal);
+  SpecMeta meta = load_spec_meta(paths);
+  if (meta.tasks_approved == false) {
+    out.warnings.push_back(fmt::format(
+        "run: warning: {} says the tasks are not approved (approvals.tasks.approved is false); cc-sdd's "
+        "kiro-impl stops on unapproved tasks: approve them in spec.json if they are ready",
+        meta.source));
+  }
+  return out;
+}
+
+void print_run_preview(const SpecPaths& paths, const RunState& state, const AgentProfile& profile,
+                       const Preflight& preflight) {
   std::string command;
   for (const auto& a : state.config.agent_command) command += (command.empty() ? "" : " ") + a;
+  AgentProfile sent = profile;
+  sent.prompt_template = state.config.prompt_template;
   fmt::print("dry run for spec {} (nothing started)\n", paths.spec);
   fmt::print("  profile {}: {}\n", profile.name, command);
-  fmt::print("  prompt: {}\n", render_prompt(profile, paths.spec, "<task>"));
+  fmt::print("  prompt: {}  (from {})\n", state.config.prompt_template, preflight.prompt.source);
   fmt::print("  target branch {}, {} workers, order {}\n", state.config.target_branch, state.config.max_parallel,
              state.config.order);
   StatusCounts counts = count_statuses(state);
   fmt::print("  tasks: {} to run, {} completed, {} blocked\n", counts.pending + counts.running, counts.completed,
              counts.blocked);
   RunState sim = state;
+  std::string first;
   fmt::print("  first to start:");
   for (int i = 0; i < state.config.max_parallel; ++i) {
     int next = pick_ready_task(sim);
@@ -55,8 +120,10 @@ void print_run_preview(const SpecPaths& paths, const RunState& state, const Agen
     TaskState& t = sim.tasks[static_cast<size_t>(next)];
     fmt::print(" {}", t.id);
     t.status = TaskStatus::running;
+    if (i == 0) first = t.id;
   }
   fmt::print("\n");
+  if (!first.empty()) fmt::print("  task {} gets: {}\n", first, render_prompt(sent, paths.spec, first));
 }
 
 }  // namespace kp

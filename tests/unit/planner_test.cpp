@@ -4,6 +4,7 @@
 
 #include "common/planner.hpp"
 #include "common/tasks_md.hpp"
+#include "test_support.hpp"
 
 using namespace kp;
 
@@ -33,6 +34,8 @@ const PlannedTask& leaf(const Plan& p, const std::string& id) {
 TEST_CASE("task order names") {
   CHECK(parse_task_order("majors") == TaskOrder::majors);
   CHECK(parse_task_order("strict") == TaskOrder::strict);
+  CHECK(parse_task_order("auto") == TaskOrder::automatic);
+  CHECK(to_string(TaskOrder::automatic) == "auto");
   CHECK_FALSE(parse_task_order("random"));
   CHECK(to_string(TaskOrder::strict) == "strict");
 }
@@ -42,13 +45,24 @@ TEST_CASE("majors order: majors independent, sub-tasks in sequence unless (P)") 
   CHECK(leaf(p, "1.1").deps.empty());
   CHECK(leaf(p, "1.2").deps == Ids{"1.1"});
   CHECK(leaf(p, "1.3").deps.empty());
-  CHECK(leaf(p, "1.4").deps == Ids{"1.3"});
+  CHECK(leaf(p, "1.4").deps == Ids{"1.2", "1.3"});  // the run (1.3) and the task before it
   CHECK(leaf(p, "2.1").deps.empty());
   CHECK(leaf(p, "3").deps.empty());
   CHECK(p.leaves.size() == 6);  // parents never run
-  CHECK(p.waves == std::vector<Ids>{{"1.1", "1.3", "2.1", "3"}, {"1.2", "1.4"}});
+  CHECK(p.waves == std::vector<Ids>{{"1.1", "1.3", "2.1", "3"}, {"1.2"}, {"1.4"}});
   CHECK(p.max_parallelism == 4);
-  CHECK(p.avg_parallelism == doctest::Approx(3.0));
+  CHECK(p.avg_parallelism == doctest::Approx(2.0));
+}
+
+TEST_CASE("majors order: after a run of (P) sub-tasks the next one waits for the whole run") {
+  auto p = plan_of("- [ ] 1. A\n- [ ] 1.1 a\n- [ ] 2. B\n- [ ] 2.1 (P) a\n- [ ] 2.2 (P) b\n- [ ] 2.3 (P) c\n- [ ] 2.4 d\n"
+                   "- [ ] 2.5 e\n");
+  CHECK(leaf(p, "2.1").deps.empty());
+  CHECK(leaf(p, "2.2").deps.empty());
+  CHECK(leaf(p, "2.3").deps.empty());
+  CHECK(leaf(p, "2.4").deps == Ids{"2.1", "2.2", "2.3"});  // not only 2.3
+  CHECK(leaf(p, "2.5").deps == Ids{"2.4"});
+  CHECK(p.waves == std::vector<Ids>{{"1.1", "2.1", "2.2", "2.3"}, {"2.4"}, {"2.5"}});
 }
 
 TEST_CASE("majors order: explicit dependencies replace the implicit one and cross majors") {
@@ -212,4 +226,86 @@ TEST_CASE("an empty file plans to nothing") {
   CHECK(p.leaves.empty());
   CHECK(p.waves.empty());
   CHECK(p.critical_path.empty());
+}
+
+TEST_CASE("order auto: strict when the file has (P)") {
+  auto p = plan_of("- [ ] 1. Setup\n- [ ] 1.1 a\n- [ ] 2. Core\n- [ ] 2.1 (P) b\n- [ ] 2.2 (P) c\n- [ ] 3. E2E\n- [ ] 3.1 d\n",
+                   TaskOrder::automatic);
+  CHECK(p.order == TaskOrder::strict);
+  CHECK(p.order_reason.find("(P)") != std::string::npos);
+  CHECK(leaf(p, "3.1").deps == Ids{"2.1", "2.2"});  // integration waits for the core, not in wave 1
+  CHECK(p.waves == std::vector<Ids>{{"1.1"}, {"2.1", "2.2"}, {"3.1"}});
+  CHECK(p.warnings.empty());
+}
+
+TEST_CASE("order auto: strict for cc-sdd 3 annotations, majors with a warning when nothing says where parallelism is") {
+  auto s = plan_of("- [ ] 1. A\n- [ ] 1.1 a\n  - _Boundary: Store_\n- [ ] 2. B\n- [ ] 2.1 b\n", TaskOrder::automatic);
+  CHECK(s.order == TaskOrder::strict);
+  CHECK(s.order_reason.find("_Boundary:_") != std::string::npos);
+  auto m = plan_of("- [ ] 1. A\n- [ ] 1.1 a\n- [ ] 2. B\n- [ ] 2.1 b\n", TaskOrder::automatic);
+  CHECK(m.order == TaskOrder::majors);
+  REQUIRE(m.warnings.size() == 1);
+  CHECK(m.warnings[0].message.find("no (P) markers") != std::string::npos);
+  CHECK(m.waves.size() == 1);
+  // Asked for explicitly: no warning, the reason says so.
+  auto asked = plan_of("- [ ] 1. A\n- [ ] 1.1 a\n", TaskOrder::majors);
+  CHECK(asked.warnings.empty());
+  CHECK(asked.order_reason == "as asked");
+}
+
+TEST_CASE("order auto: every task states its dependencies -> no implicit order") {
+  auto p = plan_of("- [ ] **A-1: one**\n  - **Dependencies:** None\n- [ ] **A-2: two**\n  - **Dependencies:** None\n"
+                   "- [ ] **B-1: three**\n  - **Dependencies:** A-1\n",
+                   TaskOrder::automatic);
+  CHECK(p.order == TaskOrder::declared);
+  CHECK(p.waves == std::vector<Ids>{{"A-1", "A-2"}, {"B-1"}});
+  // One task without the label: the file's order counts again (no (P): majors).
+  auto q = plan_of("- [ ] **A-1: one**\n  - **Dependencies:** None\n- [ ] **A-2: two**\n", TaskOrder::automatic);
+  CHECK(q.order == TaskOrder::majors);
+  // strict asked for: a chain, plus the written dependencies.
+  auto r = plan_of("- [ ] **A-1: one**\n  - **Dependencies:** None\n- [ ] **A-2: two**\n  - **Dependencies:** None\n",
+                   TaskOrder::strict);
+  CHECK(leaf(r, "A-2").deps == Ids{"A-1"});
+}
+
+TEST_CASE("estimated durations weigh the critical path when there is no history") {
+  auto p = plan_of("- [ ] **A-1: short**\n  - **Dependencies:** None\n  - **Estimated Duration:** 10 min\n"
+                   "- [ ] **A-2: long**\n  - **Dependencies:** None\n  - **Estimated Duration:** 2 hours\n"
+                   "- [ ] **B-1: end**\n  - **Dependencies:** A-1, A-2\n",
+                   TaskOrder::automatic);
+  CHECK(p.weighted);
+  CHECK(p.critical_path == Ids{"A-2", "B-1"});
+  CHECK(p.critical_length == doctest::Approx(7201));
+  CHECK(leaf(p, "A-2").priority > leaf(p, "A-1").priority);
+  // History wins over the estimate.
+  auto h = plan_of("- [ ] **A-1: short**\n  - **Dependencies:** None\n  - **Estimated Duration:** 10 min\n",
+                   TaskOrder::automatic, false, {{"A-1", 42}});
+  CHECK(h.critical_length == doctest::Approx(42));
+}
+
+TEST_CASE("two tasks that may run together on the same boundary are warned about") {
+  auto p = plan_of("- [ ] 1. Core\n- [ ] 1.1 (P) a\n  - _Boundary: Tags_\n- [ ] 1.2 (P) b\n  - _Boundary: Search_\n"
+                   "- [ ] 1.3 (P) c\n  - _Boundary: Tags, Import_\n- [ ] 1.4 d\n  - _Boundary: Tags_\n",
+                   TaskOrder::automatic);
+  REQUIRE(p.boundary_overlaps.size() == 1);  // 1.4 waits for 1.1 and 1.3: no overlap
+  CHECK(p.boundary_overlaps[0].boundary == "Tags");
+  CHECK(p.boundary_overlaps[0].first == "1.1");
+  CHECK(p.boundary_overlaps[0].second == "1.3");
+  bool warned = false;
+  for (const auto& w : p.warnings) warned = warned || (w.line == 6 && w.message.find("boundary Tags") != std::string::npos);
+  CHECK(warned);
+}
+
+TEST_CASE("fixture in the DAG orchestrator's format") {
+  static TaskFile file;
+  file = load_tasks_md(test::source_dir() / "tests" / "fixtures" / "tasks" / "dag-orchestrator-plan.md");
+  REQUIRE(file.tasks.size() == 6);
+  Plan p = make_plan(file, {});
+  CHECK(p.order == TaskOrder::declared);
+  CHECK(p.waves == std::vector<Ids>{{"CORE-1", "CORE-2"}, {"STEP-1", "STEP-2", "STEP-10"}, {"PUBLISH-1"}});
+  CHECK(p.critical_path == Ids{"CORE-2", "STEP-2", "PUBLISH-1"});  // by the estimates
+  CHECK(file.tasks[file.find("STEP-1")].group == "Steps");
+  CHECK(file.tasks[file.find("PUBLISH-1")].group.empty());
+  CHECK(file.warnings.empty());
+  CHECK(p.warnings.empty());
 }

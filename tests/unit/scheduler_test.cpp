@@ -74,3 +74,21 @@ TEST_CASE("a conflict makes dependents wait without blocking them") {
   CHECK_FALSE(work_remaining(s));  // nothing can move until a person resolves it
   CHECK(count_statuses(s).conflict == 1);
 }
+
+TEST_CASE("serialize_same_boundary: a task waits while another on its boundary runs") {
+  RunState s;
+  s.tasks = {task("2.1", {}, 3), task("2.2", {}, 2), task("2.3", {}, 1)};
+  s.tasks[0].boundary = {"Tags"};
+  s.tasks[1].boundary = {"Search", "Tags"};
+  s.tasks[2].boundary = {"Import"};
+  s.tasks[0].status = TaskStatus::running;
+  CHECK(s.tasks[static_cast<size_t>(pick_ready_task(s))].id == "2.2");  // off by default
+  s.config.serialize_same_boundary = true;
+  CHECK(boundary_busy(s, s.tasks[1]));
+  CHECK_FALSE(boundary_busy(s, s.tasks[2]));
+  CHECK(s.tasks[static_cast<size_t>(pick_ready_task(s))].id == "2.3");
+  s.tasks[2].status = TaskStatus::running;
+  CHECK(pick_ready_task(s) == -1);
+  s.tasks[0].status = TaskStatus::completed;
+  CHECK(s.tasks[static_cast<size_t>(pick_ready_task(s))].id == "2.2");
+}

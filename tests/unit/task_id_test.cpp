@@ -44,3 +44,30 @@ TEST_CASE("prefix and ancestry") {
   CHECK_FALSE(TaskId::parse("5.1")->is_ancestor_of(id));
   CHECK_FALSE(TaskId::parse("52")->is_ancestor_of(id));
 }
+
+TEST_CASE("named ids: letters, digits and hyphens ending in -N") {
+  auto a = TaskId::parse("FOUNDATION-1");
+  REQUIRE(a);
+  CHECK(a->named());
+  CHECK(a->name() == "FOUNDATION");
+  CHECK(a->str() == "FOUNDATION-1");
+  CHECK(TaskId::parse("API-V2-03")->str() == "API-V2-3");
+  CHECK(TaskId::parse("a-1"));
+  CHECK_FALSE(TaskId::parse("FOUNDATION"));
+  CHECK_FALSE(TaskId::parse("FOUNDATION-"));
+  CHECK_FALSE(TaskId::parse("-1"));
+  CHECK_FALSE(TaskId::parse("A--1"));
+  CHECK_FALSE(TaskId::parse("A_B-1"));
+  CHECK_FALSE(TaskId::parse("1-2"));  // a range, not an id
+  CHECK(TaskId::parse("STEP-2") < TaskId::parse("STEP-10"));
+  CHECK(TaskId::parse("9.9") < TaskId::parse("A-1"));  // numbered before named
+  CHECK(a->prefix().empty());
+  CHECK_FALSE(a->is_ancestor_of(*TaskId::parse("FOUNDATION-1")));
+  // Ranked prefixes (the parser's order of first appearance) win over the text.
+  TaskId z = *TaskId::parse("ZETA-1"), b = *TaskId::parse("ALPHA-1");
+  z.set_name_rank(0);
+  b.set_name_rank(1);
+  CHECK(z < b);
+  CHECK(z == *TaskId::parse("ZETA-1"));  // equality ignores the rank
+  CHECK(task_id_less("STEP-2", "STEP-10"));
+}

@@ -96,6 +96,32 @@ TEST_CASE("corpus: details of individual files") {
     CHECK(f.tasks[f.find("4.1")].depends == std::vector<std::string>{"2.2", "2.3", "3.4"});
     CHECK(f.tasks[f.find("3.1")].annotations.size() == 1);
   }
+  SUBCASE("dag-orchestrator: named ids, bold labels, layers; every task states its dependencies") {
+    // Read by hand: 27 tasks in 11 layers (FOUNDATION 3, ANALYSIS 3, PLANNING 2, AGENT 3,
+    // COORDINATION 2, RECOVERY 2, OPTIMIZATION 2, INTEGRATION 3, ADVANCED 2, TESTING 2,
+    // PRODUCTION 3); the longest dependency chain runs through 23 tasks; only the three
+    // foundations, RECOVERY-2 with OPTIMIZATION-1, and PRODUCTION-1 with -2 can run together.
+    auto f = load_tasks_md(samples() / "seed__dag-orchestrator__implementation-plan.md");
+    CHECK(f.tasks.size() == 27);
+    CHECK(f.warnings.empty());
+    CHECK(f.tasks[f.find("ANALYSIS-2")].depends == std::vector<std::string>{"FOUNDATION-1", "ANALYSIS-1"});
+    CHECK(f.tasks[f.find("FOUNDATION-1")].group == "Foundation");
+    CHECK(f.tasks[f.find("FOUNDATION-1")].title == "Core Data Models and Interfaces");
+    CHECK(f.tasks[f.find("PRODUCTION-3")].group.empty());
+    auto plan = make_plan(f, {});
+    CHECK(plan.order == TaskOrder::declared);
+    CHECK(plan.warnings.empty());
+    REQUIRE(plan.waves.size() == 23);
+    CHECK(plan.waves[0] == std::vector<std::string>{"FOUNDATION-1", "FOUNDATION-2", "FOUNDATION-3"});
+    CHECK(plan.waves[1] == std::vector<std::string>{"ANALYSIS-1"});
+    CHECK(plan.waves[12] == std::vector<std::string>{"RECOVERY-2", "OPTIMIZATION-1"});
+    CHECK(plan.waves[21] == std::vector<std::string>{"PRODUCTION-1", "PRODUCTION-2"});
+    CHECK(plan.waves[22] == std::vector<std::string>{"PRODUCTION-3"});
+    CHECK(plan.max_parallelism == 3);
+    CHECK(plan.critical_path.size() == 23);
+    CHECK(plan.critical_path.front() == "FOUNDATION-1");
+    CHECK(plan.critical_path.back() == "PRODUCTION-3");
+  }
   SUBCASE("youtube: CRLF, out-of-order ids, trailing (P), optional major") {
     auto f = load_tasks_md(samples() / "unikarei__PoC0106_CC-SDD_YoutubeTranscript__youtube-transcription.md");
     CHECK(f.tasks[f.find("1")].parallel);

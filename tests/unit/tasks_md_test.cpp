@@ -342,3 +342,80 @@ TEST_CASE("a 5 MB file parses") {
   CHECK(f.tasks.back().parallel);
   CHECK(f.warnings.empty());
 }
+
+TEST_CASE("named ids: FOUNDATION-1 in or out of bold, the colon inside or outside") {
+  auto f = parse("- [ ] **CORE-1: Models**\n- [x] **CORE-2**: Adapter\n- [ ] STEP-10: Sign\n- [ ] **STEP-2:** Notes\n"
+                 "- [ ] api-v2-3: lower case\n");
+  REQUIRE(f.tasks.size() == 5);
+  CHECK(task(f, "CORE-1").title == "Models");
+  CHECK(task(f, "CORE-2").title == "Adapter");
+  CHECK(task(f, "CORE-2").done());
+  CHECK(task(f, "STEP-10").title == "Sign");
+  CHECK(task(f, "STEP-2").title == "Notes");
+  CHECK(task(f, "api-v2-3").major);
+  CHECK(task(f, "STEP-10").parent == -1);
+  // Ordered by prefix in order of first appearance, then N: CORE before STEP, 2 before 10.
+  CHECK(task(f, "CORE-2").key < task(f, "STEP-2").key);
+  CHECK(task(f, "STEP-2").key < task(f, "STEP-10").key);
+  // A checklist item without "-N:" stays a checklist item; "CORE-1 done" has no colon.
+  auto g = parse("- [ ] 1. Task\n  - [ ] CORE-1 done\n  - [ ] write docs\n");
+  CHECK(g.tasks.size() == 1);
+  CHECK(g.tasks[0].checklist.size() == 2);
+}
+
+TEST_CASE("bold labels: **Dependencies:** (None too), **Parallel Group:**, **Estimated Duration:**") {
+  auto f = parse("- [ ] **A-1: One**\n  - **Dependencies:** None\n  - **Parallel Group:** Base\n"
+                 "  - **Estimated Duration:** 30 min\n"
+                 "- [ ] **A-2: Two**\n  - **Dependencies:** A-1, B-1\n  - **Parallel Group:** None (sequential)\n"
+                 "  - Plain description\n"
+                 "- [ ] **B-1: Three**\n  - **Dependencies:** A-1\n  - **Estimated Duration:** 1-3 hours\n");
+  CHECK(task(f, "A-1").declares_depends);
+  CHECK(task(f, "A-1").depends.empty());
+  CHECK(task(f, "A-1").group == "Base");
+  CHECK(task(f, "A-1").estimate_seconds == doctest::Approx(1800));
+  CHECK(task(f, "A-2").depends == std::vector<std::string>{"A-1", "B-1"});
+  CHECK(task(f, "A-2").group.empty());  // "None (...)" is no group
+  CHECK(task(f, "A-2").description == "Plain description");
+  CHECK(task(f, "B-1").estimate_seconds == doctest::Approx(7200));
+  CHECK(f.warnings.empty());
+}
+
+TEST_CASE("durations as people write them") {
+  CHECK(parse_duration_seconds("45s") == doctest::Approx(45));
+  CHECK(parse_duration_seconds("2h") == doctest::Approx(7200));
+  CHECK(parse_duration_seconds("1.5 days") == doctest::Approx(1.5 * 86400));
+  CHECK(parse_duration_seconds("~20 minutes (estimate)") == doctest::Approx(1200));
+  CHECK_FALSE(parse_duration_seconds("a while"));
+  CHECK_FALSE(parse_duration_seconds("3 sprints"));
+}
+
+TEST_CASE("cc-sdd 3: _Boundary:_, _Contracts:_, _Blocked:_ and ## Implementation Notes") {
+  auto f = parse("- [ ] 1. Core\n- [ ] 1.1 (P) Tags\n  - Tags survive a reload\n  - _Boundary: TagService, Store_\n"
+                 "  - _Contracts: Tag API_\n- [ ] 1.2 Search _Blocked: no index yet_\n"
+                 "- [ ] 1.3 Import\n_Blocked: export format unknown_\n\n"
+                 "## Implementation Notes\n- 1.1: the store needs a schema bump\n- [ ] 9.9 not a task\n"
+                 "  indented note\n\n## Later\n- [ ] 2. After the notes\n");
+  CHECK(task(f, "1.1").boundary == std::vector<std::string>{"TagService", "Store"});
+  CHECK(task(f, "1.1").contracts == "Tag API");
+  CHECK(task(f, "1.1").description == "Tags survive a reload");
+  CHECK(task(f, "1.2").title == "Search");
+  CHECK(task(f, "1.2").blocked_reason == std::string("no index yet"));
+  CHECK(task(f, "1.3").blocked_reason == std::string("export format unknown"));
+  CHECK(task(f, "1.3").description.empty());
+  CHECK(f.find("9.9") < 0);
+  CHECK(f.implementation_notes ==
+        std::vector<std::string>{"1.1: the store needs a schema bump", "[ ] 9.9 not a task", "indented note"});
+  CHECK(f.find("2") >= 0);  // a heading of the same level ends the notes
+}
+
+TEST_CASE("fixture written to cc-sdd 3.0.2's rules") {
+  auto f = load_tasks_md(test::source_dir() / "tests" / "fixtures" / "tasks" / "cc-sdd3-bookmarks.md");
+  CHECK(f.tasks.size() == 11);
+  CHECK(task(f, "2.1").parallel);
+  CHECK(task(f, "2.3").depends == std::vector<std::string>{"1.2"});
+  CHECK(task(f, "2.5").optional);
+  CHECK(task(f, "2.2").contracts == "SearchIndex query API");
+  CHECK(task(f, "3.1").blocked_reason.has_value());
+  CHECK(f.implementation_notes.size() == 2);
+  CHECK(f.warnings.empty());
+}
