@@ -64,9 +64,14 @@ def _chat_turns(messages):
     return users, turns
 
 
+SIDE_MARKERS = ("[SUGGESTION MODE:",)  # qwen-code's follow-up suggestion call
+
+
 def _is_side(body, users):
-    """Requests that are not the agent's main turn: no tools offered, or a JSON
-    answer wanted (title, summary, next-speaker checks)."""
+    """Requests that are not the agent's main turn: no tools offered, a JSON answer
+    wanted (codex's title), or a known side prompt as the last user text."""
+    if users and any(users[-1].lstrip().startswith(m) for m in SIDE_MARKERS):
+        return True
     if _is_responses(body):
         tools = body.get("tools") or []
         fmt = ((body.get("text") or {}).get("format") or {}).get("type")

@@ -21,7 +21,7 @@ from collections import namedtuple
 OPENAI_TOOLS = {
     "shell": ["exec_command", "shell", "run_shell_command", "local_shell", "bash", "Bash"],
     "write": ["write_file", "Write"],
-    "ask": ["ask_user", "ask_user_question", "AskUserQuestion"],
+    "ask": ["ask_user", "ask_user_question", "AskUserQuestion"],  # codex: none outside Plan mode
 }
 GEMINI_TOOLS = OPENAI_TOOLS
 
@@ -68,10 +68,13 @@ def pick_prompt(user_texts):
     return "\n".join(t for t in user_texts if t)
 
 
+_PATH = r"(/[A-Za-z0-9_.~+@%=,-][A-Za-z0-9_./~+@%=,-]*)"
 _CWD_PATTERNS = [
-    re.compile(r"<cwd>([^<\n]+)</cwd>"),                                        # codex
-    re.compile(r"current working directory[^/\n]*?(/[^\s'\"`]+)", re.I),        # gemini
-    re.compile(r"working directory[^/\n]*?(/[^\s'\"`]+)", re.I),                # qwen
+    re.compile(r"<cwd>" + _PATH + r"</cwd>"),                                   # codex
+    re.compile(r"Workspace Directories:\*\*\s*-\s*" + _PATH),                   # gemini
+    re.compile(r"working in the directory:\s*" + _PATH),                        # qwen
+    re.compile(r"(?:Primary )?[Ww]orking directory(?: is)?:?\s*`?" + _PATH),     # claude
+    re.compile(r"[Cc]urrent working directory(?: is)?:?\s*`?" + _PATH),
 ]
 
 
@@ -132,6 +135,24 @@ def write_command(path, content):
     return "%sprintf '%%s' %s > %s" % (mk, shlex.quote(content), shlex.quote(path))
 
 
+def _ask_args(schema, question):
+    """A question for a person in the asking tool's shape (gemini's ask_user takes a
+    list of typed questions); None when the shape is unknown."""
+    props = _props(schema)
+    if "question" in props:
+        return {"question": question}
+    if "questions" in props:
+        item = _props((props["questions"] or {}).get("items"))
+        if "type" in item:  # gemini-cli ask_user
+            return {"questions": [{"question": question, "header": "Question", "type": "text"}]}
+        if "options" in item:  # qwen-code ask_user_question (Claude Code's shape)
+            options = [{"label": "Yes", "description": "Go ahead."},
+                       {"label": "No", "description": "Stop here."}]
+            return {"questions": [{"question": question, "header": "Question",
+                                   "options": options, "multiSelect": False}]}
+    return None
+
+
 def action(step, ctx, tools, names, body_text=""):
     """The script step as an action for a request that offers `tools` ({name: schema})."""
     cwd = getattr(ctx, "cwd", None) or find_cwd(body_text)
@@ -158,9 +179,8 @@ def action(step, ctx, tools, names, body_text=""):
         return ("text", "No shell tool to run: %s" % cmd)
     if "ask" in step:
         asker = _pick(tools, names["ask"])
-        if asker and "question" in _props(tools[asker]):
-            return ("call", asker, {"question": step["ask"]})
-        return ("text", step["ask"])
+        args = _ask_args(tools.get(asker), step["ask"]) if asker else None
+        return ("call", asker, args) if args else ("text", step["ask"])
     return ("text", ctx.final_text())
 
 
