@@ -124,9 +124,22 @@ std::optional<size_t> header_above(const Lines& lines, size_t q, const std::rege
   return std::nullopt;
 }
 
-// A Bash dialog's body: the command (wrapped lines indented deeper), then a
-// one-line description in prose, which is dropped.
+bool is_dashed(const std::string& s) { return is_drawing(s) && s.find("╌") != std::string::npos; }
+
+// A Bash dialog's body. Claude Code 2.1.3xx: description lines, then the
+// command between two dashed lines (hook messages may follow). Before: the
+// command (wrapped lines indented deeper), then a one-line description in
+// prose, which is dropped.
 std::string claude_bash_command(const Lines& lines, size_t from, size_t to) {
+  for (size_t d1 = from; d1 < to; ++d1) {
+    if (!is_dashed(lines[d1])) continue;
+    Lines command;
+    for (size_t k = d1 + 1; k < to; ++k) {
+      if (is_dashed(lines[k])) return join_lines(command);
+      if (!trim(lines[k]).empty()) command.push_back(trim(lines[k]));
+    }
+    break;  // no closing line: read it the older way
+  }
   Lines body;
   std::vector<int> indents;
   for (size_t k = from; k < to; ++k) {
@@ -369,15 +382,27 @@ ToolRequest tool_request_from_claude_hook(const nlohmann::json& hook_input) {
   return r;
 }
 
-nlohmann::json claude_hook_answer(const Decision& decision, ApprovalSettings::OnRefuse on_refuse) {
-  nlohmann::json out = {{"hookSpecificOutput", {{"hookEventName", "PreToolUse"}}}};
+nlohmann::json claude_hook_answer(const Decision& decision, ApprovalSettings::OnRefuse on_refuse,
+                                  std::string_view hook_event) {
+  const std::string reason = "kiro-parallel approval policy (" + decision.rule + "): " + decision.reason;
+  const bool refuse_now = decision.verdict == Decision::refuse && on_refuse == ApprovalSettings::reject;
+  if (hook_event == "PermissionRequest") {
+    nlohmann::json out = {{"hookSpecificOutput", {{"hookEventName", "PermissionRequest"}}}};
+    if (decision.rule == "other_tool") return out;
+    if (decision.verdict == Decision::approve) {
+      out["hookSpecificOutput"]["decision"] = {{"behavior", "allow"}};
+    } else if (refuse_now) {
+      out["hookSpecificOutput"]["decision"] = {{"behavior", "deny"}, {"message", reason}};
+    }
+    return out;
+  }
+  nlohmann::json out = {{"hookSpecificOutput", {{"hookEventName", std::string(hook_event)}}}};
   if (decision.rule == "other_tool") return out;
   std::string answer = "ask";
   if (decision.verdict == Decision::approve) answer = "allow";
-  if (decision.verdict == Decision::refuse) answer = on_refuse == ApprovalSettings::reject ? "deny" : "ask";
+  if (refuse_now) answer = "deny";
   out["hookSpecificOutput"]["permissionDecision"] = answer;
-  out["hookSpecificOutput"]["permissionDecisionReason"] =
-      "kiro-parallel approval policy (" + decision.rule + "): " + decision.reason;
+  out["hookSpecificOutput"]["permissionDecisionReason"] = reason;
   return out;
 }
 

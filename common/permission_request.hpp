@@ -43,7 +43,15 @@ ToolRequest tool_request_from_claude_hook(const nlohmann::json& hook_input);
 // told why), or ask when on_refuse is ask_person. A decision on a tool of
 // kind other (rule "other_tool") gives no permissionDecision at all, so
 // Claude Code's own rules apply and its bookkeeping tools never prompt.
+//
+// For the PermissionRequest event (hook_event = "PermissionRequest", fired
+// when Claude Code is about to draw its menu) the answer is
+// {"hookSpecificOutput": {"hookEventName": "PermissionRequest",
+//   "decision": {"behavior": "allow"|"deny", "message": "..."}}}: approve ->
+// allow, refuse with on_refuse reject -> deny; anything else gives no decision
+// (the menu is drawn and waits for a person).
 nlohmann::json claude_hook_answer(const Decision& decision,
-                                  ApprovalSettings::OnRefuse on_refuse = ApprovalSettings::reject);
+                                  ApprovalSettings::OnRefuse on_refuse = ApprovalSettings::reject,
+                                  std::string_view hook_event = "PreToolUse");
 
 }  // namespace kp
