@@ -1,9 +1,15 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
+#include "common/approval_policy.hpp"
+#include "common/permission_request.hpp"
+#include "common/screen_classifier.hpp"
+#include "common/tmux_client.hpp"
+#include "integration/tmux_wait.hpp"
 #include "test_support.hpp"
 
 using namespace kp;
@@ -15,6 +21,8 @@ std::string fixture(const std::string& rel) {
 }
 
 }  // namespace
+
+namespace fs = std::filesystem;
 
 TEST_CASE("classify prints the class, the rule and the line") {
   auto r = test::run_kp({"classify", fixture("claude/needs_choice__01.txt")});
@@ -184,4 +192,67 @@ TEST_CASE("classify --approve and approve settings from -C") {
   auto help = test::run_kp({"classify", "--help"});
   CHECK(help.out.find("--worktree DIR") != std::string::npos);
   CHECK(help.out.find("--approve MODE") != std::string::npos);
+}
+
+TEST_CASE("sim-agent's permission menus from the plan: refused ones are never carried out") {
+  // A small monitor: what the worker does with a menu, from the same functions.
+  test::TmuxServer server;
+  test::TempDir dir;
+  test::TempDir elsewhere;
+  TmuxClient tmux{server.socket()};
+  const std::string outside = (elsewhere / "dotfile").string();
+  test::write_text(dir / ".kiro/specs/demo/tasks.md", "- [ ] 1 One\n- [ ] 2 Two\n- [ ] 3 Three\n");
+  test::write_text(dir / "plan.json", R"({"trust": false, "default": {"duration": 1.5}, "tasks": {
+      "1": {"menus": [{"kind": "bash", "command": "cd .. && rm -rf x"}]},
+      "2": {"menus": [{"kind": "write", "path": ")" + outside + R"("}]},
+      "3": {"menus": [{"kind": "edit", "path": "src/a.cpp"}, {"kind": "bash", "command": "make test"}]}}})");
+  const fs::path log = dir / "sim.log";
+  tmux.new_session("sim", dir.path(), {(test::source_dir() / "scripts/sim-agent").string(), "--plan",
+                                       (dir / "plan.json").string()}, {{"KP_SIM_LOG", log.string()}});
+  const AgentProfile& claude = *builtin_profile("claude");
+  PolicyContext context;
+  context.worktree = dir.path();
+  context.tmp = elsewhere.path() / "no-tmp";  // the temp folder must not cover `elsewhere`
+  auto count = [&](const std::string& needle) {
+    const std::string text = test::read_text(log);
+    int n = 0;
+    for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+    return n;
+  };
+  std::vector<std::string> verdicts;
+  auto answer_menus = [&](const std::string& task, int menus) {
+    REQUIRE(test::wait_until([&] { return count(" idle") > 0; }));
+    const std::string prompt = "/kiro:spec-impl demo " + task;
+    tmux.send_literal("sim", prompt);
+    REQUIRE(test::wait_for_text(tmux, "sim", prompt));
+    tmux.send_enter("sim");
+    for (int n = 1; n <= menus; ++n) {
+      auto shown = test::wait_for_screen(tmux, "sim", [&](const std::string& screen) {
+        return classify_screen(screen, claude).cls == ScreenClass::needs_input &&
+               count("menu_shown task=" + task + " n=" + std::to_string(n)) > 0;
+      });
+      REQUIRE_MESSAGE(shown.ok, shown.screen);
+      auto request = permission_request_from_screen(shown.screen, claude);
+      REQUIRE(request.has_value());
+      const Decision d = decide(*request, context, {});
+      verdicts.push_back(task + ":" + std::string(to_string(d.verdict)) + ":" + d.rule);
+      const int answered = count("menu_answered");
+      tmux.send_literal("sim", d.verdict == Decision::approve ? "1" : "3");
+      REQUIRE(test::wait_until([&] { return count("menu_answered") > answered; }));
+      if (d.verdict != Decision::approve) return;
+    }
+  };
+  answer_menus("1", 1);
+  REQUIRE(test::wait_until([&] { return count("rejected task=1") > 0; }));
+  answer_menus("2", 1);
+  REQUIRE(test::wait_until([&] { return count("rejected task=2") > 0; }));
+  answer_menus("3", 2);
+  REQUIRE(test::wait_until([&] { return count("done task=3") > 0; }));
+
+  CHECK(verdicts == std::vector<std::string>{"1:refuse:rm_outside_worktree", "2:refuse:write_outside_worktree",
+                                             "3:approve:write_in_worktree", "3:approve:shell_default"});
+  CHECK(count("ran command=cd .. && rm -rf x") == 0);
+  CHECK_FALSE(fs::exists(outside));
+  CHECK(fs::exists(dir / "src/a.cpp"));
+  CHECK(count("ran command=make test") == 1);
 }
