@@ -113,6 +113,10 @@ AgentProfile claude() {
   // it marks the answer just given (the dialog's last frame).
   append(p.safe_options, {R"(^(?:Dark|Light) mode\b)", R"(^Auto \(match terminal\))"});
   p.answered_options = {R"(^Yes\b.*✔\s*$)"};
+  // AskUserQuestion ("☐ Question" tabs) asks a person; the fullscreen-renderer
+  // offer would move claude to the alternate screen.
+  append(p.danger_context, {R"(^\s*☐ )", R"((?i)fullscreen renderer)"});
+  append(p.input_placeholder, {R"(^Resend your message to try again$)"});
   p.claude_hooks = true;
   p.ready_settle_ms = 300;
   return p;

@@ -47,6 +47,8 @@ std::vector<AgentSignal> SignalChannel::read_new() {
     s.event = j.value("hook_event_name", j.value("event", std::string()));
     s.transcript_path = j.value("transcript_path", std::string());
     s.message = j.value("message", std::string());
+    s.last_message = j.value("last_assistant_message", std::string());
+    s.error = j.value("error", std::string());
     s.raw = std::move(j);
     out.push_back(std::move(s));
   }
@@ -62,6 +64,7 @@ std::string claude_hook_settings_json() {
   const nlohmann::json any_tool = nlohmann::json::array({{{"matcher", "*"}, {"hooks", {hook}}}});
   nlohmann::json settings = {{"hooks",
                               {{"Stop", plain},
+                               {"StopFailure", plain},  // a turn that ended in an API error
                                {"Notification", plain},
                                {"UserPromptSubmit", plain},
                                {"SessionStart", plain},

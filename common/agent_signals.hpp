@@ -19,6 +19,8 @@ struct AgentSignal {
   std::string event;            // hook_event_name: "Stop", "Notification", "UserPromptSubmit", ...
   std::string transcript_path;  // Claude's session transcript (JSONL)
   std::string message;          // Notification text, a decision's reason
+  std::string last_message;     // Stop/StopFailure: the agent's last words
+  std::string error;            // StopFailure: "rate_limit", "server_error", "unknown", ...
   nlohmann::json raw;           // the whole line
 };
 

@@ -1,6 +1,7 @@
 #include "common/claude_transcript.hpp"
 
 #include <fstream>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -32,6 +33,9 @@ TranscriptSummary read_claude_transcript(const std::filesystem::path& path) {
   std::ifstream in(path);
   if (!in) return s;
   s.readable = true;
+  // Claude Code writes one row per content block, each with its message's
+  // usage: count each message id once (its last row).
+  std::map<std::string, TokenUsage> usage_by_message;
   for (std::string line; std::getline(in, line);) {
     auto j = nlohmann::json::parse(line, nullptr, false);
     if (j.is_discarded() || !j.is_object() || j.value("type", "") != "assistant") continue;
@@ -42,8 +46,9 @@ TranscriptSummary read_claude_transcript(const std::filesystem::path& path) {
     // usage (its numbers are zero), so summing every message is safe.
     if (message.contains("usage") && message["usage"].is_object()) {
       const auto& u = message["usage"];
-      s.tokens += TokenUsage{number(u, "input_tokens"), number(u, "output_tokens"),
-                             number(u, "cache_read_input_tokens"), number(u, "cache_creation_input_tokens")};
+      const std::string id = message.value("id", std::to_string(s.assistant_messages));
+      usage_by_message[id] = TokenUsage{number(u, "input_tokens"), number(u, "output_tokens"),
+                                        number(u, "cache_read_input_tokens"), number(u, "cache_creation_input_tokens")};
     }
     const std::string text = message.contains("content") ? text_of(message["content"]) : std::string();
     const bool error = (j.contains("isApiErrorMessage") && j["isApiErrorMessage"] == true) ||
@@ -52,6 +57,7 @@ TranscriptSummary read_claude_transcript(const std::filesystem::path& path) {
     s.error_text = error ? text : std::string();
     if (!text.empty()) s.last_text = text;
   }
+  for (const auto& [id, u] : usage_by_message) s.tokens += u;
   return s;
 }
 

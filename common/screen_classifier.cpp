@@ -385,9 +385,8 @@ std::optional<Classification> rule_open_turn(const Screen& s) {
 // This turn's error: in the footer under the input prompt, or above it back
 // to the echo of the prompt that began the turn (older errors are history).
 std::optional<Classification> rule_error(const Screen& s) {
-  std::vector<size_t> zone;
+  std::vector<size_t> zone;  // bottom first
   if (s.prompt) {
-    for (size_t i = s.prompt->index + 1; i < s.lines.size(); ++i) zone.push_back(i);
     int seen = 0;
     for (size_t i = s.prompt->index; i > 0 && seen < kErrorScanLines; --i) {
       const ScreenLine& l = s.lines[i - 1];
@@ -399,13 +398,20 @@ std::optional<Classification> rule_error(const Screen& s) {
   } else {
     zone = s.last_nonblank(0, kExitScanLines);
   }
+  // The turn's first error line names the cause ("Unknown command: /x" above
+  // "Args from unknown skill: ..."); a footer (Claude's "Not logged in · Run
+  // /login" at the right) counts when nothing above does.
+  std::optional<size_t> hit;
   for (size_t i : zone) {
-    if (!match_any(s.cp->error, s.lines[i].text)) continue;
-    Classification c = make(ScreenClass::error, "error_marker", &s.lines[i]);
-    c.transient = match_any(s.cp->error_transient, s.lines[i].text);
-    return c;
+    if (match_any(s.cp->error, s.lines[i].text)) hit = i;
   }
-  return std::nullopt;
+  for (size_t i = s.prompt ? s.prompt->index + 1 : s.lines.size(); !hit && i < s.lines.size(); ++i) {
+    if (match_any(s.cp->error, s.lines[i].text)) hit = i;
+  }
+  if (!hit) return std::nullopt;
+  Classification c = make(ScreenClass::error, "error_marker", &s.lines[*hit]);
+  c.transient = match_any(s.cp->error_transient, s.lines[*hit].text);
+  return c;
 }
 
 // Whether typed text in the input line is the prompt we sent (its first line).

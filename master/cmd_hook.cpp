@@ -92,7 +92,8 @@ int handler(const std::vector<std::string>& args) {
     line["message"] = "the hook's input is not a JSON object";
   } else {
     for (const char* key : {"hook_event_name", "session_id", "transcript_path", "cwd", "message",
-                            "notification_type", "stop_hook_active", "tool_name", "prompt"}) {
+                            "notification_type", "stop_hook_active", "tool_name", "prompt", "error",
+                            "last_assistant_message"}) {
       if (input.contains(key)) line[key] = input[key];
     }
     if (input.value("hook_event_name", "") == "PreToolUse") {

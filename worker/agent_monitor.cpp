@@ -113,9 +113,16 @@ class Monitor {
     for (const AgentSignal& sig : s_.signals->read_new()) {
       if (ev_.signal) ev_.signal(sig);
       if (sig.event == "UserPromptSubmit" && stage_ == Stage::delivering) delivered("the agent's UserPromptSubmit signal");
-      if (sig.event == "Stop" && stage_ != Stage::waiting_ready) {
+      if ((sig.event == "Stop" || sig.event == "StopFailure") && stage_ != Stage::waiting_ready) {
         stop_signal_at_ = src_.now();
         result_.transcript_path = sig.transcript_path;
+        result_.last_words = sig.last_message;
+      }
+      if (sig.event == "StopFailure" && stage_ != Stage::waiting_ready) {
+        // Claude Code's turn ended in an API error (it fires no Stop then).
+        result_.transient = sig.error == "rate_limit" || sig.error == "server_error" || sig.error == "overloaded";
+        return end(MonitorOutcome::error, fmt::format("the agent's turn ended in an error ({}): {}", sig.error,
+                                                      sig.last_message.substr(0, 300)));
       }
       if (sig.event == "Notification") recheck_ = true;
     }

@@ -64,6 +64,7 @@ struct MonitorResult {
   bool transient = false;    // an error worth a retry
   bool by_signal = false;    // the agent's Stop signal ended the turn
   std::string transcript_path;
+  std::string last_words;    // the agent's last message, when its signal gave it
 };
 
 // Runs until the turn's outcome is known or `stop` becomes true.

@@ -232,7 +232,7 @@ TaskEnd judge_turn(const SpecPaths& paths, const Claim& claim, const AgentSetup&
   const TaskState& task = claim.task;
   const RunConfig& config = claim.config;
   EvidenceFacts facts;
-  std::string words = last_words(result.last_screen, agent.profile);
+  std::string words = result.last_words.empty() ? last_words(result.last_screen, agent.profile) : result.last_words;
   if (result.by_signal && !result.transcript_path.empty()) {
     TranscriptSummary tr = read_claude_transcript(result.transcript_path);
     record_tokens(paths, task.id, tr.tokens);

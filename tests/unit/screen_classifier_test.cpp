@@ -31,8 +31,8 @@ std::string idle_claude(const std::string& above = "") {
 }  // namespace
 
 TEST_CASE("every project fixture is classified as its file name says") {
-  // tests/fixtures/screens/<profile>/<class>__NN.txt; "done" screens are read
-  // after the prompt was sent, every other one before.
+  // tests/fixtures/screens/<profile>/<class>__NN.txt; "done" and "unsent"
+  // screens are read after the prompt was sent, every other one before.
   const fs::path root = test::source_dir() / "tests" / "fixtures" / "screens";
   REQUIRE(fs::is_directory(root));
   std::map<std::string, std::set<std::string>> classes_seen;
@@ -47,7 +47,7 @@ TEST_CASE("every project fixture is classified as its file name says") {
     auto expected = screen_class_from_string(label);
     REQUIRE_MESSAGE(expected.has_value(), "fixture label is not a class: " << name);
     ClassifyContext context;
-    context.prompt_sent = label == "done";
+    context.prompt_sent = label == "done" || label == "unsent";
     const Classification c = classify_screen(test::read_text(entry.path()), *p, context);
     CHECK_MESSAGE(c.cls == *expected, profile << "/" << name << ": got " << to_string(c.cls) << " by "
                                               << c.rule << " at line " << c.line << ": " << c.text);
