@@ -83,16 +83,6 @@ int handler(const std::vector<std::string>& args) {
     config.agent_command = split_words(*cmd);
     if (config.agent_command.empty()) throw UsageError("run: --agent-cmd is empty");
   }
-  // Preflight: refuse before anything is written (the prompt follows what cc-sdd installed).
-  Preflight preflight = run_preflight(paths, settings, profile, config.agent_command);
-  for (const auto& w : preflight.warnings) fmt::print(stderr, "{}\n", w);
-  if (!preflight.refusals.empty()) {
-    for (const auto& r : preflight.refusals) fmt::print(stderr, "{}\n", r);
-    return kExitUsage;
-  }
-  config.prompt_template = preflight.prompt.prompt_template;
-  config.prompt_source = preflight.prompt.source;
-  config.serialize_same_boundary = settings.serialize_same_boundary;
   config.tmux_socket = parsed.value("--tmux-socket").value_or(settings.tmux_socket);
   config.order = std::string(to_string(run_plan.plan.order));
   if (auto mode = parsed.value("--approve")) {
@@ -124,6 +114,16 @@ int handler(const std::vector<std::string>& args) {
   } catch (const RuntimeError& e) {
     throw UsageError(fmt::format("run: {}", e.what()));  // a setup problem: nothing started
   }
+  // Preflight: refuse before anything is written (the prompt follows what cc-sdd installed).
+  Preflight preflight = run_preflight(paths, settings, profile, config.agent_command);
+  for (const auto& w : preflight.warnings) fmt::print(stderr, "{}\n", w);
+  if (!preflight.refusals.empty()) {
+    for (const auto& r : preflight.refusals) fmt::print(stderr, "{}\n", r);
+    return kExitUsage;
+  }
+  config.prompt_template = preflight.prompt.prompt_template;
+  config.prompt_source = preflight.prompt.source;
+  config.serialize_same_boundary = settings.serialize_same_boundary;
 
   TmuxClient tmux(config.tmux_socket);
   auto previous = read_run_state(paths.state_json);

@@ -30,11 +30,13 @@ bool contains(const std::string& haystack, const std::string& needle) { return h
 TEST_CASE("analyze: the human report") {
   test::TempDir dir;
   make_spec(dir, "mixed", fixture("mixed-styles.md"));
-  auto r = test::run_kp({"analyze", "mixed", "-C", dir.path().string()});
+  // The figures below are those of order majors (the fixture has (P): auto would pick strict).
+  auto r = test::run_kp({"analyze", "mixed", "--order", "majors", "-C", dir.path().string()});
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(contains(r.out, "Tasks:     12 (3 parents, 9 runnable: 2 completed, 5 pending, 2 blocked; 1 optional)"));
-  CHECK(contains(r.out, "Order:     majors"));
+  CHECK(contains(r.out, "Order:     majors  (majors are independent; sub-tasks in sequence unless (P); set by --order)"));
+  CHECK(contains(r.out, "Prompt:    not installed: run npx cc-sdd@latest --claude-skills"));
   CHECK(contains(r.out, "History:   none"));
   CHECK(contains(r.out, "Agent:     profile claude (claude)"));
   CHECK(contains(r.out, "Wave 1"));
@@ -53,16 +55,20 @@ TEST_CASE("analyze: the human report") {
 TEST_CASE("analyze --json: the documented shape") {
   test::TempDir dir;
   make_spec(dir, "mixed", fixture("mixed-styles.md"));
-  auto r = test::run_kp({"analyze", "mixed", "--json", "-C", dir.path().string()});
+  auto r = test::run_kp({"analyze", "mixed", "--json", "--order", "majors", "-C", dir.path().string()});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   auto j = nlohmann::json::parse(r.out);
   std::vector<std::string> keys;
   auto ordered = nlohmann::ordered_json::parse(r.out);  // keeps the printed key order
   for (auto& [k, v] : ordered.items()) keys.push_back(k);
-  CHECK(keys == std::vector<std::string>{"spec", "order", "counts", "waves", "critical_path", "tasks", "warnings"});
+  CHECK(keys == std::vector<std::string>{"spec", "order", "order_reason", "prompt", "implementation_notes", "counts",
+                                         "waves", "critical_path", "tasks", "warnings"});
   CHECK(j["spec"] == "mixed");
   CHECK(j["order"] == "majors");
+  CHECK(j["order_reason"] == "set by --order");
+  CHECK(j["prompt"]["source"] == "not installed");
+  CHECK(j["prompt"]["install_hint"] == "npx cc-sdd@latest --claude-skills");
   CHECK(j["counts"] == nlohmann::json{{"tasks", 12}, {"parents", 3}, {"runnable", 9}, {"completed", 2},
                                       {"pending", 5}, {"optional", 1}, {"blocked", 2}});
   CHECK(j["waves"] == nlohmann::json::parse(R"([["1.2","2.1","2.2","5"],["2.3"]])"));
@@ -72,8 +78,8 @@ TEST_CASE("analyze --json: the documented shape") {
     std::vector<std::string> tk;
     for (auto& [k, v] : t.items()) tk.push_back(k);
     std::sort(tk.begin(), tk.end());
-    CHECK(tk == std::vector<std::string>{"deps", "id", "line", "optional", "parallel", "parent", "requirements",
-                                         "status", "title", "wave"});
+    CHECK(tk == std::vector<std::string>{"blocked_reason", "boundary", "contracts", "deps", "group", "id", "line",
+                                         "optional", "parallel", "parent", "requirements", "status", "title", "wave"});
     CHECK(t["id"].is_string());
   }
   auto find = [&](const std::string& id) {
@@ -153,7 +159,7 @@ TEST_CASE("analyze: exit 2 with one clear message") {
   SUBCASE("a bad --order") {
     auto r = test::run_kp({"analyze", "ok", "--order", "random", "-C", dir.path().string()});
     CHECK(r.exit_code == 2);
-    CHECK(contains(r.err, "majors or strict"));
+    CHECK(contains(r.err, "auto, majors or strict"));
   }
 }
 
@@ -191,6 +197,7 @@ TEST_CASE("analyze: order from --order, then the settings file; --skip-optional"
   test::write_text(dir / ".kiro/settings/parallel.json", R"({"order": "strict"})");
   CHECK(deps_of({}, "2.1").first == "strict");
   CHECK(deps_of({"--order", "majors"}, "2.1").first == "majors");
+  CHECK(deps_of({"--order", "auto"}, "2.1").first == "majors");  // no (P) in this file
   auto skipped = deps_of({"--skip-optional"}, "2.1").second;
   CHECK(skipped["wave"].is_null());
   CHECK(skipped["status"] == "pending");
@@ -244,4 +251,58 @@ TEST_CASE("analyze --json escapes titles and replaces bytes that are not UTF-8")
   auto j = nlohmann::json::parse(r.out);  // throws on invalid JSON or UTF-8
   CHECK(j["tasks"][0]["title"] == "Say \"hi\" \\ back now — ok");
   CHECK(j["tasks"][1]["title"] == "Caf\xEF\xBF\xBD au lait with a long enough title to stay text");
+}
+
+TEST_CASE("analyze: order auto on a file written to cc-sdd 3.0.2's rules") {
+  test::TempDir dir;
+  make_spec(dir, "bm", fixture("cc-sdd3-bookmarks.md"));
+  test::write_text(dir / ".claude/skills/kiro-impl/SKILL.md", "---\nname: kiro-impl\n---\n");
+  auto r = test::run_kp({"analyze", "bm", "--json", "-C", dir.path().string()});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["order"] == "strict");
+  CHECK(contains(j["order_reason"].get<std::string>(), "(P) on 3 tasks"));
+  CHECK(j["prompt"]["template"] == "/kiro-impl {spec} {task}");
+  CHECK(j["implementation_notes"] == 2);
+  // Integration (3.1) never starts with the foundation; the (P) run 2.1-2.3 waits for 1.x and 2.4 for the run.
+  CHECK(j["waves"] == nlohmann::json::parse(R"([["1.1"],["1.2"],["2.1","2.2","2.3"],["2.4"],["2.5"]])"));
+  auto find = [&](const std::string& id) {
+    for (const auto& t : j["tasks"]) if (t["id"] == id) return t;
+    FAIL("no task " << id);
+    return nlohmann::json();
+  };
+  CHECK(find("2.1")["boundary"] == nlohmann::json::parse(R"(["TagService"])"));
+  CHECK(find("2.2")["contracts"] == "SearchIndex query API");
+  CHECK(find("2.4")["deps"] == nlohmann::json::parse(R"(["2.1","2.2","2.3"])"));
+  CHECK(find("3.1")["status"] == "blocked");
+  CHECK(contains(find("3.1")["blocked_reason"].get<std::string>(), "sync API"));
+  bool overlap = false;
+  for (const auto& w : j["warnings"]) {
+    overlap = overlap || contains(w["message"].get<std::string>(), "tasks 2.1 and 2.3 may run at the same time and both name boundary TagService");
+  }
+  CHECK(overlap);
+  auto human = test::run_kp({"analyze", "bm", "-C", dir.path().string()});
+  CHECK(contains(human.out, "Order:     strict  (each task waits for the tasks before it unless (P); the file marks"));
+  CHECK(contains(human.out, "Prompt:    /kiro-impl bm <task>  (from cc-sdd skill .claude/skills/kiro-impl/SKILL.md)"));
+  CHECK(contains(human.out, "Notes:     2 lines under ## Implementation Notes"));
+}
+
+TEST_CASE("analyze: the DAG orchestrator's format, and majors' warning when a file has no (P)") {
+  test::TempDir dir;
+  make_spec(dir, "dag", fixture("dag-orchestrator-plan.md"));
+  auto r = test::run_kp({"analyze", "dag", "--json", "-C", dir.path().string()});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["order"] == "declared");
+  CHECK(j["waves"] == nlohmann::json::parse(R"([["CORE-1","CORE-2"],["STEP-1","STEP-2","STEP-10"],["PUBLISH-1"]])"));
+  CHECK(j["tasks"][0]["group"] == "Groundwork");
+  CHECK(j["warnings"].empty());
+  auto human = test::run_kp({"analyze", "dag", "-C", dir.path().string()});
+  CHECK(contains(human.out, "CORE-1     Version model and changelog parser [Groundwork]"));
+  make_spec(dir, "plain", "- [ ] 1. A\n- [ ] 1.1 a\n- [ ] 2. B\n- [ ] 2.1 b\n");
+  auto plain = test::run_kp({"analyze", "plain", "-C", dir.path().string()});
+  CHECK(contains(plain.out, "Order:     majors"));
+  CHECK(contains(plain.out, "no (P) markers, so order auto assumes major tasks are independent"));
 }

@@ -1,6 +1,7 @@
 // A repository with a spec, a private tmux server and the simulated agent:
 // what every end-to-end run test starts from.
 #pragma once
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -19,10 +20,14 @@ namespace kp::test {
 
 class RunFixture {
  public:
+  // `cc_sdd_commands`: install cc-sdd's older command file, so that `run`
+  // detects `/kiro:spec-impl` (the prompt the simulated agent and these tests
+  // expect); false leaves the repository without any cc-sdd files.
   RunFixture(const std::string& tasks_md, const std::string& sim_plan,
-             const std::vector<std::pair<std::string, std::string>>& extra_files = {})
+             const std::vector<std::pair<std::string, std::string>>& extra_files = {}, bool cc_sdd_commands = true)
       : repo_(dir_ / "repo"), paths_(SpecPaths::at(dir_ / "repo", "app")) {
     std::vector<std::pair<std::string, std::string>> files = extra_files;
+    if (cc_sdd_commands) files.emplace_back(".claude/commands/kiro/spec-impl.md", "---\ndescription: cc-sdd spec-impl\n---\n");
     files.emplace_back(".kiro/specs/app/tasks.md", tasks_md);
     files.emplace_back("README.md", "app\n");
     init_repo(repo_, files);
@@ -54,9 +59,14 @@ class RunFixture {
                   std::chrono::minutes(3));
   }
 
+  // The run tests were written for order majors (the default before `auto`):
+  // they ask for it unless `extra` names an order.
   RunResult start(int max_parallel, std::vector<std::string> extra = {}) const {
     std::vector<std::string> args{"run", "app", "--no-watch", "--max-parallel", std::to_string(max_parallel),
                                   "--agent-cmd", agent_cmd()};
+    if (std::find(extra.begin(), extra.end(), "--order") == extra.end()) {
+      args.insert(args.end(), {"--order", "majors"});
+    }
     args.insert(args.end(), extra.begin(), extra.end());
     return kp(args);
   }
