@@ -67,7 +67,7 @@ AgentProfile shared_base() {
   // Errors most agents print the same way; each profile adds its own layout.
   p.error = {
       R"((?i)\bAPI Error\b)",
-      R"((?i)^\W{0,4}Unknown (?:command|skill)\b)",
+      R"((?i)^\W{0,8}Unknown (?:command|skill)\b)",
       R"((?i)\b(?:rate limit|usage limit|quota) (?:reached|exceeded)\b)",
       R"((?i)\bexceeded retry limit\b)",
   };
@@ -105,10 +105,10 @@ AgentProfile claude() {
   append(p.choice_prompts, {R"((?i)paste code here)"});
   // "⎿  API Error: 400 …", "● Unknown command: /kiro:spec-impl", "Not logged in · Please run /login"
   // (also at the right of the footer), "Credit balance is too low", "Invalid API key".
-  append(p.error, {R"((?i)^\W{0,4}Not logged in\b)", R"((?i)Not logged in · (?:Please )?run /login)",
-                   R"((?i)^\W{0,4}Args from unknown skill\b)", R"((?i)^\W{0,4}Credit balance is too low)",
-                   R"((?i)^\W{0,4}Invalid API key\b)", R"((?i)^\W{0,4}OAuth token has expired)",
-                   R"((?i)^\W{0,4}Prompt is too long)", R"((?i)^\W{0,4}Request timed out)"});
+  append(p.error, {R"((?i)^\W{0,8}Not logged in\b)", R"((?i)Not logged in · (?:Please )?run /login)",
+                   R"((?i)^\W{0,8}Args from unknown skill\b)", R"((?i)^\W{0,8}Credit balance is too low)",
+                   R"((?i)^\W{0,8}Invalid API key\b)", R"((?i)^\W{0,8}OAuth token has expired)",
+                   R"((?i)^\W{0,8}Prompt is too long)", R"((?i)^\W{0,8}Request timed out)"});
   // The theme picker's ✔ marks the live default; on "Yes, I trust this folder ✔"
   // it marks the answer just given (the dialog's last frame).
   append(p.safe_options, {R"(^(?:Dark|Light) mode\b)", R"(^Auto \(match terminal\))"});
@@ -145,7 +145,7 @@ AgentProfile codex() {
                     R"(Disconnected from this task)"});
   p.completion = {R"(^\s*(?:─ )?Worked for \d)"};
   p.idle = {R"(^\s{2}\S+(?: \S+)? · (?:~|/))"};  // "  gpt-5.5 high · ~/repo" status line
-  append(p.error, {R"(^■ )", R"((?i)^\W{0,4}stream (?:error|disconnected))",
+  append(p.error, {R"(^■ )", R"((?i)^\W{0,8}stream (?:error|disconnected))",
                    R"((?i)unexpected status \d{3})"});
   return p;
 }
@@ -162,7 +162,7 @@ AgentProfile gemini() {
   p.busy = {R"((?i)\(esc to cancel, \d)", R"((?i)\besc to interrupt\b)"};
   append(p.exited, {R"(Agent powering down\. Goodbye!)", R"(To resume this session: gemini --resume)"});
   append(p.safe_options, {R"(^Trust folder\b)"});
-  append(p.error, {R"(^\s*✕ )", R"((?i)^\W{0,4}This request failed\b)"});
+  append(p.error, {R"(^\s*✕ )", R"((?i)^\W{0,8}This request failed\b)"});
   p.ready_settle_ms = 1500;  // prompts typed while "Initializing..." can be lost
   // "ℹ Initializing... Prompts will be queued." means not ready yet.
   append(p.busy, {R"((?i)Initializing\.\.\.)"});
