@@ -147,6 +147,7 @@ const RuleText kRules[] = {
     {"path_outside_worktree", "names a path outside the worktree and the temp folder"},
     {"runs_outside_worktree", "runs in a folder outside the worktree"},
     {"unknown_path", "names a path the policy cannot resolve"},
+    {"inline_code", "runs inline interpreter code that deletes, publishes or starts processes"},
     {"unparsed_command", "is a command the policy cannot read completely"},
     {"nested_too_deep", "nests shells too deeply to read"},
 };
@@ -259,6 +260,7 @@ class ShellJudge {
                          const std::optional<fs::path>& cwd);
   void check_deletes(const std::string& name, const Words& w, const std::optional<fs::path>& cwd);
   void check_download(const std::vector<SimpleCommand>& cmds, size_t i, const Words& w);
+  void check_inline_code(const std::string& name, const Words& w);
   void check_paths(const SimpleCommand& cmd, const Words& w, const std::optional<fs::path>& cwd);
   void rescan_nested(const Words& w, const std::optional<fs::path>& cwd, int depth);
   void follow_cd(const Words& w, std::optional<fs::path>& cwd);
@@ -374,6 +376,7 @@ void ShellJudge::check_named_rules(const std::vector<SimpleCommand>& cmds, size_
   if (rule) refuse(*rule, join(w));
   check_deletes(name, w, cwd);
   check_download(cmds, i, w);
+  check_inline_code(name, w);
   if (name == "printenv" && any_arg(w, 1, [](const std::string& a) { return names_secret_variable("$" + a); })) {
     refuse("credentials", join(w));
   }
@@ -418,7 +421,8 @@ void ShellJudge::check_deletes(const std::string& name, const Words& w, const st
     const auto where = place(t, cwd, &resolved);
     if (!where) {
       refuse(rule, t + " (cannot be resolved)");
-    } else if (*where == PathPlace::worktree && resolved && *resolved == places_.worktree && rule != "chmod_outside_worktree") {
+    } else if (*where == PathPlace::worktree && resolved && *resolved == places_.worktree && name != "find" &&
+               rule != "chmod_outside_worktree") {  // find filters what it deletes under its root
       refuse("rm_worktree_root", t);
     } else if (*where != PathPlace::worktree && *where != PathPlace::tmp && *where != PathPlace::extra) {
       refuse(rule, t + " is " + resolved->string());
@@ -449,6 +453,19 @@ void ShellJudge::check_download(const std::vector<SimpleCommand>& cmds, size_t i
     if (!next.empty() && is_interpreter(base_name(next[0]))) {
       return refuse("download_to_shell", join(w) + " | " + join(next));
     }
+  }
+}
+
+// python -c, node -e, perl -e, ruby -e, php -r: the code cannot be read as a
+// shell command; code that starts processes, deletes trees or pushes asks.
+void ShellJudge::check_inline_code(const std::string& name, const Words& w) {
+  static const std::regex risky(
+      R"(os\.system|subprocess|Popen|shutil\.rmtree|os\.remove|os\.unlink|rmSync|rmdirSync|unlinkSync|child_process|execSync|spawn|exec\(|system\(|`|git\s+push|rm\s+-|sudo|urlopen|requests\.|fetch\(|https?://)");
+  const bool interpreter = name.starts_with("python") || is_one_of(name, {"node", "perl", "ruby", "php", "deno", "bun", "lua"});
+  if (!interpreter) return;
+  for (size_t k = 1; k + 1 < w.size(); ++k) {
+    if (!is_one_of(w[k], {"-c", "-e", "-r", "-E", "--eval", "-p", "--print"})) continue;
+    if (std::regex_search(w[k + 1], risky)) ask("inline_code", w[k + 1]);
   }
 }
 
