@@ -2,12 +2,13 @@
 
 #include <git2.h>
 
-#include <cctype>
 #include <map>
 #include <vector>
 
 #include "common/atomic_file.hpp"
 #include "common/git_handle.hpp"
+#include "common/task_id.hpp"
+#include "common/tasks_md_lines.hpp"
 
 namespace kp::git {
 
@@ -18,49 +19,53 @@ struct CheckboxLine {
   std::string id;       // task id, empty for an unnumbered checklist item
 };
 
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
-
-// Parses "<indent><bullet> [m]<*>? <id><.>?<*>? ..." ; nullopt when the line is
-// not a checkbox item.
+// The parser's own line grammar (tasks_md_lines): the ticker and the parser
+// agree on what a task line, its id and a code fence are.
 std::optional<CheckboxLine> parse_checkbox(std::string_view line) {
-  size_t i = 0;
-  while (i < line.size() && is_blank(line[i])) ++i;
-  if (i >= line.size() || (line[i] != '-' && line[i] != '*' && line[i] != '+')) return std::nullopt;
-  ++i;
-  if (i >= line.size() || !is_blank(line[i])) return std::nullopt;
-  while (i < line.size() && is_blank(line[i])) ++i;
-  if (i + 2 >= line.size() || line[i] != '[' || line[i + 2] != ']') return std::nullopt;
-  char mark = line[i + 1];
-  if (mark != ' ' && mark != 'x' && mark != 'X' && mark != '-' && mark != '~') return std::nullopt;
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  tasks_md::LineShape shape = tasks_md::shape_line(line);
+  auto item = tasks_md::parse_list_item(shape.text);
+  if (!item) return std::nullopt;
+  auto box = tasks_md::parse_checkbox(item->rest);
+  if (!box) return std::nullopt;
   CheckboxLine out;
-  out.mark_pos = i + 1;
-  i += 3;
-  if (i < line.size() && line[i] == '*') ++i;
-  while (i < line.size() && is_blank(line[i])) ++i;
-  size_t id_start = i;
-  while (i < line.size()) {
-    if (!std::isdigit(static_cast<unsigned char>(line[i]))) break;
-    while (i < line.size() && std::isdigit(static_cast<unsigned char>(line[i]))) ++i;
-    if (i + 1 < line.size() && line[i] == '.' && std::isdigit(static_cast<unsigned char>(line[i + 1]))) {
-      ++i;
-      continue;
-    }
-    break;
+  out.mark_pos = static_cast<size_t>(item->rest.data() - line.data()) + 1;
+  if (!box->number.empty()) {
+    auto id = TaskId::parse(box->number);
+    if (id) out.id = id->str();  // canonical: "01.02" is 1.2
   }
-  if (i == id_start) return out;
-  size_t id_end = i;
-  if (i < line.size() && line[i] == '.') ++i;
-  if (i < line.size() && line[i] == '*') ++i;
-  if (i < line.size() && !is_blank(line[i]) && line[i] != '\r' && line[i] != '\n') return out;
-  out.id = std::string(line.substr(id_start, id_end - id_start));
   return out;
 }
 
-bool is_fence(std::string_view line) {
-  size_t i = 0;
-  while (i < line.size() && is_blank(line[i])) ++i;
-  return line.substr(i, 3) == "```" || line.substr(i, 3) == "~~~";
-}
+// Fences and cc-sdd's `## Implementation Notes` (whose lines are never tasks),
+// tracked line by line as the parser tracks them.
+class LineContext {
+ public:
+  // True when the line is task text (outside a fence and the notes).
+  bool body(std::string_view line) {
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+    tasks_md::LineShape shape = tasks_md::shape_line(line);
+    if (fence_) {
+      if (tasks_md::closes_fence(*fence_, shape.text)) fence_.reset();
+      return false;
+    }
+    if (shape.blank()) return false;
+    if ((fence_ = tasks_md::parse_fence(shape.text))) return false;
+    if (shape.indent < 4) {
+      if (auto heading = tasks_md::parse_heading(shape.text)) {
+        int level = static_cast<int>(shape.text.find_first_not_of('#'));
+        if (notes_level_ > 0 && level <= notes_level_) notes_level_ = 0;
+        if (notes_level_ == 0 && tasks_md::lower_ascii(*heading) == "implementation notes") notes_level_ = level;
+        return false;
+      }
+    }
+    return notes_level_ == 0;
+  }
+
+ private:
+  std::optional<tasks_md::Fence> fence_;
+  int notes_level_ = 0;
+};
 
 // Lines with their endings, so joining them gives the text back byte for byte.
 std::vector<std::string> split_lines(const std::string& text) {
@@ -78,13 +83,9 @@ std::vector<std::string> split_lines(const std::string& text) {
 // Calls fn(line, checkbox) for every checkbox line outside code fences.
 template <typename Fn>
 void for_each_checkbox(std::vector<std::string>& lines, Fn fn) {
-  bool in_fence = false;
+  LineContext context;
   for (std::string& line : lines) {
-    if (is_fence(line)) {
-      in_fence = !in_fence;
-      continue;
-    }
-    if (in_fence) continue;
+    if (!context.body(line)) continue;
     if (auto cb = parse_checkbox(line)) fn(line, *cb);
   }
 }
@@ -145,9 +146,11 @@ struct MergeFileResult {
 
 std::optional<std::string> tick_task_checkbox_text(const std::string& text, const std::string& task_id) {
   std::vector<std::string> lines = split_lines(text);
+  auto key = TaskId::parse(task_id);
+  const std::string wanted = key ? key->str() : task_id;
   bool changed = false;
   for_each_checkbox(lines, [&](std::string& line, const CheckboxLine& cb) {
-    if (cb.id != task_id) return;
+    if (cb.id != wanted) return;
     char mark = line[cb.mark_pos];
     if (mark == 'x' || mark == 'X') return;
     line[cb.mark_pos] = 'x';

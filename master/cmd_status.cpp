@@ -54,7 +54,6 @@ json status_json(const RunState& state, const DisplayFacts& facts) {
   StatusCounts c = count_statuses(state);
   json out;
   out["spec"] = state.spec;
-  out["prompt"] = {{"template", state.config.prompt_template}, {"source", string_or_null(state.config.prompt_source)}};
   out["master"] = {{"running", facts.master_running},
                    {"pid", facts.master_running && facts.master_pid > 0 ? json(facts.master_pid) : json(nullptr)}};
   json workers = json::array();

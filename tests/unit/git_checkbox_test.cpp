@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "common/git_checkbox.hpp"
+#include "common/tasks_md.hpp"
 #include "test_support.hpp"
 
 using namespace kp;
@@ -82,4 +83,31 @@ TEST_CASE("merge_checkbox_union merges other clean edits and refuses real confli
   // No common ancestor: both added the file.
   CHECK(*merge_checkbox_union(std::nullopt, "- [x] 1. A\n- [ ] 2. B\n", "- [ ] 1. A\n- [x] 2. B\n") ==
         "- [x] 1. A\n- [x] 2. B\n");
+}
+
+TEST_CASE("the ticker reads lines with the parser's grammar: ids, fences, notes agree") {
+  // "01.02" parses as task 1.2: it is ticked for 1.2.
+  const std::string padded = "- [ ] 1. A\n- [ ] 01.02 Padded\n";
+  CHECK(parse_tasks_md(padded, "tasks.md").find("1.2") >= 0);
+  auto ticked = tick_task_checkbox_text(padded, "1.2");
+  REQUIRE(ticked);
+  CHECK(ticked->find("- [x] 01.02 Padded") != std::string::npos);
+
+  // A fence of four backticks holding a three-backtick line ends at the next four.
+  const std::string fenced = "- [ ] 3. C\n````markdown\n```\n- [ ] 3.1 example\n````\n- [ ] 3.1 Real\n";
+  TaskFile f = parse_tasks_md(fenced, "tasks.md");
+  REQUIRE(f.find("3.1") >= 0);
+  CHECK(f.tasks[static_cast<size_t>(f.find("3.1"))].line == 6);
+  auto fenced_tick = tick_task_checkbox_text(fenced, "3.1");
+  REQUIRE(fenced_tick);
+  CHECK(fenced_tick->find("- [ ] 3.1 example") != std::string::npos);
+  CHECK(fenced_tick->find("- [x] 3.1 Real") != std::string::npos);
+
+  // cc-sdd's Implementation Notes are no tasks, for the ticker too; named ids tick.
+  const std::string notes = "- [ ] **CORE-1: Models**\n\n## Implementation Notes\n- [ ] 9.9 a note\n";
+  CHECK(parse_tasks_md(notes, "tasks.md").find("9.9") < 0);
+  CHECK_FALSE(tick_task_checkbox_text(notes, "9.9"));
+  auto named = tick_task_checkbox_text(notes, "CORE-1");
+  REQUIRE(named);
+  CHECK(named->find("- [x] **CORE-1: Models**") != std::string::npos);
 }
