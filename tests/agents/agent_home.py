@@ -139,9 +139,57 @@ def home_codex(args) -> dict:
     }
 
 
+def home_gemini(args) -> dict:
+    """gemini-cli 0.61: API-key auth chosen (no auth dialog), theme set, update checks
+    and usage statistics off. Only the folder-trust dialog remains (after it gemini
+    restarts itself, ~5 s). No setting makes 429/5xx fail fast (see README-others.md)."""
+    home = os.path.abspath(args.home)
+    write_json(os.path.join(home, ".gemini", "settings.json"), {
+        "security": {"auth": {"selectedType": "gemini-api-key"}},
+        "ui": {"theme": "Default"},
+        "general": {"enableAutoUpdate": False, "enableAutoUpdateNotification": False},
+        "privacy": {"usageStatisticsEnabled": False},
+        "telemetry": {"enabled": False},
+    })
+    return {
+        "HOME": home,
+        "GEMINI_API_KEY": args.key or SCRIPTED_KEY,
+        "GOOGLE_GEMINI_BASE_URL": args.base_url.rstrip("/"),
+        "NO_UPDATE_NOTIFIER": "1",
+    }
+
+
+def home_qwen(args) -> dict:
+    """qwen-code 0.24: OpenAI-compatible auth chosen (no auth dialog), auto-mode notice
+    seen, no retries asked for. qwen shows no folder-trust dialog. Start it with
+    `qwen --approval-mode default` (its default "auto" mode asks the model itself)."""
+    home = os.path.abspath(args.home)
+    base = args.base_url.rstrip("/")
+    if not base.endswith("/v1"):
+        base += "/v1"
+    write_json(os.path.join(home, ".qwen", "settings.json"), {
+        "$version": 4,
+        "security": {"auth": {"selectedType": "openai"}},
+        "ui": {"theme": "Default", "autoModeAcknowledged": True},
+        "general": {"disableAutoUpdate": True, "disableUpdateNag": True},
+        "privacy": {"usageStatisticsEnabled": False},
+        "telemetry": {"enabled": False},
+        "model": {"generationConfig": {"maxRetries": 0}},
+    })
+    return {
+        "HOME": home,
+        "OPENAI_BASE_URL": base,
+        "OPENAI_API_KEY": args.key or SCRIPTED_KEY,
+        "OPENAI_MODEL": "scripted-model",
+        "NO_UPDATE_NOTIFIER": "1",
+    }
+
+
 AGENTS = {
     "claude": home_claude,
     "codex": home_codex,
+    "gemini": home_gemini,
+    "qwen": home_qwen,
 }
 
 
