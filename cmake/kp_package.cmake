@@ -22,4 +22,8 @@ set(CPACK_DEBIAN_PACKAGE_DEPENDS "tmux (>= 3.3), git")
 # python3: the simulated agent of the demo; man-db: `man kiro-parallel`.
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "python3, man-db")
 set(CPACK_GENERATOR DEB)
+# cpack (and `make install`) package what is built instead of building
+# everything first: the test that runs cpack must not rebuild binaries that
+# other tests are running. Build first, as `cmake --install` needs anyway.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 include(CPack)

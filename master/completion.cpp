@@ -56,7 +56,8 @@ OptionHelp parse_option_line(std::string_view line) {
   size_t first = line.find_first_not_of(' ');
   if (first == std::string_view::npos || line[first] != '-') return option;
   std::vector<std::string> tokens = split_spaces(line.substr(first));
-  for (size_t i = 0; i < tokens.size();) {
+  size_t i = 0;
+  while (i < tokens.size()) {
     std::string name = tokens[i];
     bool more = strip_comma(name);
     if (!is_option_name(name)) break;
@@ -72,6 +73,15 @@ OptionHelp parse_option_line(std::string_view line) {
       }
     }
     if (!more) break;
+  }
+  if (!option.names.empty()) {
+    std::string rest;
+    for (size_t j = i; j < tokens.size(); ++j) {
+      if (tokens[j].empty()) continue;
+      if (!rest.empty()) rest += ' ';
+      rest += tokens[j];
+    }
+    option.description = rest;
   }
   return option;
 }
@@ -160,8 +170,9 @@ std::vector<std::string> spec_names(const std::string& dir) {
   return names;
 }
 
-// The runnable (leaf) task ids of a spec, in file order.
-std::vector<std::string> task_ids(const std::string& dir, const std::string& spec) {
+// The runnable (leaf) task ids of a spec, in file order, with their titles.
+std::vector<std::string> task_ids(const std::string& dir, const std::string& spec,
+                                  std::map<std::string, std::string>& titles) {
   std::vector<std::string> ids;
   try {
     validate_spec_name(spec);
@@ -169,7 +180,9 @@ std::vector<std::string> task_ids(const std::string& dir, const std::string& spe
     if (specs.empty()) return ids;
     TaskFile file = load_tasks_md(specs / spec / "tasks.md");
     for (const Task& t : file.tasks) {
-      if (t.is_leaf()) ids.push_back(t.id);
+      if (!t.is_leaf()) continue;
+      ids.push_back(t.id);
+      titles[t.id] = t.title;
     }
   } catch (const std::exception&) {
     ids.clear();  // a bad spec or tasks.md completes to nothing
@@ -252,7 +265,7 @@ Completion complete_positional(const LineState& s) {
   if (kind == "<spec>") {
     c.words = spec_names(s.dir);
   } else if (kind == "<task>" && !s.positionals.empty()) {
-    c.words = task_ids(s.dir, s.positionals[0]);
+    c.words = task_ids(s.dir, s.positionals[0], c.descriptions);
   } else if (kind.find("FILE") != std::string::npos) {
     c.kind = Completion::Kind::files;
   }
@@ -264,13 +277,22 @@ Completion complete_first_word(const std::vector<const Command*>& commands, cons
                                bool with_help) {
   Completion c;
   if (current.rfind('-', 0) == 0) {
-    if (with_help) c.words = {"-C", "--help", "--version"};
+    if (with_help) {
+      c.words = {"-C", "--help", "--version"};
+      c.descriptions = {{"-C", "run as if started in DIR (the repository root)"},
+                        {"--help", "the commands"}, {"--version", "the version and git revision"}};
+    }
     return c;
   }
   for (const Command* command : commands) {
-    if (!command->internal) c.words.push_back(command->name);
+    if (command->internal) continue;
+    c.words.push_back(command->name);
+    c.descriptions[command->name] = command->summary;
   }
-  if (with_help) c.words.push_back("help");
+  if (with_help) {
+    c.words.push_back("help");
+    c.descriptions["help"] = "the help of a command";
+  }
   return c;
 }
 
@@ -285,8 +307,8 @@ std::vector<OptionHelp> command_options(const Command& command) {
       if (!o.names.empty() && !find_option(options, o.names[0])) options.push_back(o);
     }
   }
-  if (!find_option(options, "-C")) options.push_back({{"-C"}, "DIR"});
-  if (!find_option(options, "--help")) options.push_back({{"-h", "--help"}, ""});
+  if (!find_option(options, "-C")) options.push_back({{"-C"}, "DIR", "run as if started in DIR (the repository root)"});
+  if (!find_option(options, "--help")) options.push_back({{"-h", "--help"}, "", "show this help"});
   return options;
 }
 
@@ -303,7 +325,12 @@ Completion complete_command_line(const std::vector<const Command*>& commands,
     if (!s.help) c = complete_first_word(commands, current, true);
     else if (s.positionals.empty()) c = complete_first_word(commands, current, false);
   } else if (!s.only_positionals && current.rfind('-', 0) == 0) {
-    for (const OptionHelp& o : options) c.words.insert(c.words.end(), o.names.begin(), o.names.end());
+    for (const OptionHelp& o : options) {
+      for (const std::string& name : o.names) {
+        c.words.push_back(name);
+        c.descriptions[name] = o.description;
+      }
+    }
   } else {
     c = complete_positional(s);
   }
@@ -312,17 +339,28 @@ Completion complete_command_line(const std::vector<const Command*>& commands,
 }
 
 int run_complete(const std::vector<const Command*>& commands, const std::vector<std::string>& args) {
-  if (args.empty()) return 0;
+  bool describe = !args.empty() && args[0] == "--describe";
+  size_t first = describe ? 1 : 0;
+  if (args.size() <= first) return 0;
   char* end = nullptr;
-  unsigned long index = std::strtoul(args[0].c_str(), &end, 10);
-  if (args[0].empty() || *end != '\0') return 0;
-  std::vector<std::string> words(args.begin() + 1, args.end());
+  unsigned long index = std::strtoul(args[first].c_str(), &end, 10);
+  if (args[first].empty() || *end != '\0') return 0;
+  std::vector<std::string> words(args.begin() + static_cast<long>(first) + 1, args.end());
   if (index > words.size()) return 0;
   if (index == words.size()) words.emplace_back();  // the shell dropped an empty last word
   Completion c = complete_command_line(commands, words, index);
   if (c.kind == Completion::Kind::directories) fmt::print(":directories\n");
   else if (c.kind == Completion::Kind::files) fmt::print(":files\n");
-  for (const std::string& w : c.words) fmt::print("{}\n", w);
+  for (const std::string& w : c.words) {
+    if (!describe) {
+      fmt::print("{}\n", w);
+      continue;
+    }
+    auto d = c.descriptions.find(w);
+    std::string text = d == c.descriptions.end() ? "" : d->second;
+    std::replace_if(text.begin(), text.end(), [](char ch) { return ch == '\t' || ch == '\n'; }, ' ');
+    fmt::print("{}\t{}\n", w, text);
+  }
   return 0;
 }
 

@@ -2,6 +2,7 @@
 // so the bash and zsh scripts hold no list of commands or options: both come
 // from the command table (names, usage line, help text).
 #pragma once
+#include <map>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@ namespace kp {
 struct OptionHelp {
   std::vector<std::string> names;  // "-f", "--follow"
   std::string argument;            // "ORDER", "DIR", "FILE", ...
+  std::string description;         // the rest of its first help line
 };
 
 // The options a command's help lists, plus -C DIR and --help/-h, which every
@@ -22,7 +24,8 @@ std::vector<OptionHelp> command_options(const Command& command);
 
 struct Completion {
   enum class Kind { words, directories, files } kind = Kind::words;
-  std::vector<std::string> words;  // for Kind::words: the candidates, sorted
+  std::vector<std::string> words;  // for Kind::words: the candidates
+  std::map<std::string, std::string> descriptions;  // word -> summary, title, help (zsh shows them)
 };
 
 // The candidates for words[index] of a command line without the program name
@@ -33,8 +36,9 @@ struct Completion {
 Completion complete_command_line(const std::vector<const Command*>& commands,
                                  const std::vector<std::string>& words, size_t index);
 
-// `kiro-parallel __complete INDEX WORD...`: prints the candidates, one a line,
-// or a single line ":directories" / ":files" for the shell to complete paths.
+// `kiro-parallel __complete [--describe] INDEX WORD...`: prints the candidates,
+// one a line (with --describe: "word<TAB>description"), or a single line
+// ":directories" / ":files" for the shell to complete paths.
 int run_complete(const std::vector<const Command*>& commands, const std::vector<std::string>& args);
 
 }  // namespace kp

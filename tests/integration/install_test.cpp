@@ -75,10 +75,11 @@ std::vector<std::string> bash_complete(const Installed& inst, const std::vector<
   return out;
 }
 
-// The zsh script with zsh's completion builtins replaced by printing stubs.
+// The zsh script with zsh's completion functions replaced by printing stubs:
+// one "word:description" a line, or ":files" / ":dirs".
 std::vector<std::string> zsh_complete(const Installed& inst, const std::vector<std::string>& words) {
   std::vector<std::string> argv{"zsh", "-f", "-c",
-                                "compadd() { [[ $1 == -a ]] && print -rl -- \"${(@P)2}\"; };"
+                                "_describe() { print -rl -- \"${(@P)4}\"; };"
                                 " _files() { print -r -- ':files'; }; _directories() { print -r -- ':dirs'; };"
                                 " file=$1; shift; words=(kiro-parallel \"$@\"); CURRENT=${#words}; source $file",
                                 "zsh", inst.share("zsh/site-functions/_kiro-parallel").string()};
@@ -167,11 +168,17 @@ TEST_CASE("the installed completions ask the installed binary") {
     MESSAGE("skipped: zsh completion (zsh is not installed)");
     return;
   }
-  CHECK(has(zsh_complete(inst, {""}), "analyze"));
+  CHECK(has(zsh_complete(inst, {""}), "analyze:parse, validate and plan a spec's tasks.md"));
   std::vector<std::string> first_tasks;
-  std::copy_if(tasks.begin(), tasks.end(), std::back_inserter(first_tasks),
+  for (const std::string& line : zsh_complete(inst, {"-C", repo, "logs", "demo", "1."})) {
+    first_tasks.push_back(line.substr(0, line.find(':')));
+  }
+  std::vector<std::string> expected;
+  std::copy_if(tasks.begin(), tasks.end(), std::back_inserter(expected),
                [](const std::string& t) { return t.rfind("1.", 0) == 0; });
-  CHECK(zsh_complete(inst, {"-C", repo, "logs", "demo", "1."}) == first_tasks);
+  CHECK(first_tasks == expected);
+  CHECK(has(zsh_complete(inst, {"-C", repo, "logs", "demo", "1.1"}),
+            "1.1:Create the package layout and the build script"));  // the title from tasks.md
   CHECK(zsh_complete(inst, {"-C", ""}) == std::vector<std::string>{":dirs"});
 }
 

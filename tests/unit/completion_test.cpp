@@ -64,6 +64,21 @@ TEST_CASE("command_options reads the help text's option lines") {
   CHECK(options[2].argument.empty());
   CHECK(options[3].argument == "DIR");
   CHECK(options[4].argument == "NAME");
+  CHECK(options[1].description == "fast or slow");
+  CHECK(options[4].description == "run on tmux -L NAME");
+}
+
+TEST_CASE("descriptions: a command's summary, an option's help, a task's title") {
+  Completion first = complete_command_line(kTable, {"a"}, 0);
+  CHECK(first.descriptions["alpha"] == "the first");
+  Completion option = complete_command_line(kTable, {"alpha", "--f"}, 1);
+  CHECK(option.words == Words{"--follow"});
+  CHECK(option.descriptions["--follow"] == "follow the log");
+  test::TempDir dir;
+  test::write_text(dir / ".kiro/specs/demo/tasks.md", "- [ ] 1. Parent\n- [ ] 1.1 First step\n");
+  Completion tasks = complete_command_line(kTable, {"beta", "-C", dir.path().string(), "demo", ""}, 4);
+  CHECK(tasks.words == Words{"1.1"});
+  CHECK(tasks.descriptions["1.1"] == "First step");
 }
 
 TEST_CASE("the first word: commands the overview lists, help, global options") {
