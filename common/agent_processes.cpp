@@ -36,9 +36,16 @@ std::vector<pid_t> scan_processes(Match&& match) {
 
 }  // namespace
 
-std::string task_mark(const std::string& spec, const std::string& task_id) { return spec + "/" + task_id; }
+std::string spec_mark(const fs::path& repo_root, const std::string& spec) { return repo_root.string() + "#" + spec + "/"; }
+std::string task_mark(const fs::path& repo_root, const std::string& spec, const std::string& task_id) {
+  return spec_mark(repo_root, spec) + task_id;
+}
 
-std::vector<pid_t> processes_with_mark(const std::string& mark) {
+namespace {
+
+// Processes with an environment entry KIRO_PARALLEL_TASK=<mark> (exact) or
+// starting with it (`prefix`).
+std::vector<pid_t> processes_marked(const std::string& mark, bool prefix) {
   const std::string entry = std::string(kTaskMarkEnv) + "=" + mark;
   return scan_processes([&](const fs::path& proc) {
     std::ifstream in(proc / "environ", std::ios::binary);
@@ -46,12 +53,20 @@ std::vector<pid_t> processes_with_mark(const std::string& mark) {
     for (size_t start = 0; start < env.size();) {
       size_t end = env.find('\0', start);
       if (end == std::string::npos) end = env.size();
-      if (env.compare(start, end - start, entry) == 0) return true;
+      const size_t len = end - start;
+      if (prefix ? len >= entry.size() && env.compare(start, entry.size(), entry) == 0
+                 : env.compare(start, len, entry) == 0) {
+        return true;
+      }
       start = end + 1;
     }
     return false;
   });
 }
+
+}  // namespace
+
+std::vector<pid_t> processes_with_mark(const std::string& mark) { return processes_marked(mark, false); }
 
 std::vector<pid_t> processes_working_in(const fs::path& folder) {
   std::error_code ec;
@@ -85,6 +100,16 @@ int stop_processes(const std::vector<pid_t>& pids, std::chrono::milliseconds gra
 
 int stop_task_processes(const std::string& mark, std::chrono::milliseconds grace) {
   auto pids = processes_with_mark(mark);
+  if (!pids.empty()) stop_processes(pids, grace);
+  return static_cast<int>(pids.size());
+}
+
+}  // namespace kp
+
+namespace kp {
+
+int stop_spec_processes(const fs::path& repo_root, const std::string& spec, std::chrono::milliseconds grace) {
+  auto pids = processes_marked(spec_mark(repo_root, spec), true);
   if (!pids.empty()) stop_processes(pids, grace);
   return static_cast<int>(pids.size());
 }

@@ -15,7 +15,10 @@
 namespace kp {
 
 inline constexpr const char* kTaskMarkEnv = "KIRO_PARALLEL_TASK";
-std::string task_mark(const std::string& spec, const std::string& task_id);  // "<spec>/<task>"
+// "<repo>#<spec>/<task>": the repository too, since two repositories may
+// hold specs of the same name.
+std::string spec_mark(const std::filesystem::path& repo_root, const std::string& spec);  // "<repo>#<spec>/"
+std::string task_mark(const std::filesystem::path& repo_root, const std::string& spec, const std::string& task_id);
 
 // Processes (other than this one) whose environment holds KIRO_PARALLEL_TASK=mark.
 std::vector<pid_t> processes_with_mark(const std::string& mark);
@@ -28,5 +31,8 @@ int stop_processes(const std::vector<pid_t>& pids, std::chrono::milliseconds gra
 
 // Stops every process with the task's mark; returns how many there were.
 int stop_task_processes(const std::string& mark, std::chrono::milliseconds grace = std::chrono::seconds(2));
+// Stops every process marked with any task of the spec (one scan of /proc).
+int stop_spec_processes(const std::filesystem::path& repo_root, const std::string& spec,
+                        std::chrono::milliseconds grace = std::chrono::seconds(2));
 
 }  // namespace kp

@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "common/agent_processes.hpp"
 #include "common/error.hpp"
 #include "common/git_worktree.hpp"
 #include "common/run_state.hpp"
@@ -69,6 +70,7 @@ int handler(const std::vector<std::string>& args) {
       ++sessions;
     }
   }
+  stop_spec_processes(paths.repo_root, paths.spec);  // an agent's daemon outside its session
   int removed = 0;
   std::vector<std::string> kept;
   for (const auto& t : state->tasks) {

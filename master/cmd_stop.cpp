@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "common/agent_processes.hpp"
 #include "common/error.hpp"
 #include "common/run_state.hpp"
 #include "common/scheduler.hpp"
@@ -69,6 +70,7 @@ int handler(const std::vector<std::string>& args) {
   }
   TmuxClient tmux(socket);
   if (before == TaskStatus::running && tmux.has_session(session)) tmux.kill_session(session);
+  stop_task_processes(task_mark(paths.repo_root, paths.spec, id));  // e.g. an agent's daemon outside the session
   fmt::print("stopped task {}{}\n", id, worker >= 0 ? fmt::format(" and worker {}", worker) : "");
   return 0;
 }

@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "common/agent_processes.hpp"
 #include "common/error.hpp"
 #include "common/run_state.hpp"
 #include "common/scheduler.hpp"
@@ -59,6 +60,8 @@ int handler(const std::vector<std::string>& args) {
     tmux.kill_session(name);
     ++sessions;
   }
+  // What left a session's process tree (an agent's daemon) still carries its task's mark.
+  stopped_processes += stop_spec_processes(paths.repo_root, paths.spec);
   int tasks = 0;
   update_run_state(paths, [&](RunState& s) {
     for (auto& t : s.tasks) {

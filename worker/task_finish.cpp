@@ -104,7 +104,7 @@ TaskEnd finish_task(const SpecPaths& paths, const TaskState& task, const RunConf
   }
   archive_task_log(paths, task.id);
   tmux.kill_session(task.session);
-  stop_task_processes(task_mark(paths.spec, task.id));
+  stop_task_processes(task_mark(paths.repo_root, paths.spec, task.id));
 
   std::string merge_template = config.merge_message.empty() ? Settings{}.merge_message : config.merge_message;
   std::string merge_message = render_template(merge_template, paths.spec, task.id, task.title);

@@ -85,7 +85,7 @@ std::vector<std::pair<std::string, std::string>> agent_environment(const SpecPat
     auto eq = kv.find('=');
     env.emplace_back(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
   }
-  env.emplace_back(kTaskMarkEnv, task_mark(paths.spec, task.id));
+  env.emplace_back(kTaskMarkEnv, task_mark(paths.repo_root, paths.spec, task.id));
   env.emplace_back(kSignalsEnv, paths.task_signals(task.id).string());
   env.emplace_back("KIRO_PARALLEL_BIN", self_executable());
   env.emplace_back("KIRO_PARALLEL_REPO", paths.repo_root.string());
@@ -98,7 +98,7 @@ std::vector<std::pair<std::string, std::string>> agent_environment(const SpecPat
 // tree but carries the task's mark (a daemon, a setsid child).
 void end_agent(const SpecPaths& paths, const TaskState& task, const TmuxClient& tmux) {
   tmux.kill_session(task.session);
-  if (int n = stop_task_processes(task_mark(paths.spec, task.id))) {
+  if (int n = stop_task_processes(task_mark(paths.repo_root, paths.spec, task.id))) {
     log_info("task {}: stopped {} agent process(es) that outlived the session", task.id, n);
   }
 }
