@@ -153,6 +153,16 @@ TEST_CASE("the installed completions ask the installed binary") {
     CHECK(has(commands, c));
   }
   CHECK_FALSE(has(commands, "worker"));  // internal: started by the master
+  // The same list as the overview's: both come from the command table.
+  std::vector<std::string> overview;
+  bool in_list = false;
+  for (const std::string& line : lines_of(run({inst.bin().string(), "--help"}).out)) {
+    if (line == "commands:") in_list = true;
+    else if (in_list && line.empty()) break;
+    else if (in_list) overview.push_back(line.substr(2, line.find(' ', 2) - 2));
+  }
+  overview.push_back("help");
+  CHECK(commands == overview);
   CHECK(bash_complete(inst, {"stop"}) == std::vector<std::string>{"stop", "stop-all"});
   CHECK(has(bash_complete(inst, {"analyze", "--"}), "--json"));
   std::vector<std::string> orders = bash_complete(inst, {"analyze", "--order", ""});  // from the usage line
