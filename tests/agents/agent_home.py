@@ -171,7 +171,7 @@ def home_qwen(args) -> dict:
         "$version": 4,
         "security": {"auth": {"selectedType": "openai"}},
         "ui": {"theme": "Default", "autoModeAcknowledged": True},
-        "general": {"disableAutoUpdate": True, "disableUpdateNag": True},
+        "general": {"enableAutoUpdate": False},  # else a 5 s registry check at start
         "privacy": {"usageStatisticsEnabled": False},
         "telemetry": {"enabled": False},
         "model": {"generationConfig": {"maxRetries": 0}},
