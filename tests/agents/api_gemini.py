@@ -105,7 +105,7 @@ def respond(body, ctx):
     if side or ctx.side:
         act = ("text", S.side_text(_wants_json(body), ctx))
     else:
-        act = S.action(ctx.step, ctx, _tools(body), S.GEMINI_TOOLS, body_text=json.dumps(body))
+        act = S.action(ctx.step, ctx, _tools(body), S.GEMINI_TOOLS, body_text=S.all_text(body))
     if act[0] == "error":
         list(S.sleep_then(ctx, []))
         status = act[1]

@@ -119,7 +119,7 @@ def _tools(body):
 
 def _action(step, ctx, tools, body):
     """The scripted step as ('text', str) | ('call', name, args) | ('error', status, msg)."""
-    return S.action(step, ctx, tools, S.OPENAI_TOOLS, body_text=json.dumps(body))
+    return S.action(step, ctx, tools, S.OPENAI_TOOLS, body_text=S.all_text(body))
 
 
 # ---------------------------------------------------------------- Responses API

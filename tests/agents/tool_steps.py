@@ -78,6 +78,22 @@ _CWD_PATTERNS = [
 ]
 
 
+def all_text(obj, limit=200000):
+    """Every string in a request body, joined by newlines (JSON escapes would hide
+    the line structure that the working-folder patterns rely on)."""
+    out, size, stack = [], 0, [obj]
+    while stack and size < limit:
+        x = stack.pop()
+        if isinstance(x, str):
+            out.append(x)
+            size += len(x)
+        elif isinstance(x, dict):
+            stack.extend(reversed(list(x.values())))
+        elif isinstance(x, list):
+            stack.extend(reversed(x))
+    return "\n".join(out)
+
+
 def find_cwd(text):
     for pat in _CWD_PATTERNS:
         m = pat.search(text)
