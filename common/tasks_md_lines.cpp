@@ -45,6 +45,7 @@ size_t read_number(std::string_view s, std::string& number, bool& trailing_dot) 
 std::optional<std::pair<std::string_view, std::string_view>> read_named_task(std::string_view s) {
   bool bold = s.size() > 2 && s[0] == '*' && s[1] == '*';
   if (bold) s.remove_prefix(2);
+  if (s.empty() || !std::isalpha(static_cast<unsigned char>(s[0]))) return std::nullopt;  // the common "1.2"
   size_t len = 0;
   while (len < s.size() && (std::isalnum(static_cast<unsigned char>(s[len])) || s[len] == '-')) ++len;
   std::string_view word = s.substr(0, len);
