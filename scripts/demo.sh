@@ -5,6 +5,17 @@
 # Installed (share/kiro-parallel/demo.sh) it runs the installed tool, with the
 # simulated agent and the example spec installed beside it.
 set -euo pipefail
+# --failures: the same spec where one agent's turn ends in an API error, one
+# prompt is never sent and one agent does not tick its task: those tasks fail
+# with the reason (and their dependents are blocked); nothing is completed
+# without evidence.
+plan_name=demo-sim-plan.json
+case "${1:-}" in
+  --failures) plan_name=demo-sim-plan-failures.json ;;
+  "") ;;
+  -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
+  *) echo "demo.sh: unknown option $1 (use --failures or nothing)" >&2; exit 2 ;;
+esac
 here=$(cd "$(dirname "$0")" && pwd)
 if [ -f "$here/../CMakeLists.txt" ]; then
   cd "$here/.."
@@ -42,7 +53,7 @@ echo
 echo "== kiro-parallel run demo (sessions on tmux -L $socket; attach by hand with: tmux -L $socket attach -t demo-task-<id>)"
 set +e
 "$kp" -C "$repo" run demo --max-parallel 3 --tmux-socket "$socket" \
-  --agent-cmd "python3 $sim_agent --plan $examples/demo-sim-plan.json"
+  --agent-cmd "python3 $sim_agent --plan $examples/$plan_name"
 rc=$?
 set -e
 echo

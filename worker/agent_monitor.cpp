@@ -394,10 +394,23 @@ MonitorResult monitor_agent(ScreenSource& screen, const AgentProfile& profile, c
   return monitor.run();
 }
 
+// A screen line as a person reads it: no box borders around it.
+std::string without_borders(std::string line) {
+  line = trim(line);
+  for (const char* border : {"│", "┃"}) {
+    const std::string b(border);
+    if (line.rfind(b, 0) == 0) line = trim(line.substr(b.size()));
+    if (line.size() >= b.size() && line.compare(line.size() - b.size(), b.size(), b) == 0) {
+      line = trim(line.substr(0, line.size() - b.size()));
+    }
+  }
+  return line;
+}
+
 std::string last_words(const std::string& screen, const AgentProfile& profile, size_t max_chars) {
   std::vector<std::string> lines;
   std::istringstream in(strip_ansi(screen));
-  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  for (std::string l; std::getline(in, l);) lines.push_back(without_borders(l));
   auto is_prompt = [&](const std::string& text) {
     if (!profile.compiled) return false;
     for (const auto& p : profile.compiled->input_prompt) {
@@ -406,16 +419,18 @@ std::string last_words(const std::string& screen, const AgentProfile& profile, s
     return false;
   };
   auto is_chrome = [](const std::string& t) {
-    return t.empty() || t.find("───") != std::string::npos || t.find("━━━") != std::string::npos;
+    return t.empty() || t.find("───") != std::string::npos || t.find("━━━") != std::string::npos ||
+           t.rfind("╭", 0) == 0 || t.rfind("╰", 0) == 0;
   };
-  // The input line is the last prompt-looking line; the words are above it.
+  // The input line is the last prompt-looking line; the words are above it,
+  // back to the echo of the prompt that began the turn.
   size_t i = lines.size();
-  while (i > 0 && !is_prompt(trim(lines[i - 1]))) --i;
+  while (i > 0 && !is_prompt(lines[i - 1])) --i;
   if (i == 0) i = lines.size() + 1;
   std::vector<std::string> words;
   for (size_t j = i - 1; j > 0 && words.size() < 4; --j) {
-    std::string t = trim(lines[j - 1]);
-    if (is_prompt(t)) break;  // the echo of the prompt that began the turn
+    const std::string& t = lines[j - 1];
+    if (is_prompt(t)) break;
     if (!is_chrome(t)) words.insert(words.begin(), t);
   }
   std::string out;

@@ -45,6 +45,7 @@ struct AgentSetup {
   std::vector<std::string> command;
   std::string prompt;
   std::vector<Evidence> require;  // completion.require, resolved
+  int delivery_seconds = 45;      // prompt_delivery_seconds: the agent must show it took the prompt
   bool hooks = false;             // Claude Code reports its turns through hooks
   ApprovalSettings approval;      // approve.* (and the run's --approve)
 };
@@ -59,6 +60,13 @@ AgentSetup agent_setup(const SpecPaths& paths, const RunConfig& config, const Ta
   a.hooks = a.command.size() != a.profile.command.size();
   a.require = completion_requirement(settings.raw, settings.path, a.hooks);
   a.approval = parse_approval_settings(settings.raw, settings.path);
+  if (settings.raw.contains("prompt_delivery_seconds")) {
+    const auto& v = settings.raw["prompt_delivery_seconds"];
+    if (!v.is_number_integer() || v.get<int>() < 5) {
+      throw UsageError(settings.path + ": prompt_delivery_seconds must be a whole number of seconds, at least 5");
+    }
+    a.delivery_seconds = v.get<int>();
+  }
   a.prompt = render_prompt(a.profile, paths.spec, task.id);
   if (std::find(a.require.begin(), a.require.end(), Evidence::marker) != a.require.end()) {
     a.prompt += marker_instruction(task.id);
@@ -184,6 +192,7 @@ MonitorSettings monitor_settings(const RunConfig& config, const AgentSetup& agen
   ms.stuck_after = std::chrono::seconds(config.stuck_after_seconds);
   ms.enter_while_attached = config.enter_while_attached;
   ms.ready_settle = std::chrono::milliseconds(agent.profile.ready_settle_ms);
+  ms.delivery_timeout = std::chrono::seconds(agent.delivery_seconds);
   ms.expect_stop_signal = agent.hooks;
   ms.signals = agent.hooks ? signals : nullptr;
   return ms;

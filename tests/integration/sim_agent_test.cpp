@@ -73,7 +73,8 @@ TEST_CASE("sim-agent --help documents the plan keys and the log") {
   auto r = run_program({(test::source_dir() / "scripts/sim-agent").string(), "--help"});
   CHECK(r.exit_code == 0);
   for (const char* key : {"duration", "prompts", "crash", "hang", "append", "no_tick", "danger_menu",
-                          "swallow_enter", "wait_for", "trust", "style", "KP_SIM_PLAN", "KP_SIM_LOG"}) {
+                          "swallow_enter", "unsent", "lose_prompt", "error", "wait_for", "trust", "style",
+                          "KP_SIM_PLAN", "KP_SIM_LOG"}) {
     CHECK_MESSAGE(r.out.find(key) != std::string::npos, key);
   }
   CHECK(run_program({(test::source_dir() / "scripts/sim-agent").string(), "--bogus"}).exit_code == 2);
