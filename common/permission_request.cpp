@@ -239,6 +239,10 @@ std::optional<ToolRequest> gemini_prompt(const Lines& lines, size_t q) {
     const std::string command = body.empty() ? trim(rest) : join_lines(body);
     return request(ToolRequest::shell, tool, command.empty() ? command : cd + command);
   }
+  // "? WriteFile Writing to hello.txt ←" (gemini 0.61, qwen 0.24), "? Edit src/a.ts: old => new".
+  for (const char* verb : {"Writing to ", "Write to ", "Editing ", "Reading "}) {
+    if (rest.starts_with(verb)) rest = trim(rest.substr(std::string_view(verb).size()));
+  }
   std::string path = rest.substr(0, rest.find(' '));
   if (!path.empty() && path.back() == ':') path.pop_back();
   if (tool == "Edit" || tool == "replace") return request(ToolRequest::edit, tool, {}, path);

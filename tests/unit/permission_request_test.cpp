@@ -51,6 +51,9 @@ void check_screen(const fs::path& dir, const Expect& e) {
 }
 
 constexpr auto SH = ToolRequest::shell;
+// The checkbox tick the scripted model asks gemini and qwen to run.
+const char* const kSed =
+    R"(sed -i -E 's/^([[:space:]]*- )\[ \](\*?[[:space:]]+1[.]1([[:space:]]|$))/\1[x]\2/' .kiro/specs/demo/tasks.md)";
 constexpr auto A = Decision::approve;
 constexpr auto R = Decision::refuse;
 constexpr auto Q = Decision::ask;
@@ -83,6 +86,14 @@ TEST_CASE("permission requests from this project's fixtures, in each profile's l
       {"claude/needs_choice__real-2.1.332-auto-mode-check-unavailable.txt", "claude", false},
       {"claude/needs_choice__real-2.1.332-ask-user-question.txt", "claude", false},
       {"claude/needs_choice__real-2.1.332-trust-no-exit.txt", "claude", false},
+      // gemini 0.61, qwen 0.24 and codex 0.171 against the scripted server.
+      {"gemini/needs_input__real-0.61.0-approval-write.txt", "gemini", true, ToolRequest::write, "hello.txt", A},
+      {"gemini/needs_input__real-0.61.0-approval-shell.txt", "gemini", true, SH, kSed, A},
+      {"qwen/needs_input__real-0.24.4-approval-write.txt", "qwen", true, ToolRequest::write, "hello.txt", A},
+      {"qwen/needs_input__real-0.24.4-approval-shell.txt", "qwen", true, SH, kSed, A},
+      {"codex/needs_input__real-0.171.0-approval-escalated-command.txt", "codex", true, SH,
+       "touch /opt/a2-outside.txt", Q},
+      {"codex/needs_input__real-0.171.0-trust.txt", "codex", false},
   };
   for (const auto& e : expected) check_screen(screens, e);
 
