@@ -159,6 +159,7 @@ PromptChoice choose_prompt(const fs::path& repo_root, std::string_view profile_n
     if (auto found = find_layout(roots, *flavour)) {
       choice.prompt_template = found->layout.prompt_template;
       choice.found = found->file.string();
+      choice.found_relative = found->layout.path;
       choice.source = fmt::format("{} {}", found->layout.kind, found->layout.path);
       return choice;
     }

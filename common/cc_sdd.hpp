@@ -47,6 +47,7 @@ struct PromptChoice {
   std::string prompt_template;  // with {spec} and {task}; the lead appends to it
   std::string source;           // "cc-sdd skill .claude/skills/kiro-impl/SKILL.md", "setting agent.prompt", ...
   std::string found;            // the file found, empty when none
+  std::string found_relative;   // the same, relative to its checkout (".claude/skills/kiro-impl/SKILL.md")
   std::string install_hint;     // what to run when the command is missing
   bool missing = false;         // run must refuse: the command is not installed and no prompt is set
   std::string refusal;          // why, and what to run or set (when missing)

@@ -270,7 +270,7 @@ void print_json(const Analysis& a) {
 
 std::string mermaid_node(std::string_view id) {
   std::string out = "t";
-  for (char ch : id) out += ch == '.' ? '_' : ch;
+  for (char ch : id) out += ch == '.' || ch == '-' ? '_' : ch;  // "1.2" -> t1_2, "CORE-1" -> tCORE_1
   return out;
 }
 

@@ -115,7 +115,7 @@ int handler(const std::vector<std::string>& args) {
     throw UsageError(fmt::format("run: {}", e.what()));  // a setup problem: nothing started
   }
   // Preflight: refuse before anything is written (the prompt follows what cc-sdd installed).
-  Preflight preflight = run_preflight(paths, settings, profile, config.agent_command);
+  Preflight preflight = run_preflight(paths, settings, profile, config.agent_command, config.target_branch);
   for (const auto& w : preflight.warnings) fmt::print(stderr, "{}\n", w);
   if (!preflight.refusals.empty()) {
     for (const auto& r : preflight.refusals) fmt::print(stderr, "{}\n", r);

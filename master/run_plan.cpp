@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 
 #include "common/error.hpp"
+#include "common/git_handle.hpp"
+#include "common/git_repo.hpp"
 #include "common/scheduler.hpp"
 #include "common/spec_meta.hpp"
 
@@ -44,6 +46,22 @@ RunPlan load_run_plan(const SpecPaths& paths, const Settings& settings,
 
 namespace {
 
+// True when `rel_path` is in the tree of `branch`'s tip.
+bool committed_on(const std::filesystem::path& repo_root, const std::string& branch, const std::string& rel_path) {
+  git::RepoPtr repo = git::open_repo(repo_root);
+  git_oid tip = git::resolve_branch(repo.get(), branch);
+  git_commit* commit = nullptr;
+  git::check(git_commit_lookup(&commit, repo.get(), &tip), "cannot read the target branch");
+  git::CommitPtr commit_owner(commit);
+  git_tree* tree = nullptr;
+  git::check(git_commit_tree(&tree, commit), "cannot read the target branch's tree");
+  git::TreePtr tree_owner(tree);
+  git_tree_entry* entry = nullptr;
+  if (git_tree_entry_bypath(&entry, tree, rel_path.c_str()) != 0) return false;
+  git_tree_entry_free(entry);
+  return true;
+}
+
 bool executable_file(const std::string& path) {
   std::error_code ec;
   return std::filesystem::is_regular_file(path, ec) && ::access(path.c_str(), X_OK) == 0;
@@ -72,7 +90,7 @@ std::optional<std::string> find_program(const std::string& program) {
 }
 
 Preflight run_preflight(const SpecPaths& paths, const Settings& settings, const AgentProfile& profile,
-                        const std::vector<std::string>& agent_command) {
+                        const std::vector<std::string>& agent_command, const std::string& target_branch) {
   Preflight out;
   if (agent_command.empty()) {
     out.refusals.push_back(fmt::format("run: profile {} has no command: set agent.command in {} or pass --agent-cmd",
@@ -87,6 +105,18 @@ Preflight run_preflight(const SpecPaths& paths, const Settings& settings, const 
   out.prompt = choose_prompt(paths.repo_root, profile.name, profile.prompt_template,
                              settings_prompt(settings.raw, profile.name));
   if (out.prompt.missing) out.refusals.push_back(out.prompt.refusal);
+  if (!out.prompt.found_relative.empty()) {
+    try {
+      if (!committed_on(paths.repo_root, target_branch, out.prompt.found_relative)) {
+        out.warnings.push_back(fmt::format(
+            "run: warning: {} is not committed on {}: the task worktrees start from that branch and will not have "
+            "it, so the agent may answer \"Unknown command\"; commit it first",
+            out.prompt.found_relative, target_branch));
+      }
+    } catch (const std::exception&) {
+      // An unreadable branch is refused later with its own message.
+    }
+  }
   SpecMeta meta = load_spec_meta(paths);
   if (meta.tasks_approved == false) {
     out.warnings.push_back(fmt::format(

@@ -37,9 +37,10 @@ struct Preflight {
   std::vector<std::string> warnings;  // shown, then the run goes on
 };
 
-// Everything `run` checks before it writes any state.
+// Everything `run` checks before it writes any state; `target_branch` is the
+// branch task worktrees start from (they hold only what is committed on it).
 Preflight run_preflight(const SpecPaths& paths, const Settings& settings, const AgentProfile& profile,
-                        const std::vector<std::string>& agent_command);
+                        const std::vector<std::string>& agent_command, const std::string& target_branch);
 
 // What `run --dry-run` shows: the agent, the prompt and where it came from,
 // the order, which tasks would start first and the exact prompt of the first.

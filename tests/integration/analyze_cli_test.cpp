@@ -301,6 +301,8 @@ TEST_CASE("analyze: the DAG orchestrator's format, and majors' warning when a fi
   CHECK(j["warnings"].empty());
   auto human = test::run_kp({"analyze", "dag", "-C", dir.path().string()});
   CHECK(contains(human.out, "CORE-1     Version model and changelog parser [Groundwork]"));
+  auto mermaid = test::run_kp({"analyze", "dag", "--mermaid", "-C", dir.path().string()});
+  CHECK(contains(mermaid.out, "tCORE_2 --> tSTEP_10"));
   make_spec(dir, "plain", "- [ ] 1. A\n- [ ] 1.1 a\n- [ ] 2. B\n- [ ] 2.1 b\n");
   auto plain = test::run_kp({"analyze", "plain", "-C", dir.path().string()});
   CHECK(contains(plain.out, "Order:     majors"));

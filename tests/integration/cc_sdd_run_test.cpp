@@ -78,3 +78,12 @@ TEST_CASE("the agent's program is not on PATH: run exits 2 with the reason, no s
   CHECK(path.exit_code == 2);
   CHECK(contains(path.err, "is not an executable file"));
 }
+
+TEST_CASE("a skill installed but not committed: run warns that the task worktrees will not have it") {
+  RunFixture f(kTwoTasks, kQuick, {}, false);
+  test::write_text(f.repo() / ".claude/skills/kiro-impl/SKILL.md", kSkill);  // not committed
+  auto dry = f.kp({"run", "app", "--dry-run", "--agent-cmd", f.agent_cmd()});
+  CHECK_MESSAGE(dry.exit_code == 0, dry.err);
+  CHECK(contains(dry.err, ".claude/skills/kiro-impl/SKILL.md is not committed on main"));
+  CHECK(contains(dry.out, "task 1.1 gets: /kiro-impl app 1.1"));
+}
