@@ -94,6 +94,9 @@ struct AgentProfile {
   // the task prompt is typed: codex draws its composer before its trust
   // dialog; gemini queues (and sometimes loses) prompts while initializing.
   int ready_settle_ms = 300;
+  // A pause between the typed prompt showing and Enter: an Enter right after
+  // the text becomes a newline in codex and is dropped by gemini.
+  int enter_delay_ms = 0;
   // Whether Claude Code hooks (--settings) give exact turn signals.
   bool claude_hooks = false;
 

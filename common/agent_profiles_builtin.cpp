@@ -133,7 +133,8 @@ AgentProfile codex() {
   p.max_lines_below_prompt = 2;  // 0.171: a status row and a hint row; "› text" with more under it is history
   p.live_lines_above_prompt = 1;
   p.open_turn_is_busy = true;
-  p.ready_settle_ms = 1000;      // the trust dialog comes ~180 ms after the composer
+  p.ready_settle_ms = 1500;      // the trust dialog replaces the composer 0.2-0.9 s after it appears
+  p.enter_delay_ms = 100;        // an Enter within ~20 ms of the text becomes a newline
   p.input_placeholder = {
       R"(^(?:Use /skills to list available skills|Explain this codebase|Summarize recent commits)$)",
       R"(^(?:Implement \{feature\}|Find and fix a bug in @filename|Write tests for @filename)$)",
@@ -164,6 +165,7 @@ AgentProfile gemini() {
   append(p.safe_options, {R"(^Trust folder\b)"});
   append(p.error, {R"(^\s*✕ )", R"((?i)^\W{0,8}This request failed\b)"});
   p.ready_settle_ms = 1500;  // prompts typed while "Initializing..." can be lost
+  p.enter_delay_ms = 300;    // text followed at once by Enter was never submitted
   // "ℹ Initializing... Prompts will be queued." means not ready yet.
   append(p.busy, {R"((?i)Initializing\.\.\.)"});
   return p;
@@ -174,7 +176,8 @@ AgentProfile gemini() {
 AgentProfile qwen() {
   AgentProfile p = shared_base();
   p.name = "qwen";
-  p.command = {"qwen"};
+  // Its default "auto" mode sends every tool call to the model for judgement.
+  p.command = {"qwen", "--approval-mode", "default"};
   p.prompt_template = kGenericPrompt;
   p.input_prompt = {R"(^\s*>(?:\s+(.*))?$)"};
   p.prompt_between_rules = true;
@@ -186,7 +189,11 @@ AgentProfile qwen() {
                     R"(^To continue this session, run)", R"(^\s*qwen --resume \S+\s*$)"});
   append(p.error, {R"(^\s*✕ )"});
   p.idle = {R"((?i)\(shift \+ tab to cycle\))"};
-  p.ready_settle_ms = 1000;
+  append(p.busy, {R"((?i)Initializing\.\.\.)"});  // text typed then is lost (~4 s)
+  // "? AskUserQuestion Ask user 1 question": a question for a person.
+  append(p.danger_context, {R"(\bAskUserQuestion\b)", R"((?i)^\s*Question\s*$)"});
+  p.ready_settle_ms = 1500;
+  p.enter_delay_ms = 200;
   return p;
 }
 

@@ -282,6 +282,7 @@ class Monitor {
       auto typed = input_line_text(src_.capture(), profile_);
       if (typed && trim(*typed).find(head) != std::string::npos) break;
     }
+    if (s_.enter_delay.count() > 0) src_.wait_for_output(s_.enter_delay);
     src_.press_enter();
     enters_ = 1;
     enter_at_ = src_.now();

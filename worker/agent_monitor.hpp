@@ -35,6 +35,7 @@ struct MonitorSettings {
   std::chrono::seconds stuck_after{900};
   std::chrono::seconds startup_timeout{180};
   std::chrono::milliseconds ready_settle{300};      // a ready screen must stay ready this long
+  std::chrono::milliseconds enter_delay{0};         // between the typed text showing and Enter
   std::chrono::seconds delivery_timeout{45};        // the agent must show it took the prompt
   std::chrono::milliseconds done_settle{1500};      // an idle screen must stay idle this long
   std::chrono::seconds signal_grace{10};            // idle screen, waiting for the agent's Stop signal

@@ -192,6 +192,7 @@ MonitorSettings monitor_settings(const RunConfig& config, const AgentSetup& agen
   ms.stuck_after = std::chrono::seconds(config.stuck_after_seconds);
   ms.enter_while_attached = config.enter_while_attached;
   ms.ready_settle = std::chrono::milliseconds(agent.profile.ready_settle_ms);
+  ms.enter_delay = std::chrono::milliseconds(agent.profile.enter_delay_ms);
   ms.delivery_timeout = std::chrono::seconds(agent.delivery_seconds);
   ms.expect_stop_signal = agent.hooks;
   ms.signals = agent.hooks ? signals : nullptr;

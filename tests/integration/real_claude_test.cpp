@@ -158,3 +158,59 @@ TEST_CASE("real claude: stop-all leaves no agent process working in a task's wor
   }
   CHECK(processes_with_mark(task_mark(run.repo(), "app", "1.1")).empty());
 }
+
+namespace {
+
+nlohmann::json push_script() {
+  return {{"tasks",
+           {{"1.1", nlohmann::json::array({{{"write", {{"path", "ok.txt"}, {"content", "fine\n"}}}},
+                                          {{"bash", "touch tested.txt"}},
+                                          {{"bash", "git push --force origin main; touch pushed.txt"}},
+                                          {{"tick", {{"spec", "app"}, {"task", "1.1"}}}},
+                                          {{"text", "Done, without the push."}}})}}}};
+}
+
+
+}  // namespace
+
+TEST_CASE("real claude: a denied command waits for a person; ordinary edits and commands need none") {
+  auto claude = claude_or_skip();
+  if (!claude) return;
+  RealAgentRun run("claude", *claude, "# Implementation Plan\n\n- [ ] 1.1 Only task\n", push_script(), true);
+  REQUIRE(run.kp({"run", "app", "--no-watch", "--max-parallel", "1"}).ok());
+  auto waiting = [&] {
+    auto s = read_run_state(run.paths().state_json);
+    return s && s->find("1.1") && s->find("1.1")->phase.find("needs choice") != std::string::npos;
+  };
+  bool asked = false;
+  for (int i = 0; i < 900 && !asked; ++i) {
+    asked = waiting();
+    if (!asked) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  REQUIRE_MESSAGE(asked, run.explain());
+  const std::filesystem::path worktree = run.state().find("1.1")->worktree;
+  CHECK(std::filesystem::exists(worktree / "ok.txt"));       // a write inside the worktree: approved
+  CHECK(std::filesystem::exists(worktree / "tested.txt"));   // an ordinary command: approved
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  CHECK_FALSE(std::filesystem::exists(worktree / "pushed.txt"));  // the push never ran
+  CHECK(run.state().find("1.1")->phase.find("git") != std::string::npos);  // status names the command's rule
+  CHECK(run.kp({"status", "app"}).out.find("needs choice") != std::string::npos);
+  CHECK(run.kp({"stop-all", "app"}).ok());
+}
+
+TEST_CASE("real claude: with approve.on_refuse = reject the agent is told no and goes on") {
+  auto claude = claude_or_skip();
+  if (!claude) return;
+  RealAgentRun run("claude", *claude, "# Implementation Plan\n\n- [ ] 1.1 Only task\n", push_script(), true);
+  run.settings()["approve"] = {{"on_refuse", "reject"}};
+  run.write_settings();
+  RunResult r = run.run_to_end(1);
+  CHECK_MESSAGE(r.exit_code == 0, r.out << run.explain());
+  CHECK(test::git(run.repo(), {"show", "HEAD:ok.txt"}) == "fine\n");
+  CHECK(test::git(run.repo(), {"ls-tree", "--name-only", "HEAD"}).find("pushed.txt") == std::string::npos);
+  // The model received the refusal and its reason as the tool's result.
+  const std::string log = test::read_text(run.server().log());
+  CHECK(log.find("kiro-parallel approval policy") != std::string::npos);
+  // The decision is in the task's signal channel.
+  CHECK(test::read_text(run.paths().task_signals("1.1")).find("\"decision\":\"deny\"") != std::string::npos);
+}

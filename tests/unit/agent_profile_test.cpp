@@ -39,7 +39,7 @@ TEST_CASE("the built-in profiles exist, are compiled and start their agent") {
   // codex: no daemon that outlives the session, its own workspace sandbox.
   CHECK(builtin_profile("codex")->command ==
         std::vector<std::string>{"codex", "--no-daemon", "--sandbox", "workspace-write", "--ask-for-approval", "on-request"});
-  CHECK(builtin_profile("qwen")->command == std::vector<std::string>{"qwen"});
+  CHECK(builtin_profile("qwen")->command == std::vector<std::string>{"qwen", "--approval-mode", "default"});
   CHECK(builtin_profile("nope") == nullptr);
 }
 
