@@ -310,6 +310,14 @@ class Monitor {
       return;
     }
     ApprovalAnswer answer = s_.approve ? s_.approve(screen_) : ApprovalAnswer{};
+    if (answer.verdict == ApprovalAnswer::refuse && answer.reject) {
+      src_.press_escape();
+      answered_screen_ = screen_;
+      log(fmt::format("refused by rule {}: {}; answered No (Esc) ({})", answer.rule, answer.what, why_));
+      set_phase("refused a prompt");
+      recheck_ = true;
+      return;
+    }
     if (answer.verdict != ApprovalAnswer::approve) {
       const char* verb = answer.verdict == ApprovalAnswer::refuse ? "refused" : "not approved";
       set_phase(fmt::format("needs choice: {} by {}: {}", verb, answer.rule, answer.what));

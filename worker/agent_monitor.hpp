@@ -25,6 +25,7 @@ struct ApprovalAnswer {
   enum Verdict { approve, refuse, ask } verdict = approve;
   std::string rule;  // which rule decided
   std::string what;  // the command or path the prompt asks about
+  bool reject = false;  // refused with approve.on_refuse = "reject": answer No (Esc) instead of waiting
 };
 
 struct MonitorSettings {

@@ -50,6 +50,7 @@ class TmuxScreenSource final : public ScreenSource {
 
   // A constant command through the control channel: no fork on the hot path.
   void press_enter() override { control_->command("send-keys -t " + control_->pane_id() + " Enter"); }
+  void press_escape() override { control_->command("send-keys -t " + control_->pane_id() + " Escape"); }
 
   // User text never meets tmux's parser: argv and send-keys -l.
   void type_literal(const std::string& text) override { tmux_.send_literal(session_, text); }

@@ -31,6 +31,7 @@ class ScreenSource {
   virtual std::string capture_history(int lines) = 0;
   virtual PaneFacts facts() = 0;
   virtual void press_enter() = 0;
+  virtual void press_escape() = 0;  // "No" on Claude's, codex's and gemini's permission menus
   virtual void type_literal(const std::string& text) = 0;
   virtual Clock::time_point now() { return Clock::now(); }
 };

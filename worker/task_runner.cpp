@@ -60,6 +60,7 @@ AgentSetup agent_setup(const SpecPaths& paths, const RunConfig& config, const Ta
   a.hooks = a.command.size() != a.profile.command.size();
   a.require = completion_requirement(settings.raw, settings.path, a.hooks);
   a.approval = parse_approval_settings(settings.raw, settings.path);
+  if (!config.approve_mode.empty()) a.approval.mode = approval_mode_from_string(config.approve_mode, "run --approve");
   if (settings.raw.contains("prompt_delivery_seconds")) {
     const auto& v = settings.raw["prompt_delivery_seconds"];
     if (!v.is_number_integer() || v.get<int>() < 5) {
@@ -99,6 +100,7 @@ std::vector<std::pair<std::string, std::string>> agent_environment(const SpecPat
   env.emplace_back("KIRO_PARALLEL_REPO", paths.repo_root.string());
   env.emplace_back("KIRO_PARALLEL_SPEC", paths.spec);
   env.emplace_back("KIRO_PARALLEL_WORKTREE", task.worktree);
+  if (!config.approve_mode.empty()) env.emplace_back("KIRO_PARALLEL_APPROVE", config.approve_mode);
   return env;
 }
 
@@ -218,6 +220,7 @@ std::function<ApprovalAnswer(const std::string&)> screen_approval(const AgentSet
                      : d.verdict == Decision::refuse ? ApprovalAnswer::refuse
                                                      : ApprovalAnswer::ask;
     answer.rule = d.rule;
+    answer.reject = d.verdict == Decision::refuse && agent.approval.on_refuse == ApprovalSettings::reject;
     answer.what = fmt::format("{} {}", request->tool, request->kind == ToolRequest::shell ? request->command : request->path);
     return answer;
   };

@@ -50,6 +50,8 @@ struct FakeTerminal : ScreenSource {
     ++enters;
     if (on_enter) on_enter(*this);
   }
+  void press_escape() override { ++escapes; }
+  int escapes = 0;
   void type_literal(const std::string& text) override {
     input += text;
     screen = idle("", input);
