@@ -144,7 +144,7 @@ AgentProfile codex() {
   p.busy = {R"((?i)\besc to interrupt\b)", R"(^(?:•|◦) Working \()"};
   append(p.exited, {R"(To continue this session, run codex resume)", R"(^Token usage(?: so far)?: total=)",
                     R"(Disconnected from this task)"});
-  p.completion = {R"(^\s*(?:─ )?Worked for \d)"};
+  p.completion = {R"(^\s*(?:─ )?Worked for <?\d)"};  // "Worked for 2s", "Worked for <1s"
   p.idle = {R"(^\s{2}\S+(?: \S+)? · (?:~|/))"};  // "  gpt-5.5 high · ~/repo" status line
   append(p.error, {R"(^■ )", R"((?i)^\W{0,8}stream (?:error|disconnected))",
                    R"((?i)unexpected status \d{3})"});

@@ -116,9 +116,13 @@ class RealAgentRun {
     REQUIRE(s.has_value());
     return *s;
   }
+  // No doctest assertion in here: it runs inside a failing CHECK_MESSAGE,
+  // under the reporter's lock, where another assertion would deadlock.
   std::string explain() const {
     std::string out;
-    for (const auto& t : state().tasks) {
+    auto s = read_run_state(paths_.state_json);
+    if (!s) out += "(no state.json)\n";
+    for (const auto& t : s ? s->tasks : std::vector<TaskState>{}) {
       out += "task " + t.id + ": " + std::string(to_string(t.status)) + " [" + t.phase + "] " + t.message + "\n";
     }
     std::error_code ec;
