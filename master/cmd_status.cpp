@@ -83,6 +83,9 @@ json status_json(const RunState& state, const DisplayFacts& facts) {
     j["attempts"] = t.attempts;
     j["phase"] = string_or_null(t.phase);
     j["message"] = string_or_null(t.message);
+    j["evidence"] = string_or_null(t.evidence);  // what proved it completed
+    j["tokens"] = {{"input", t.tokens_input}, {"output", t.tokens_output}, {"cache_read", t.tokens_cache_read},
+                   {"cache_creation", t.tokens_cache_creation}};
     tasks.push_back(std::move(j));
     if (t.status == TaskStatus::running && phase_needs_choice(t.phase)) needs_choice.push_back(t.id);
   }

@@ -53,7 +53,7 @@ def one_path(kp, claude, tasks, workers, hooks, keep):
     ids = [str(i + 1) for i in range(tasks)]
     with open(os.path.join(repo, ".kiro", "specs", "bench", "tasks.md"), "w") as f:
         f.write("# Implementation Plan\n\n" + "".join(f"- [ ] {i}. Task {i} (P)\n  - _Boundary: b{i}_\n" for i in ids))
-    script = {"tasks": {i: [{"write": {"path": f"out-{i}.txt", "content": f"task {i}\n"}},
+    script = {"task_pattern": r"Implement task (\S+) of spec", "tasks": {i: [{"write": {"path": f"out-{i}.txt", "content": f"task {i}\n"}},
                             {"bash": f"touch made-{i}.txt"},
                             {"tick": {"spec": "bench", "task": i}},
                             {"text": f"Task {i} is implemented."}] for i in ids}}
@@ -101,17 +101,18 @@ def one_path(kp, claude, tasks, workers, hooks, keep):
 
 
 def measure(work, repo, wall, done, tasks):
-    replies = {}  # (task, index) -> (time, stop_reason)
+    replies = {}  # (task, index) -> (time, stop_reason); a reply follows its request
     requests = {}  # (task, index) -> time
+    last_index = {}
     for line in open(os.path.join(work, "requests.jsonl")):
         e = json.loads(line)
         if e.get("side") or e.get("task") is None:
             continue
-        key = (e["task"], e.get("index"))
-        if e.get("event") == "reply":
-            replies.setdefault(key, (e["time"], e.get("stop_reason")))
-        elif "method" in e:
-            requests.setdefault(key, e["time"])
+        if "method" in e:
+            last_index[e["task"]] = e.get("index")
+            requests.setdefault((e["task"], e.get("index")), e["time"])
+        elif e.get("event") == "reply" and last_index.get(e["task"]) is not None:
+            replies.setdefault((e["task"], last_index[e["task"]]), (e["time"], e.get("stop_reason")))
     tool_answered, finals = [], {}
     for (task, index), (t, reason) in replies.items():
         if reason == "tool_use" and (task, index + 1) in requests:

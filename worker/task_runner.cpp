@@ -241,7 +241,7 @@ void record_tokens(const SpecPaths& paths, const std::string& id, const TokenUsa
 // The turn ended: the transcript (when the agent has one) says whether it
 // ended in an error; then the evidence decides. Never complete without it.
 TaskEnd judge_turn(const SpecPaths& paths, const Claim& claim, const AgentSetup& agent, const MonitorResult& result,
-                   ScreenSource& screen, const TmuxClient& tmux, const std::atomic<bool>& stop) {
+                   const std::string& scrollback, const TmuxClient& tmux, const std::atomic<bool>& stop) {
   const TaskState& task = claim.task;
   const RunConfig& config = claim.config;
   EvidenceFacts facts;
@@ -265,11 +265,7 @@ TaskEnd judge_turn(const SpecPaths& paths, const Claim& claim, const AgentSetup&
   const std::string tasks_rel = fs::relative(paths.tasks_md, paths.repo_root).string();
   facts.checkbox = task_ticked_in(fs::path(task.worktree) / tasks_rel, task.id);
   facts.work = worktree_has_work(paths.repo_root, task.worktree, task.branch, config.target_branch, tasks_rel);
-  try {
-    facts.marker = marker_in_scrollback(screen.capture_history(3000), task.id);
-  } catch (const std::exception&) {
-    facts.marker = false;
-  }
+  facts.marker = marker_in_scrollback(scrollback, task.id);
   EvidenceVerdict v = judge_evidence(agent.require, facts);
   log_info("task {}: turn ended ({}); evidence found: {}; required: {}", task.id, result.detail, describe(v.found),
            describe(agent.require));
@@ -288,13 +284,13 @@ TaskEnd judge_turn(const SpecPaths& paths, const Claim& claim, const AgentSetup&
 }
 
 TaskEnd after_monitor(const SpecPaths& paths, const Claim& claim, const AgentSetup& agent, const MonitorResult& result,
-                      ScreenSource& screen, const TmuxClient& tmux, const std::atomic<bool>& stop) {
+                      const std::string& scrollback, const TmuxClient& tmux, const std::atomic<bool>& stop) {
   const TaskState& task = claim.task;
   // A signal to this worker reaches its tmux control client too (same process
   // group): whatever the monitor saw then, the task is interrupted, not failed.
   if (stop) return TaskEnd::interrupted;
   switch (result.outcome) {
-    case MonitorOutcome::turn_ended: return judge_turn(paths, claim, agent, result, screen, tmux, stop);
+    case MonitorOutcome::turn_ended: return judge_turn(paths, claim, agent, result, scrollback, tmux, stop);
     case MonitorOutcome::interrupted: return TaskEnd::interrupted;
     case MonitorOutcome::session_gone:
       if (stopped_by_person(paths, task.id)) return TaskEnd::stopped;
@@ -376,12 +372,18 @@ TaskEnd run_claimed_task(const SpecPaths& paths, int worker_id, const Claim& cla
   }
   if (!result.last_screen.empty()) write_file_atomic(latest_log, result.last_screen);
   log_info("task {}: monitor ended: {} {}", task.id, to_string(result.outcome), result.detail);
-  if (!screen) {
-    archive_task_log(paths, task.id);
-    end_agent(paths, task, tmux);
-    return fail_task(paths, task, claim.config, fmt::format("session gone: {}", result.detail));
+  std::string scrollback;
+  if (screen && result.outcome == MonitorOutcome::turn_ended) {
+    try {
+      scrollback = screen->capture_history(3000);  // where a completion marker would be
+    } catch (const std::exception&) {
+      scrollback = result.last_screen;
+    }
   }
-  return after_monitor(paths, claim, agent, result, *screen, tmux, stop);
+  // Our control client leaves before the session is killed: tmux 3.3a's
+  // server crashes (in libevent) when a session dies under a control client.
+  screen.reset();
+  return after_monitor(paths, claim, agent, result, scrollback, tmux, stop);
 }
 
 }  // namespace kp

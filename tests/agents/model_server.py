@@ -139,11 +139,11 @@ class Ctx:
 
 
 def tick_command(spec: str, task: str) -> str:
-    """A sed call that ticks '- [ ] <task>' (also '- [ ]* <task>') in the spec's tasks.md."""
+    """A sed call that ticks '- [ ] <task>' (also '- [ ]* <task>' and a major's '- [ ] <task>.') in the spec's tasks.md."""
     if not re.fullmatch(r"[A-Za-z0-9._-]+", spec) or not re.fullmatch(r"[0-9][0-9.]*", task):
         raise ValueError(f"tick: bad spec or task: {spec!r} {task!r}")
     expr = r"s/^([[:space:]]*- )\[ \](\*?[[:space:]]+" + re.escape(task).replace("\\.", "[.]") + \
-        r"([[:space:]]|$))/\1[x]\2/"
+        r"[.]?([[:space:]]|$))/\1[x]\2/"
     return "sed -i -E " + shlex.quote(expr) + " " + shlex.quote(f".kiro/specs/{spec}/tasks.md")
 
 

@@ -45,6 +45,20 @@ int completed(const RunState& s) {
   return n;
 }
 
+// The whole run (two workers) ends with every task failed, `text` in each
+// message, and nothing completed.
+void check_all_failed(const RealAgentRun& run, const std::string& text) {
+  RunResult r = run.run_to_end(2);
+  CHECK(r.exit_code == 3);
+  RunState s = run.state();
+  CHECK(completed(s) == 0);
+  for (const auto& t : s.tasks) {
+    CAPTURE(t.id);
+    CHECK(t.status == TaskStatus::failed);
+    CHECK_MESSAGE(t.message.find(text) != std::string::npos, t.message << "\n" << run.explain());
+  }
+}
+
 }  // namespace
 
 TEST_CASE("real claude: a normal run completes every task on evidence, with its work on the target branch") {
@@ -75,15 +89,7 @@ TEST_CASE("real claude: without cc-sdd's command the tasks fail with 'Unknown co
   // prompt names the skill anyway, as a stale agent.prompt would.
   run.settings()["agent"]["prompt"] = "/kiro-impl {spec} {task}";
   run.write_settings();
-  RunResult r = run.run_to_end(2);
-  CHECK(r.exit_code == 3);
-  RunState s = run.state();
-  CHECK(completed(s) == 0);
-  for (const auto& t : s.tasks) {
-    CAPTURE(t.id);
-    CHECK(t.status == TaskStatus::failed);
-    CHECK_MESSAGE(t.message.find("Unknown command") != std::string::npos, t.message);
-  }
+  check_all_failed(run, "Unknown command");
   CHECK(run.server().main_requests() == 0);  // nothing reached the model
   CHECK(test::git(run.repo(), {"log", "--oneline"}).find("Merge task") == std::string::npos);
 }
@@ -93,15 +99,7 @@ TEST_CASE("real claude: an API error on every turn completes no task and says wh
   if (!claude) return;
   nlohmann::json script = {{"default", nlohmann::json::array({{{"error", {{"status", 400}, {"message", "scripted invalid request"}}}}})}};
   RealAgentRun run("claude", *claude, kTasks, script, /*install_cc_sdd=*/true);
-  RunResult r = run.run_to_end(2);
-  CHECK(r.exit_code == 3);
-  RunState s = run.state();
-  CHECK(completed(s) == 0);
-  for (const auto& t : s.tasks) {
-    CAPTURE(t.id);
-    CHECK(t.status == TaskStatus::failed);
-    CHECK_MESSAGE(t.message.find("API Error: 400") != std::string::npos, t.message);
-  }
+  check_all_failed(run, "API Error: 400");
   // The status a person reads says it too.
   RunResult status = run.kp({"status", "app"});
   CHECK(status.out.find("API Error: 400") != std::string::npos);
@@ -115,15 +113,7 @@ TEST_CASE("real claude: an agent that never starts completes no task and says wh
   run.settings()["agent"]["env"]["HOME"] = (run.repo().parent_path() / "empty-home").string();
   std::filesystem::create_directories(run.repo().parent_path() / "empty-home");
   run.write_settings();
-  RunResult r = run.run_to_end(2);
-  CHECK(r.exit_code == 3);
-  RunState s = run.state();
-  CHECK(completed(s) == 0);
-  for (const auto& t : s.tasks) {
-    CAPTURE(t.id);
-    CHECK(t.status == TaskStatus::failed);
-    CHECK_MESSAGE(!t.message.empty(), run.explain());
-  }
+  check_all_failed(run, "exited");  // the pane's process ended before any prompt
 }
 
 TEST_CASE("real claude: stop-all leaves no agent process working in a task's worktree") {

@@ -170,7 +170,8 @@ TEST_CASE("status --json: stable keys, nulls for unknowns, live master and worke
                                       {"stopped", 0}, {"blocked", 1}, {"conflict", 1}});
   REQUIRE(j["tasks"].size() == 5);
   const auto& done = j["tasks"][0];
-  for (const char* key : {"id", "title", "status", "worker", "session", "branch", "started_at", "duration", "attempts"}) {
+  for (const char* key : {"id", "title", "status", "worker", "session", "branch", "started_at", "duration", "attempts",
+                          "phase", "message", "evidence", "tokens"}) {
     CHECK_MESSAGE(done.contains(key), key);
   }
   CHECK(done["id"] == "1.1");
