@@ -22,7 +22,7 @@ const std::vector<const Command*>& all_commands() {
   static const std::vector<const Command*> commands = {
       &kCmdAnalyze, &kCmdRun,     &kCmdStatus, &kCmdWatch,  &kCmdMasterStatus,
       &kCmdStop,    &kCmdStopAll, &kCmdRecover, &kCmdClean, &kCmdRetry,
-      &kCmdAttach,  &kCmdLogs,    &kCmdClassify, &kCmdMaster, &kCmdWorker,
+      &kCmdAttach,  &kCmdLogs,    &kCmdClassify, &kCmdMaster, &kCmdWorker, &kCmdHook,
   };
   return commands;
 }
