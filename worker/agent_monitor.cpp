@@ -304,7 +304,19 @@ class Monitor {
   }
 
   void answer_prompt() {
-    if (screen_ == answered_screen_) return;  // one Enter per prompt screen
+    if (screen_ == answered_screen_) {
+      // One Enter per prompt screen; but a screen that stayed exactly as it
+      // was for 3 s did not get it (Claude Code drops an Enter that comes
+      // right as its menu is drawn): once or twice more.
+      const auto now = src_.now();
+      if (now - answered_at_ > 3s && last_change_ <= answered_at_ && reenters_ < 2 && !person_blocks_keys()) {
+        src_.press_enter();
+        answered_at_ = now;
+        ++reenters_;
+        log(fmt::format("the prompt screen did not change after Enter; pressed Enter again ({})", why_));
+      }
+      return;
+    }
     if (person_blocks_keys()) {
       set_phase("needs input: a person is attached");
       return;
@@ -326,6 +338,8 @@ class Monitor {
     }
     src_.press_enter();
     answered_screen_ = screen_;
+    answered_at_ = src_.now();
+    reenters_ = 0;
     log(answer.rule.empty() ? fmt::format("pressed Enter: {}", why_)
                             : fmt::format("approved by rule {}: {}; pressed Enter ({})", answer.rule, answer.what, why_));
     set_phase("answered a prompt");
@@ -378,7 +392,8 @@ class Monitor {
   Clock::time_point start_, sent_at_, enter_at_, last_change_;
   Clock::time_point last_facts_at_{}, dirty_since_ = Clock::time_point::max(), last_output_ = Clock::time_point::max();
   std::optional<Clock::time_point> ready_since_, done_since_, error_since_, stop_signal_at_;
-  int enters_ = 0, retypes_ = 0;
+  int enters_ = 0, retypes_ = 0, reenters_ = 0;
+  Clock::time_point answered_at_{};
   bool recheck_ = true;
 };
 
