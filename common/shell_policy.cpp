@@ -509,7 +509,9 @@ void ShellJudge::rescan_nested(const Words& w, const std::optional<fs::path>& cw
     for (size_t k = 1; k < w.size(); ++k) {
       if (!is_one_of(w[k], {"-exec", "-execdir", "-ok", "-okdir"})) continue;
       Words inner;
-      for (++k; k < w.size() && w[k] != ";" && w[k] != "+"; ++k) inner.push_back(w[k]);
+      // "{}" is a file find found under its root (whose place the find rule
+      // judges): a path below the folder, never the folder itself.
+      for (++k; k < w.size() && w[k] != ";" && w[k] != "+"; ++k) inner.push_back(w[k] == "{}" ? "./found" : w[k]);
       scan(join(inner), cwd, depth + 1);
     }
   }
