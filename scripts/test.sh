@@ -3,6 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+# The real agent CLIs at pinned versions into .agents-cli/ (npm); a CLI that
+# cannot be installed makes its tests report themselves skipped.
+scripts/install-agents.sh
 scripts/build.sh
 build_dir=${KP_BUILD_DIR:-build}
 cd "$build_dir"
