@@ -96,3 +96,26 @@ TEST_CASE("completion.require = work accepts an agent that changed files without
   CHECK(f.watched_ok());
   CHECK(f.state().tasks[0].evidence == "work");
 }
+
+TEST_CASE("approval policy in a run: edits and test commands pass without a person, a push waits for one") {
+  RunFixture f("- [ ] 1. Edit and test\n- [ ] 2. Publish\n",
+               R"({"style": "new", "tasks": {
+                    "1": {"duration": 1, "menus": [{"kind": "write", "path": "src/app.txt"},
+                                                   {"kind": "bash", "command": "make test"}]},
+                    "2": {"duration": 1, "menus": [{"kind": "bash", "command": "git push --force origin main"}]}}})");
+  REQUIRE(f.start(2).exit_code == 0);
+  REQUIRE(RunFixture::wait_for([&] { return f.task_phase_contains("2", "needs choice"); }));
+  REQUIRE(RunFixture::wait_for([&] {
+    auto s = read_run_state(f.paths().state_json);
+    return s && s->find("1") && s->find("1")->status == TaskStatus::completed;
+  }));
+  CHECK(f.sim_log_count({"ran", "make test"}) == 1);
+  CHECK(f.sim_log_count({"ran", "git push"}) == 0);  // never approved
+  const std::string phase = f.state().find("2")->phase;
+  CHECK_MESSAGE(phase.find("git push --force origin main") != std::string::npos, phase);  // the command, shown
+  auto json = nlohmann::json::parse(f.kp({"status", "app", "--json"}).out);
+  CHECK(json["needs_choice"] == nlohmann::json::array({"2"}));
+  const std::string worker_logs = test::read_text(f.paths().worker_log(0)) + test::read_text(f.paths().worker_log(1));
+  CHECK(worker_logs.find("approved by rule") != std::string::npos);  // every decision is logged with its rule
+  CHECK(f.kp({"stop-all", "app"}).ok());
+}
