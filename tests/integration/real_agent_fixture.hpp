@@ -85,6 +85,9 @@ class RealAgentRun {
     }
     nlohmann::json env = agent_env(agent);
     env["CLAUDE_CODE_MAX_RETRIES"] = "1";  // an API error ends the turn in seconds, not minutes
+    // gemini-cli runs non-interactively (and quits) when CI is set, as it is in
+    // CI's environment and so in the tmux server's.
+    env["CI"] = "false";
     settings_ = {{"agent", {{"profile", agent}, {"command", {binary.string()}}, {"env", env}}},
                  {"task_timeout_minutes", 4}};
     write_settings();
