@@ -20,6 +20,17 @@
 
 namespace kp::test {
 
+// Two parallel sub-tasks that each real-agent test runs (hello.txt, bye.txt).
+inline constexpr const char* kTwoParallelTasks =
+    "# Implementation Plan\n\n"
+    "- [ ] 1. Greetings\n"
+    "- [ ] 1.1 Write hello.txt (P)\n"
+    "  - Create hello.txt\n"
+    "  - _Boundary: hello_\n"
+    "- [ ] 1.2 Write bye.txt (P)\n"
+    "  - Create bye.txt\n"
+    "  - _Boundary: bye_\n";
+
 // .agents-cli/<name>/node_modules/.bin/<name> (or under $KP_AGENTS_DIR), if installed.
 inline std::optional<std::filesystem::path> installed_cli(const std::string& name) {
   const char* dir = std::getenv("KP_AGENTS_DIR");

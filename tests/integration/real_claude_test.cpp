@@ -14,15 +14,7 @@ using namespace kp::test;
 
 namespace {
 
-const char* const kTasks =
-    "# Implementation Plan\n\n"
-    "- [ ] 1. Greetings\n"
-    "- [ ] 1.1 Write hello.txt (P)\n"
-    "  - Create hello.txt\n"
-    "  - _Boundary: hello_\n"
-    "- [ ] 1.2 Write bye.txt (P)\n"
-    "  - Create bye.txt\n"
-    "  - _Boundary: bye_\n";
+const char* const kTasks = kTwoParallelTasks;
 
 nlohmann::json working_script() {
   auto steps = [](const std::string& task, const std::string& file) {

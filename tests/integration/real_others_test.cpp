@@ -18,15 +18,7 @@ using namespace kp::test;
 
 namespace {
 
-const char* const kTwoTasks =
-    "# Implementation Plan\n\n"
-    "- [ ] 1. Greetings\n"
-    "- [ ] 1.1 Write hello.txt (P)\n"
-    "  - Create hello.txt\n"
-    "  - _Boundary: hello_\n"
-    "- [ ] 1.2 Write bye.txt (P)\n"
-    "  - Create bye.txt\n"
-    "  - _Boundary: bye_\n";
+const char* const kTwoTasks = kTwoParallelTasks;
 
 const char* const kOneTask = "# Implementation Plan\n\n- [ ] 1.1 Write hello.txt\n";
 
