@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/agent_system_settings.hpp"
+
 namespace kp {
 
 // One compiled pattern. Patterns are ECMAScript regexes matched against one
@@ -99,6 +101,8 @@ struct AgentProfile {
   int enter_delay_ms = 0;
   // Whether Claude Code hooks (--settings) give exact turn signals.
   bool claude_hooks = false;
+  // Settings the agent must run with, through its system settings file.
+  SystemSettingsOverlay system_settings;
 
   // Built by compile_profile; shared by copies of the profile.
   std::shared_ptr<const CompiledPatterns> compiled;

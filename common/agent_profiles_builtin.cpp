@@ -194,6 +194,10 @@ AgentProfile qwen() {
   append(p.danger_context, {R"(\bAskUserQuestion\b)", R"((?i)^\s*Question\s*$)"});
   p.ready_settle_ms = 1500;
   p.enter_delay_ms = 200;
+  // After a turn it writes a suggested next prompt into the input line, which
+  // reads as typing and which an Enter would send: off.
+  p.system_settings = {"QWEN_CODE_SYSTEM_SETTINGS_PATH", "/etc/qwen-code/settings.json",
+                       R"({"ui": {"enableFollowupSuggestions": false}})"};
   return p;
 }
 

@@ -8,6 +8,7 @@
 #include "common/agent_processes.hpp"
 #include "common/agent_profile.hpp"
 #include "common/agent_signals.hpp"
+#include "common/agent_system_settings.hpp"
 #include "common/approval_policy.hpp"
 #include "common/atomic_file.hpp"
 #include "common/claude_transcript.hpp"
@@ -173,8 +174,19 @@ std::optional<std::string> start_agent(const SpecPaths& paths, const Claim& clai
   set_phase(paths, task.id, "starting agent");
   std::error_code ec;
   fs::remove(paths.task_signals(task.id), ec);  // signals of an earlier session mean nothing now
+  auto env = agent_environment(paths, claim.config, task);
+  if (const SystemSettingsOverlay& sys = agent.profile.system_settings; !sys.empty()) {
+    try {
+      auto written = write_system_settings(sys, paths.logs_dir / fmt::format("{}-system-settings.json", agent.profile.name),
+                                           std::getenv(sys.env.c_str()));
+      if (!written.warning.empty()) log_info("task {}: warning: {}", task.id, written.warning);
+      env.emplace_back(sys.env, written.path.string());
+    } catch (const std::exception& e) {
+      return fmt::format("cannot write the agent's system settings: {}", e.what());
+    }
+  }
   try {
-    tmux.new_session(task.session, task.worktree, agent.command, agent_environment(paths, claim.config, task));
+    tmux.new_session(task.session, task.worktree, agent.command, env);
   } catch (const std::exception& e) {
     return fmt::format("cannot start the agent: {}", e.what());
   }
