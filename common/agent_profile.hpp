@@ -41,6 +41,8 @@ struct CompiledPatterns {
       exited, shell_prompt, completion, idle, error, error_transient, answered_options;
 };
 
+enum class AgentHooks { none, claude_flag, qwen_system_settings };
+
 struct AgentProfile {
   std::string name;
   std::vector<std::string> command;  // argv that starts the agent
@@ -99,8 +101,10 @@ struct AgentProfile {
   // A pause between the typed prompt showing and Enter: an Enter right after
   // the text becomes a newline in codex and is dropped by gemini.
   int enter_delay_ms = 0;
-  // Whether Claude Code hooks (--settings) give exact turn signals.
-  bool claude_hooks = false;
+  // How the agent's own hooks report its turns (Stop, prompt submitted) to
+  // kiro-parallel: Claude Code's --settings flag, or hooks merged into the
+  // agent's system settings file (qwen, in Claude's format).
+  AgentHooks hooks = AgentHooks::none;
   // Settings the agent must run with, through its system settings file.
   SystemSettingsOverlay system_settings;
 

@@ -117,7 +117,7 @@ AgentProfile claude() {
   // offer would move claude to the alternate screen.
   append(p.danger_context, {R"(^\s*☐ )", R"((?i)fullscreen renderer)"});
   append(p.input_placeholder, {R"(^Resend your message to try again$)"});
-  p.claude_hooks = true;
+  p.hooks = AgentHooks::claude_flag;
   p.ready_settle_ms = 300;
   return p;
 }
@@ -168,6 +168,9 @@ AgentProfile gemini() {
   p.enter_delay_ms = 300;    // text followed at once by Enter was never submitted
   // "ℹ Initializing... Prompts will be queued." means not ready yet.
   append(p.busy, {R"((?i)Initializing\.\.\.)"});
+  // No hooks: gemini reads a system settings file only when it and every
+  // folder above it are root's and not group/other-writable (a user's
+  // repository never is), and it has no flag for them.
   return p;
 }
 
@@ -198,6 +201,7 @@ AgentProfile qwen() {
   // reads as typing and which an Enter would send: off.
   p.system_settings = {"QWEN_CODE_SYSTEM_SETTINGS_PATH", "/etc/qwen-code/settings.json",
                        R"({"ui": {"enableFollowupSuggestions": false}})"};
+  p.hooks = AgentHooks::qwen_system_settings;
   return p;
 }
 

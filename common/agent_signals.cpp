@@ -48,6 +48,7 @@ std::vector<AgentSignal> SignalChannel::read_new() {
     s.transcript_path = j.value("transcript_path", std::string());
     s.message = j.value("message", std::string());
     s.last_message = j.value("last_assistant_message", std::string());
+
     s.error = j.value("error", std::string());
     s.raw = std::move(j);
     out.push_back(std::move(s));
@@ -70,6 +71,48 @@ std::string claude_hook_settings_json() {
                                {"SessionStart", plain},
                                {"PreToolUse", any_tool}}}};
   return settings.dump();
+}
+
+std::string system_settings_hooks_json(AgentHooks route) {
+  const nlohmann::json hook = {{"type", "command"}, {"command", "\"$KIRO_PARALLEL_BIN\" hook"}};
+  const nlohmann::json plain = nlohmann::json::array({{{"hooks", {hook}}}});
+  switch (route) {
+    case AgentHooks::qwen_system_settings:
+      // Claude's format; approvals stay on the screen path (qwen's own menu).
+      return nlohmann::json{{"hooks",
+                             {{"Stop", plain},
+                              {"StopFailure", plain},
+                              {"Notification", plain},
+                              {"UserPromptSubmit", plain}}}}
+          .dump();
+    default: return "{}";
+  }
+}
+
+namespace {
+const char* hooked_program(AgentHooks route) {
+  switch (route) {
+    case AgentHooks::claude_flag: return "claude";
+    case AgentHooks::qwen_system_settings: return "qwen";
+    default: return nullptr;
+  }
+}
+}  // namespace
+
+HookedAgent with_agent_hooks(const AgentProfile& profile, std::vector<std::string> argv) {
+  HookedAgent a{std::move(argv), profile.system_settings, false};
+  const char* program = hooked_program(profile.hooks);
+  if (!program || a.argv.empty() || fs::path(a.argv[0]).filename() != program) return a;
+  a.hooks = true;
+  if (profile.hooks == AgentHooks::claude_flag) {
+    a.argv = with_claude_hooks(std::move(a.argv));
+    return a;
+  }
+  nlohmann::json overlay = a.system_settings.overlay_json.empty() ? nlohmann::json::object()
+                                                                  : nlohmann::json::parse(a.system_settings.overlay_json);
+  overlay.merge_patch(nlohmann::json::parse(system_settings_hooks_json(profile.hooks)));
+  a.system_settings.overlay_json = overlay.dump();
+  return a;
 }
 
 std::vector<std::string> with_claude_hooks(std::vector<std::string> argv) {

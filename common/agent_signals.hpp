@@ -1,7 +1,8 @@
-// The agent's own signals, as an append-only channel per task: Claude Code's
-// hooks (Stop, Notification, UserPromptSubmit, PreToolUse) run
-// `kiro-parallel hook`, which appends one JSON line to the file named by the
-// agent's KIRO_PARALLEL_SIGNALS; the worker's monitor reads what is new.
+// The agent's own signals, as an append-only channel per task: the hooks of
+// Claude Code and qwen (Stop, StopFailure, Notification, UserPromptSubmit;
+// Claude's PreToolUse) run `kiro-parallel hook`, which appends one JSON line
+// to the file named by the agent's KIRO_PARALLEL_SIGNALS; the worker's
+// monitor reads what is new.
 #pragma once
 #include <filesystem>
 #include <optional>
@@ -9,6 +10,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "common/agent_profile.hpp"
 
 namespace kp {
 
@@ -48,5 +51,20 @@ std::string claude_hook_settings_json();
 // argv with Claude Code's --settings added when the profile uses hooks and
 // the command runs claude itself (a simulated or wrapped agent gets none).
 std::vector<std::string> with_claude_hooks(std::vector<std::string> argv);
+
+// The hooks for an agent's system settings file, as a JSON merge patch.
+std::string system_settings_hooks_json(AgentHooks route);
+
+// How the agent is started so that its hooks report to kiro-parallel: the
+// argv (claude: --settings), the system settings overlay (qwen: the profile's
+// own plus the hooks), and whether hooks are on. Hooks are on only when the
+// command runs the profile's own program (claude, qwen):
+// a simulated or wrapped agent would never send the signals waited for.
+struct HookedAgent {
+  std::vector<std::string> argv;
+  SystemSettingsOverlay system_settings;
+  bool hooks = false;
+};
+HookedAgent with_agent_hooks(const AgentProfile& profile, std::vector<std::string> argv);
 
 }  // namespace kp

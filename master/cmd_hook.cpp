@@ -68,8 +68,8 @@ nlohmann::json answer_tool_use(const nlohmann::json& input, nlohmann::json& line
 const Command kCmdHook = {
     "hook",
     "hook",
-    "internal: what Claude Code's hooks run",
-    "Reads a Claude Code hook's JSON on stdin and appends it to the task's signal\n"
+    "internal: what the agents' hooks run",
+    "Reads a hook's JSON (Claude Code, qwen) on stdin and appends it to the task's signal\n"
     "channel ($KIRO_PARALLEL_SIGNALS, logs/task-<id>.signals.jsonl). For PreToolUse\n"
     "it prints the approval policy's answer (allow; ask, which shows Claude's own\n"
     "menu to a person; or deny with the reason when approve.on_refuse is \"reject\").\n"
@@ -93,7 +93,7 @@ int handler(const std::vector<std::string>& args) {
   } else {
     for (const char* key : {"hook_event_name", "session_id", "transcript_path", "cwd", "message",
                             "notification_type", "stop_hook_active", "tool_name", "prompt", "error",
-                            "last_assistant_message"}) {
+                            "error_details", "last_assistant_message"}) {
       if (input.contains(key)) line[key] = input[key];
     }
     if (input.value("hook_event_name", "") == "PreToolUse") {

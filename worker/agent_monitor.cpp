@@ -224,7 +224,8 @@ class Monitor {
     const auto now = src_.now();
     if (c.cls != ScreenClass::done) done_since_.reset();
     if (c.cls != ScreenClass::error) error_since_.reset();
-    if (stop_signal_at_ && c.cls != ScreenClass::busy) {
+    // An error on the screen is judged as an error even after a Stop.
+    if (stop_signal_at_ && c.cls != ScreenClass::busy && c.cls != ScreenClass::error) {
       result_.by_signal = true;
       return end(MonitorOutcome::turn_ended, "the agent's Stop signal; screen: " + why_);
     }

@@ -47,7 +47,8 @@ struct AgentSetup {
   std::string prompt;
   std::vector<Evidence> require;  // completion.require, resolved
   int delivery_seconds = 45;      // prompt_delivery_seconds: the agent must show it took the prompt
-  bool hooks = false;             // Claude Code reports its turns through hooks
+  bool hooks = false;             // the agent reports its turns through hooks
+  SystemSettingsOverlay system_settings;  // the agent's system settings (qwen), hooks included
   ApprovalSettings approval;      // approve.* (and the run's --approve)
 };
 
@@ -57,8 +58,10 @@ AgentSetup agent_setup(const SpecPaths& paths, const RunConfig& config, const Ta
   a.profile = resolve_profile(settings.raw, settings.path, config.profile);
   if (!config.agent_command.empty()) a.profile.command = config.agent_command;
   if (!config.prompt_template.empty()) a.profile.prompt_template = config.prompt_template;
-  a.command = a.profile.claude_hooks ? with_claude_hooks(a.profile.command) : a.profile.command;
-  a.hooks = a.command.size() != a.profile.command.size();
+  HookedAgent hooked = with_agent_hooks(a.profile, a.profile.command);
+  a.command = std::move(hooked.argv);
+  a.system_settings = std::move(hooked.system_settings);
+  a.hooks = hooked.hooks;
   a.require = completion_requirement(settings.raw, settings.path, a.hooks);
   a.approval = parse_approval_settings(settings.raw, settings.path);
   if (!config.approve_mode.empty()) a.approval.mode = approval_mode_from_string(config.approve_mode, "run --approve");
@@ -175,7 +178,7 @@ std::optional<std::string> start_agent(const SpecPaths& paths, const Claim& clai
   std::error_code ec;
   fs::remove(paths.task_signals(task.id), ec);  // signals of an earlier session mean nothing now
   auto env = agent_environment(paths, claim.config, task);
-  if (const SystemSettingsOverlay& sys = agent.profile.system_settings; !sys.empty()) {
+  if (const SystemSettingsOverlay& sys = agent.system_settings; !sys.empty()) {
     try {
       auto written = write_system_settings(sys, paths.logs_dir / fmt::format("{}-system-settings.json", agent.profile.name),
                                            std::getenv(sys.env.c_str()));
@@ -258,7 +261,9 @@ TaskEnd judge_turn(const SpecPaths& paths, const Claim& claim, const AgentSetup&
   const RunConfig& config = claim.config;
   EvidenceFacts facts;
   std::string words = result.last_words.empty() ? last_words(result.last_screen, agent.profile) : result.last_words;
-  if (result.by_signal && !result.transcript_path.empty()) {
+  if (result.by_signal && agent.profile.hooks != AgentHooks::claude_flag) {
+    facts.signal = true;  // qwen's Stop: the turn ended (its errors come as StopFailure or on the screen)
+  } else if (result.by_signal && !result.transcript_path.empty()) {
     TranscriptSummary tr = read_claude_transcript(result.transcript_path);
     record_tokens(paths, task.id, tr.tokens);
     if (!tr.last_text.empty()) words = tr.last_text.substr(0, 300);

@@ -63,18 +63,22 @@ class ModelServer {
   std::string url() const { return "http://127.0.0.1:" + port_; }
   std::filesystem::path log() const { return dir_ / "requests.jsonl"; }
   void write_script(const nlohmann::json& script) const { write_text(dir_ / "script.json", script.dump(2)); }
-  // Requests that served a step of the main conversation (not side requests).
-  int main_requests() const {
+  // Requests that served a step of the main conversation / side requests
+  // (titles, qwen's follow-up suggestions, next-speaker checks).
+  int main_requests() const { return count_requests(false); }
+  int side_requests() const { return count_requests(true); }
+
+ private:
+  int count_requests(bool side) const {
     int n = 0;
     std::istringstream in(std::filesystem::exists(log()) ? read_text(log()) : std::string());
     for (std::string line; std::getline(in, line);) {
       auto j = nlohmann::json::parse(line, nullptr, false);
-      if (j.is_object() && j.contains("method") && !j.value("side", false)) ++n;
+      if (j.is_object() && j.contains("method") && j.value("side", false) == side) ++n;
     }
     return n;
   }
 
- private:
   std::filesystem::path dir_;
   ChildProcess child_;
   std::string port_;

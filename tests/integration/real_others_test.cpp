@@ -115,6 +115,12 @@ void normal_run_completes_on_the_agents_tick(const std::string& agent) {
   for (const auto& t : s.tasks) {
     CAPTURE(t.id);
     CHECK_MESSAGE(t.evidence.find("checkbox") != std::string::npos, t.evidence);  // the agent's own tick
+    // qwen's Stop hook (through its system settings) ended the turn.
+    if (agent == "qwen") CHECK_MESSAGE(t.evidence.find("signal") != std::string::npos, t.evidence);
+  }
+  if (agent == "qwen") {
+    // Its follow-up suggestions are off: no side request ("[SUGGESTION MODE: ...") reached the model.
+    CHECK(run.server().side_requests() == 0);
   }
   CHECK(test::git(run.repo(), {"show", "HEAD:hello.txt"}) == "1.1 was here\n");
   CHECK(test::git(run.repo(), {"show", "HEAD:bye.txt"}) == "1.2 was here\n");

@@ -99,6 +99,25 @@ TEST_CASE("Claude hooks go only on claude's own command line") {
   CHECK(with_claude_hooks({"sim-agent", "--plan", "p"}).size() == 3);  // not claude: unchanged
 }
 
+TEST_CASE("qwen's hooks go into its system settings, only when the command runs qwen itself") {
+  const AgentProfile& qwen = *builtin_profile("qwen");
+  HookedAgent a = with_agent_hooks(qwen, {"/opt/qwen/bin/qwen", "--approval-mode", "default"});
+  CHECK(a.hooks);
+  CHECK(a.argv.size() == 3);  // nothing on the command line
+  auto overlay = nlohmann::json::parse(a.system_settings.overlay_json);
+  CHECK(overlay["ui"]["enableFollowupSuggestions"] == false);  // the profile's own overlay is kept
+  for (const char* event : {"Stop", "StopFailure", "UserPromptSubmit", "Notification"}) {
+    CAPTURE(event);
+    CHECK(overlay["hooks"][event][0]["hooks"][0]["command"] == "\"$KIRO_PARALLEL_BIN\" hook");
+  }
+  CHECK_FALSE(overlay["hooks"].contains("PreToolUse"));  // approvals stay with qwen's menu
+  HookedAgent wrapped = with_agent_hooks(qwen, {"sim-agent", "--plan", "p"});
+  CHECK_FALSE(wrapped.hooks);  // no Stop would ever come
+  CHECK_FALSE(nlohmann::json::parse(wrapped.system_settings.overlay_json).contains("hooks"));
+  CHECK(with_agent_hooks(*builtin_profile("claude"), {"claude"}).hooks);
+  CHECK_FALSE(with_agent_hooks(*builtin_profile("gemini"), {"gemini"}).hooks);
+}
+
 TEST_CASE("Claude Code transcripts (real 2.1.332 excerpts): errors, last words, tokens once per message") {
   const auto dir = test::source_dir() / "tests" / "fixtures" / "claude-hooks";
   TranscriptSummary ok = read_claude_transcript(dir / "transcript-normal-turn.jsonl");
