@@ -10,6 +10,7 @@
 #include "common/error.hpp"
 #include "common/tasks_md_lines.hpp"
 #include "common/tasks_md_waves.hpp"
+#include "common/text_width.hpp"
 
 namespace kp {
 
@@ -68,14 +69,13 @@ class Builder {
 
 int Builder::add_task(const std::string& number, Box box, bool optional, bool trailing_dot,
                       std::string_view title, int line, bool from_heading) {
-  Task t;
+  Task& t = file_.tasks.emplace_back();  // in place: a Task is large, moving one costs
   t.key = *TaskId::parse(number);
   t.id = t.key.str();
   t.mark = box == Box::done ? TaskMark::done : box == Box::in_progress ? TaskMark::in_progress : TaskMark::pending;
   t.optional = optional;
   t.from_heading = from_heading;
   t.line = line;
-  file_.tasks.push_back(std::move(t));
   raw_titles_.emplace_back(title);
   trailing_dot_.push_back(trailing_dot);
   dep_tokens_.emplace_back();
@@ -354,8 +354,11 @@ void Builder::resolve_parents() {
   for (int i = 0; i < static_cast<int>(file_.tasks.size()); ++i) {
     Task& t = file_.tasks[i];
     if (t.key.depth() < 2 || (dot_means_major && trailing_dot_[i])) continue;
-    for (TaskId p = t.key.prefix(); !p.empty(); p = p.prefix()) {
-      auto it = file_.index.find(p.str());
+    // A numbered canonical id's prefixes are its text up to each dot ("5.2.1": "5.2", "5").
+    std::string prefix = t.id;
+    for (auto dot = prefix.rfind('.'); dot != std::string::npos; dot = prefix.rfind('.')) {
+      prefix.resize(dot);
+      auto it = file_.index.find(prefix);
       if (it != file_.index.end() && it->second != i) {
         t.parent = it->second;
         break;
@@ -507,15 +510,9 @@ bool looks_binary(std::string_view bytes) {
       ++i;
       continue;
     }
-    int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-    bool ok = len > 0 && i + len <= bytes.size();
-    for (int k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(bytes[i + k]) & 0xC0) == 0x80;
-    if (ok) {
-      i += len;
-    } else {
-      ++bad;
-      ++i;
-    }
+    Utf8Char ch = decode_utf8(bytes, i);
+    if (!ch.valid) ++bad;
+    i += ch.length;
   }
   return bad > 0 && bad * 10 > bytes.size();  // a stray Latin-1 byte is still text
 }
