@@ -429,8 +429,13 @@ TitleParts split_title(std::string_view raw) {
 
 std::string strip_markdown(std::string_view s) {
   // Most titles hold no markup: one copy, no second pass.
-  if (s.find_first_of("\\`*_~[\t") == std::string_view::npos && s.find("  ") == std::string_view::npos)
-    return std::string(s);
+  bool plain = true;
+  for (size_t i = 0; i < s.size() && plain; ++i) {
+    char c = s[i];
+    plain = !(c == '\\' || c == '`' || c == '*' || c == '_' || c == '~' || c == '[' || c == '\t' ||
+              (c == ' ' && i + 1 < s.size() && s[i + 1] == ' '));
+  }
+  if (plain) return std::string(s);
   std::string out;
   out.reserve(s.size());
   auto prev_word = [&](size_t i) { return i > 0 && is_word_char(s[i - 1]); };

@@ -383,9 +383,8 @@ void print_human(const Analysis& a) {
   size_t title_width = 0;
   std::vector<std::string> titles(a.plan.leaves.size());  // built once, measured once
   for (size_t k = 0; k < a.plan.leaves.size(); ++k) {
-    if (a.plan.leaves[k].wave < 0) continue;
-    titles[k] = wave_title(a.plan.leaves[k]);
-    title_width = std::max(title_width, display_width(titles[k]));
+    titles[k] = wave_title(a.plan.leaves[k]);  // every leaf: a repeated id shows its first task's title
+    if (a.plan.leaves[k].wave >= 0) title_width = std::max(title_width, display_width(titles[k]));
   }
   for (size_t w = 0; w < a.plan.waves.size(); ++w) {
     out += fmt::format("\n{}  ({} task{})\n", style(fmt::format("Wave {}", w + 1), Style::cyan), a.plan.waves[w].size(),

@@ -44,6 +44,21 @@ make_spec() {
   }' > "$dir/tasks.md"
 }
 
+# ranges <name> <total>: majors of 10 sub-tasks; sub-tasks 4-10 depend on a range ("_Depends: 7.1-7.3_").
+make_ranges() {
+  local name=$1 total=$2 dir="$work/$1/.kiro/specs/$1"
+  mkdir -p "$dir"
+  awk -v total="$total" 'BEGIN {
+    for (m = 1; m <= int(total / 11); m++) {
+      printf "- [ ] %d. Major %d\n", m, m
+      for (s = 1; s <= 10; s++) {
+        printf "- [ ] %d.%d Sub-task\n", m, s
+        if (s >= 4) printf "  - _Depends: %d.1-%d.3_\n", m, m
+      }
+    }
+  }' > "$dir/tasks.md"
+}
+
 make_chain() {
   local name=$1 depth=$2 dir="$work/$1/.kiro/specs/$1"
   mkdir -p "$dir"
@@ -87,6 +102,7 @@ make_spec tasks-1k 1000
 make_spec tasks-10k 10000
 make_spec tasks-100k 100000
 make_chain chain-10k 10000
+make_ranges ranges-100k 100000
 echo "kiro-parallel analyze  ($binary)"
 for spec in tasks-1k tasks-10k tasks-100k; do run "$spec" majors --json; done
 run tasks-100k majors
@@ -94,3 +110,4 @@ original tasks-100k
 run tasks-100k strict --json
 run tasks-100k strict
 run chain-10k majors --json
+run ranges-100k majors --json
