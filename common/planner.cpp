@@ -457,10 +457,11 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
   }
   plan.waves.assign(wave_count, {});
   std::vector<std::vector<int>> wave_members(wave_count);
+  plan.leaves.reserve(static_cast<size_t>(std::count_if(file.tasks.begin(), file.tasks.end(), [](const Task& t) { return t.is_leaf(); })));
   for (int i = 0; i < n; ++i) {
     const Task& t = file.tasks[i];
     if (!t.is_leaf()) continue;
-    PlannedTask p;
+    PlannedTask& p = plan.leaves.emplace_back();
     p.index = i;
     p.id = t.id;
     p.title = t.title;
@@ -474,18 +475,21 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
         int by = blocked_by[i];
         p.blocked_reason = by == i ? own_reason[i] : fmt::format("waits for blocked task {}", file.tasks[by].id);
       }
-      std::vector<int> d = deps[i];
-      std::sort(d.begin(), d.end(), [&](int x, int y) {
-        return file.tasks[x].key != file.tasks[y].key ? file.tasks[x].key < file.tasks[y].key : x < y;
-      });
+      std::vector<int>& d = deps[i];
+      if (d.size() > 1) {
+        std::sort(d.begin(), d.end(), [&](int x, int y) {
+          return file.tasks[x].key != file.tasks[y].key ? file.tasks[x].key < file.tasks[y].key : x < y;
+        });
+      }
+      p.deps.reserve(d.size());
       for (int x : d) p.deps.push_back(file.tasks[x].id);
+      p.dep_indexes = std::move(d);
       p.priority = runs[i] ? remaining[i] : 0;
       if (runs[i]) {
         p.wave = level_out[i] - 1;
         wave_members[p.wave].push_back(i);
       }
     }
-    plan.leaves.push_back(std::move(p));
   }
   size_t scheduled = 0;
   for (int w = 0; w < wave_count; ++w) {

@@ -55,6 +55,7 @@ struct PlannedTask {
   std::string title;
   int line = 0;
   std::vector<std::string> deps;  // leaf ids, completed (and skipped) tasks pruned
+  std::vector<int> dep_indexes;   // the same, as indexes into TaskFile::tasks
   int wave = -1;                  // 0-based; -1 when it will not run
   double priority = 1;            // longest remaining weighted path to the end, itself included
   bool completed = false;

@@ -10,6 +10,7 @@
 #include "common/error.hpp"
 #include "common/tasks_md_lines.hpp"
 #include "common/tasks_md_waves.hpp"
+#include "common/text_width.hpp"
 
 namespace kp {
 
@@ -46,6 +47,7 @@ class Builder {
   void add_requirements(Task& task, std::string_view value);
   void resolve_parents();
   void expand_dependencies();
+  std::vector<int> tasks_in_range(const TaskId& a, const TaskId& b);
   void drop_empty_heading_tasks();
   void rank_named_ids();
   void known_label(Task& task, const std::string& label, const std::string& value);
@@ -55,6 +57,7 @@ class Builder {
   std::vector<std::string> raw_titles_;
   std::vector<bool> trailing_dot_;
   std::vector<std::vector<DepToken>> dep_tokens_;
+  std::vector<std::vector<int>> by_depth_;  // task indexes of each depth, by key (ranges)
   int current_ = -1;         // the task whose details we are reading
   int current_indent_ = -1;  // its bullet's column (-1: a heading task)
   bool title_continues_ = false;
@@ -68,14 +71,13 @@ class Builder {
 
 int Builder::add_task(const std::string& number, Box box, bool optional, bool trailing_dot,
                       std::string_view title, int line, bool from_heading) {
-  Task t;
+  Task& t = file_.tasks.emplace_back();  // in place: a Task is large, moving one costs
   t.key = *TaskId::parse(number);
   t.id = t.key.str();
   t.mark = box == Box::done ? TaskMark::done : box == Box::in_progress ? TaskMark::in_progress : TaskMark::pending;
   t.optional = optional;
   t.from_heading = from_heading;
   t.line = line;
-  file_.tasks.push_back(std::move(t));
   raw_titles_.emplace_back(title);
   trailing_dot_.push_back(trailing_dot);
   dep_tokens_.emplace_back();
@@ -83,7 +85,9 @@ int Builder::add_task(const std::string& number, Box box, bool optional, bool tr
 }
 
 void Builder::add_requirements(Task& task, std::string_view value) {
-  for (const auto& tok : parse_id_list(value)) {
+  auto tokens = parse_id_list(value);
+  task.requirements.reserve(task.requirements.size() + tokens.size() * 3);  // a range is usually a few ids
+  for (const auto& tok : tokens) {
     if (!tok.is_id) {
       task.requirements.push_back(tok.first);
       continue;
@@ -354,8 +358,11 @@ void Builder::resolve_parents() {
   for (int i = 0; i < static_cast<int>(file_.tasks.size()); ++i) {
     Task& t = file_.tasks[i];
     if (t.key.depth() < 2 || (dot_means_major && trailing_dot_[i])) continue;
-    for (TaskId p = t.key.prefix(); !p.empty(); p = p.prefix()) {
-      auto it = file_.index.find(p.str());
+    // A numbered canonical id's prefixes are its text up to each dot ("5.2.1": "5.2", "5").
+    std::string prefix = t.id;
+    for (auto dot = prefix.rfind('.'); dot != std::string::npos; dot = prefix.rfind('.')) {
+      prefix.resize(dot);
+      auto it = file_.index.find(prefix);
       if (it != file_.index.end() && it->second != i) {
         t.parent = it->second;
         break;
@@ -367,6 +374,33 @@ void Builder::resolve_parents() {
     t.major = t.parent < 0;
     if (t.parent >= 0) file_.tasks[t.parent].children.push_back(i);
   }
+}
+
+// The tasks of a's depth with a <= key <= b, in file order. Tasks sorted by
+// key once per depth: a range costs a binary search, not a pass over the file.
+std::vector<int> Builder::tasks_in_range(const TaskId& a, const TaskId& b) {
+  std::vector<int> out;
+  if (a.named() || b.named()) {  // ranked and unranked named ids order differently: look at each task
+    for (int i = 0; i < static_cast<int>(file_.tasks.size()); ++i) {
+      const TaskId& k = file_.tasks[static_cast<size_t>(i)].key;
+      if (k.depth() == a.depth() && !(k < a) && !(b < k)) out.push_back(i);
+    }
+    return out;
+  }
+  if (by_depth_.size() <= a.depth()) by_depth_.resize(a.depth() + 1);
+  auto& sorted = by_depth_[a.depth()];
+  if (sorted.empty()) {
+    for (int i = 0; i < static_cast<int>(file_.tasks.size()); ++i) {
+      if (file_.tasks[static_cast<size_t>(i)].key.depth() == a.depth()) sorted.push_back(i);
+    }
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [&](int x, int y) { return file_.tasks[static_cast<size_t>(x)].key < file_.tasks[static_cast<size_t>(y)].key; });
+  }
+  auto key = [&](int i) -> const TaskId& { return file_.tasks[static_cast<size_t>(i)].key; };
+  auto first = std::lower_bound(sorted.begin(), sorted.end(), a, [&](int i, const TaskId& k) { return key(i) < k; });
+  for (auto it = first; it != sorted.end() && !(b < key(*it)); ++it) out.push_back(*it);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 void Builder::expand_dependencies() {
@@ -383,9 +417,9 @@ void Builder::expand_dependencies() {
       auto b = TaskId::parse(dep.token.last);
       if (!b) continue;
       size_t before = t.depends.size();
-      for (const auto& other : file_.tasks) {
-        if (other.key.depth() == a->depth() && !(other.key < *a) && !(*b < other.key) &&
-            std::find(t.depends.begin() + static_cast<long>(before), t.depends.end(), other.id) == t.depends.end()) {
+      for (int k : tasks_in_range(*a, *b)) {
+        const Task& other = file_.tasks[static_cast<size_t>(k)];
+        if (std::find(t.depends.begin() + static_cast<long>(before), t.depends.end(), other.id) == t.depends.end()) {
           t.depends.push_back(other.id);
           t.depends_lines.push_back(dep.line);
         }
@@ -502,20 +536,18 @@ bool looks_binary(std::string_view bytes) {
   size_t bad = 0;
   for (size_t i = 0; i < bytes.size();) {
     auto c = static_cast<unsigned char>(bytes[i]);
+    if (c >= 0x20 && c < 0x80) {  // printable ASCII, nearly every byte: nothing to check
+      ++i;
+      continue;
+    }
     if (c < 0x80) {
       if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' && c != 0x1b) ++bad;
       ++i;
       continue;
     }
-    int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-    bool ok = len > 0 && i + len <= bytes.size();
-    for (int k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(bytes[i + k]) & 0xC0) == 0x80;
-    if (ok) {
-      i += len;
-    } else {
-      ++bad;
-      ++i;
-    }
+    Utf8Char ch = decode_utf8(bytes, i);
+    if (!ch.valid) ++bad;
+    i += ch.length;
   }
   return bad > 0 && bad * 10 > bytes.size();  // a stray Latin-1 byte is still text
 }

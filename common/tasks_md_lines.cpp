@@ -91,7 +91,31 @@ std::string normalize_dashes(std::string_view s) {
   return out;
 }
 
-bool is_id_text(std::string_view s) { return TaskId::parse(s).has_value(); }
+// TaskId::parse's rule without building a TaskId: nearly every word an id list
+// holds is numbered ("1.2"), and this runs for each of them. Named ids go the long way.
+bool is_id_text(std::string_view s) {
+  if (s.empty()) return false;
+  if (!is_digit(s[0])) return TaskId::parse(s).has_value();
+  long long part = 0;
+  bool in_part = false;
+  for (char c : s) {
+    if (is_digit(c)) {
+      part = part * 10 + (c - '0');
+      if (part > 2147483647LL) return false;
+      in_part = true;
+    } else if (c == '.' && in_part) {
+      part = 0;
+      in_part = false;
+    } else {
+      return false;
+    }
+  }
+  return in_part;
+}
+
+bool equals_ci(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && starts_with_ci(a, b);
+}
 
 // "1.1-1.15" -> {"1.1", "1.15"}.
 std::optional<std::pair<std::string, std::string>> split_range(std::string_view w) {
@@ -103,15 +127,19 @@ std::optional<std::pair<std::string, std::string>> split_range(std::string_view 
 }
 
 bool is_filler_word(std::string_view w) {
-  std::string l = lower_ascii(w);
-  return l == "and" || l == "&" || l == "task" || l == "tasks" || l == "or" || l == "-" ||
-         l == "to" || l == "through";
+  for (std::string_view f : {"and", "&", "task", "tasks", "or", "-", "to", "through"}) {
+    if (equals_ci(w, f)) return true;
+  }
+  return false;
 }
 
 bool is_none_word(std::string_view w) {
-  std::string l = lower_ascii(trim(w));
-  return l.empty() || l == "none" || l == "n/a" || l == "na" || l == "-" || l == "nothing" ||
-         l == "なし" || l == "no";
+  w = trim(w);
+  if (w.empty()) return true;
+  for (std::string_view f : {"none", "n/a", "na", "-", "nothing", "なし", "no"}) {
+    if (equals_ci(w, f)) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -251,7 +279,12 @@ bool closes_fence(const Fence& open, std::string_view text) {
 }
 
 LabelKind classify_label(std::string_view label) {
-  std::string l = lower_ascii(trim(label));
+  // Labels are short: lower-cased in a stack buffer (this runs for every annotation).
+  label = trim(label);
+  if (label.size() > 40) return LabelKind::other;
+  char buffer[40];
+  for (size_t i = 0; i < label.size(); ++i) buffer[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(label[i])));
+  std::string_view l(buffer, label.size());
   if (l == "requirements" || l == "requirement" || l == "reqs" || l == "req" || l == "要件" ||
       l == "要求" || l == "要求事項" || l == "需求" || l == "요구사항" || l == "anforderungen" ||
       l == "exigences" || l == "requisitos" || l == "requisiti" || l == "requirements covered")
@@ -395,6 +428,14 @@ TitleParts split_title(std::string_view raw) {
 }
 
 std::string strip_markdown(std::string_view s) {
+  // Most titles hold no markup: one copy, no second pass.
+  bool plain = true;
+  for (size_t i = 0; i < s.size() && plain; ++i) {
+    char c = s[i];
+    plain = !(c == '\\' || c == '`' || c == '*' || c == '_' || c == '~' || c == '[' || c == '\t' ||
+              (c == ' ' && i + 1 < s.size() && s[i + 1] == ' '));
+  }
+  if (plain) return std::string(s);
   std::string out;
   out.reserve(s.size());
   auto prev_word = [&](size_t i) { return i > 0 && is_word_char(s[i - 1]); };
@@ -465,57 +506,85 @@ std::string drop_parentheses(std::string_view s) {
   return out;
 }
 
+namespace {
+
+// The bytes normalize_dashes and drop_parentheses act on; text without them
+// (nearly every list) is read in place, with no copy.
+bool needs_normalizing(std::string_view text) {
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '(' || c == ')' || u == 0xE2 || u == 0xE3 || u == 0xEF) return true;
+  }
+  return false;
+}
+
+std::string_view strip_trailing(std::string_view word, std::string_view chars) {
+  while (!word.empty() && chars.find(word.back()) != std::string_view::npos) word.remove_suffix(1);
+  return word;
+}
+
+// One comma- or semicolon-separated segment: ids, ranges ("1.1-1.5", "1 - 5",
+// "1 to 5") and fillers; anything else makes the whole segment free text.
+void read_segment(std::string_view segment, std::vector<ListToken>& out) {
+  constexpr size_t kInline = 16;
+  std::string_view inline_words[kInline];
+  std::vector<std::string_view> more;  // only for long segments
+  size_t count = 0;
+  for (size_t i = 0; i < segment.size();) {
+    while (i < segment.size() && is_space(segment[i])) ++i;
+    size_t j = i;
+    while (j < segment.size() && !is_space(segment[j])) ++j;
+    if (j > i) {
+      if (count == kInline) more.assign(inline_words, inline_words + kInline);
+      if (count >= kInline) more.push_back(segment.substr(i, j - i));
+      else inline_words[count] = segment.substr(i, j - i);
+      ++count;
+    }
+    i = j;
+  }
+  const std::string_view* words = count > kInline ? more.data() : inline_words;
+  size_t first_new = out.size();
+  for (size_t w = 0; w < count; ++w) {
+    std::string_view word = strip_trailing(words[w], ".:");
+    if (is_id_text(word)) {
+      // "1 - 3", "1 to 3"
+      if (w + 2 < count && (words[w + 1] == "-" || equals_ci(words[w + 1], "to") || equals_ci(words[w + 1], "through"))) {
+        std::string_view last = strip_trailing(words[w + 2], ".");
+        if (is_id_text(last)) {
+          out.push_back({std::string(word), std::string(last), true});
+          w += 2;
+          continue;
+        }
+      }
+      out.push_back({std::string(word), "", true});
+    } else if (auto range = split_range(word)) {
+      out.push_back({range->first, range->second, true});
+    } else if (!is_filler_word(word)) {
+      out.resize(first_new);
+      out.push_back({std::string(segment), "", false});
+      return;
+    }
+  }
+}
+
+}  // namespace
+
 std::vector<ListToken> parse_id_list(std::string_view text) {
   std::vector<ListToken> out;
-  std::string norm = normalize_dashes(drop_parentheses(text));
+  std::string normalized;
+  std::string_view norm = text;
+  if (needs_normalizing(text)) {
+    normalized = normalize_dashes(drop_parentheses(text));
+    norm = normalized;
+  }
   size_t start = 0;
   while (start <= norm.size()) {
     size_t end = norm.find_first_of(",;", start);
-    if (end == std::string::npos) end = norm.size();
-    std::string_view segment = trim(std::string_view(norm).substr(start, end - start));
+    if (end == std::string_view::npos) end = norm.size();
+    std::string_view segment = trim(norm.substr(start, end - start));
     start = end + 1;
-    while (!segment.empty() && (segment.back() == '.' || segment.back() == '_')) segment.remove_suffix(1);
-    segment = trim(segment);
-    if (is_none_word(segment)) continue;
-    // Words: ids, ranges ("1.1-1.5", "1 - 5", "1 to 5"), fillers; anything else makes it free text.
-    std::vector<std::string> words;
-    for (size_t i = 0; i < segment.size();) {
-      while (i < segment.size() && is_space(segment[i])) ++i;
-      size_t j = i;
-      while (j < segment.size() && !is_space(segment[j])) ++j;
-      if (j > i) words.emplace_back(segment.substr(i, j - i));
-      i = j;
-    }
-    std::vector<ListToken> ids;
-    bool all_ids = true;
-    for (size_t w = 0; w < words.size(); ++w) {
-      std::string word = words[w];
-      while (!word.empty() && (word.back() == '.' || word.back() == ':')) word.pop_back();
-      if (is_id_text(word)) {
-        // "1 - 3", "1 to 3"
-        if (w + 2 < words.size() && (words[w + 1] == "-" || lower_ascii(words[w + 1]) == "to" ||
-                                     lower_ascii(words[w + 1]) == "through")) {
-          std::string last = words[w + 2];
-          while (!last.empty() && last.back() == '.') last.pop_back();
-          if (is_id_text(last)) {
-            ids.push_back({word, last, true});
-            w += 2;
-            continue;
-          }
-        }
-        ids.push_back({word, "", true});
-      } else if (auto range = split_range(word)) {
-        ids.push_back({range->first, range->second, true});
-      } else if (!is_filler_word(word)) {
-        all_ids = false;
-        break;
-      }
-    }
-    if (all_ids) {
-      out.insert(out.end(), ids.begin(), ids.end());
-    } else {
-      out.push_back({std::string(segment), "", false});
-    }
+    segment = trim(strip_trailing(segment, "._"));
+    if (!is_none_word(segment)) read_segment(segment, out);
     if (end == norm.size()) break;
   }
   return out;

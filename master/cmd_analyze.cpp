@@ -4,12 +4,15 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "common/buffered_writer.hpp"
 #include "common/error.hpp"
 #include "common/planner.hpp"
 #include "common/run_state.hpp"
@@ -20,6 +23,7 @@
 #include "common/spec_paths.hpp"
 #include "common/tasks_md.hpp"
 #include "common/term_style.hpp"
+#include "common/text_width.hpp"
 #include "master/cli_args.hpp"
 #include "master/command.hpp"
 
@@ -94,7 +98,7 @@ void compute_parent_deps(Analysis& a) {
   for (size_t i = 0; i < a.file.tasks.size(); ++i) {
     const Task& t = a.file.tasks[i];
     if (t.is_leaf()) continue;
-    std::set<std::string> out;
+    std::vector<int> out;  // task indexes: no lookups by id
     std::vector<int> stack(t.children.begin(), t.children.end());
     while (!stack.empty()) {
       int c = stack.back();
@@ -104,13 +108,17 @@ void compute_parent_deps(Analysis& a) {
         stack.insert(stack.end(), ct.children.begin(), ct.children.end());
         continue;
       }
-      for (const auto& d : a.plan.leaves[leaf_of_task[c]].deps) {
-        if (!t.key.is_ancestor_of(a.file.tasks[a.file.find(d)].key)) out.insert(d);
+      for (int d : a.plan.leaves[leaf_of_task[c]].dep_indexes) {
+        if (!t.key.is_ancestor_of(a.file.tasks[d].key)) out.push_back(d);
       }
     }
-    a.parent_deps[i].assign(out.begin(), out.end());
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    for (int d : out) a.parent_deps[i].push_back(a.file.tasks[d].id);
     std::sort(a.parent_deps[i].begin(), a.parent_deps[i].end(),
               [](const std::string& x, const std::string& y) { return task_id_less(x, y); });
+    // Ids are unique among dependencies unless the file repeats one (duplicates warned of).
+    a.parent_deps[i].erase(std::unique(a.parent_deps[i].begin(), a.parent_deps[i].end()), a.parent_deps[i].end());
   }
 }
 
@@ -146,6 +154,17 @@ Counts count(const Analysis& a) {
 void append_json_string(std::string& out, std::string_view s) {
   out += '"';
   for (size_t i = 0; i < s.size();) {
+    size_t plain = i;  // a run that needs no escape: copied in one piece
+    while (plain < s.size()) {
+      auto b = static_cast<unsigned char>(s[plain]);
+      if (b < 0x20 || b >= 0x7f || b == '"' || b == '\\') break;
+      ++plain;
+    }
+    if (plain > i) {
+      out.append(s.data() + i, plain - i);
+      i = plain;
+      continue;
+    }
     auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) {
       if (c == '"') out += "\\\"";
@@ -153,21 +172,14 @@ void append_json_string(std::string& out, std::string_view s) {
       else if (c == '\n') out += "\\n";
       else if (c == '\t') out += "\\t";
       else if (c == '\r') out += "\\r";
-      else if (c < 0x20 || c == 0x7f) out += fmt::format("\\u{:04x}", c);
-      else out += static_cast<char>(c);
+      else fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);  // other controls, DEL
       ++i;
       continue;
     }
-    size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-    bool ok = len > 0 && i + len <= s.size();
-    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
-    if (ok) {
-      out.append(s.substr(i, len));
-      i += len;
-    } else {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    }
+    Utf8Char ch = decode_utf8(s, i);
+    if (ch.valid) out.append(s.substr(i, ch.length));
+    else out += "\xEF\xBF\xBD";
+    i += ch.length;
   }
   out += '"';
 }
@@ -182,10 +194,14 @@ void append_json_strings(std::string& out, const std::vector<std::string>& list)
 }
 
 // Written by hand, one task per line: readable, greppable, and fast for 100,000 tasks.
+// Measured reason (2026-12-01, this machine): nlohmann::ordered_json building and
+// dumping the same 100,000-task document alone takes 0.85 s of CPU and 179 MB of
+// RSS, against ~0.1 s and a 64 KiB buffer here; nlohmann still reads JSON elsewhere.
 void print_json(const Analysis& a) {
   Counts c = count(a);
-  std::string out = "{\n  \"spec\": ";
-  out.reserve(a.file.tasks.size() * 200 + 1024);
+  BufferedWriter writer(stdout);
+  std::string& out = writer.text();
+  out += "{\n  \"spec\": ";
   append_json_string(out, a.paths.spec);
   out += fmt::format(",\n  \"order\": \"{}\",\n  \"order_reason\": ", to_string(a.plan.order));
   append_json_string(out, order_reason(a));
@@ -253,8 +269,10 @@ void print_json(const Analysis& a) {
     out += ",\"blocked_reason\":";
     if (t.blocked_reason) append_json_string(out, *t.blocked_reason);
     else out += "null";
-    out += p && p->wave >= 0 ? fmt::format(",\"wave\":{}", p->wave) : std::string(",\"wave\":null");
-    out += fmt::format(",\"line\":{}}}", t.line);
+    if (p && p->wave >= 0) fmt::format_to(std::back_inserter(out), ",\"wave\":{}", p->wave);
+    else out += ",\"wave\":null";
+    fmt::format_to(std::back_inserter(out), ",\"line\":{}}}", t.line);
+    writer.flush_if_full();
   }
   out += a.file.tasks.empty() ? "],\n" : "\n  ],\n";
   out += "  \"warnings\": [";
@@ -265,7 +283,6 @@ void print_json(const Analysis& a) {
     out += '}';
   }
   out += warnings.empty() ? "]\n}\n" : "\n  ]\n}\n";
-  std::fwrite(out.data(), 1, out.size(), stdout);
 }
 
 std::string mermaid_node(std::string_view id) {
@@ -308,46 +325,13 @@ void print_mermaid(const Analysis& a) {
   fmt::print("{}", out);
 }
 
-// Columns a string takes on a terminal: East Asian wide characters take two.
-size_t display_width(std::string_view s) {
-  size_t width = 0;
-  for (size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    char32_t cp = c;
-    int len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
-    if (len > 1 && i + len <= s.size()) {
-      cp = c & (0xFF >> (len + 1));
-      for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    }
-    bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
-                (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-                (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1F64F) || (cp >= 0x20000 && cp <= 0x3FFFD);
-    width += wide ? 2 : 1;
-    i += static_cast<size_t>(len);
-  }
-  return width;
-}
-
 std::string pad(const std::string& s, size_t width) {
   size_t w = display_width(s);
   return w >= width ? s : s + std::string(width - w, ' ');
 }
 
-// Cuts text to `width` code points (UTF-8 aware), marking the cut.
-std::string clip(std::string_view s, size_t width) {
-  size_t points = 0, i = 0;
-  for (; i < s.size(); ++i) {
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
-      if (points == width) break;
-      ++points;
-    }
-  }
-  if (i >= s.size()) return std::string(s);
-  size_t cut = i;
-  // back off one code point to make room for the ellipsis
-  do { --cut; } while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80);
-  return std::string(s.substr(0, cut)) + "…";
-}
+// At most `width` terminal columns, marking the cut.
+std::string clip(std::string_view s, int width) { return fit_width(s, width); }
 
 std::string list_ids(const std::vector<std::string>& ids, size_t max) {
   std::string out;
@@ -367,7 +351,8 @@ std::string number(double v) {
 void print_human(const Analysis& a) {
   TermStyle style(stdout);
   Counts c = count(a);
-  std::string out;
+  BufferedWriter writer(stdout);
+  std::string& out = writer.text();
   out += fmt::format("{} {}  ({})\n", style("Spec", Style::bold), style(a.paths.spec, Style::bold), a.file.path);
   std::string_view rule = a.plan.order == TaskOrder::majors   ? "majors are independent; sub-tasks in sequence unless (P)"
                           : a.plan.order == TaskOrder::strict ? "each task waits for the tasks before it unless (P)"
@@ -386,7 +371,8 @@ void print_human(const Analysis& a) {
 
   size_t id_width = 2;
   for (const auto& p : a.plan.leaves) id_width = std::max(id_width, p.id.size());
-  std::map<std::string, const PlannedTask*> by_id;
+  std::unordered_map<std::string_view, const PlannedTask*> by_id;
+  by_id.reserve(a.plan.leaves.size());
   for (const auto& p : a.plan.leaves) by_id.emplace(p.id, &p);
   auto wave_title = [&](const PlannedTask& p) {
     const Task& t = a.file.tasks[p.index];
@@ -395,21 +381,24 @@ void print_human(const Analysis& a) {
                 56);
   };
   size_t title_width = 0;
-  for (const auto& p : a.plan.leaves) {
-    if (p.wave >= 0) title_width = std::max(title_width, display_width(wave_title(p)));
+  std::vector<std::string> titles(a.plan.leaves.size());  // built once, measured once
+  for (size_t k = 0; k < a.plan.leaves.size(); ++k) {
+    titles[k] = wave_title(a.plan.leaves[k]);  // every leaf: a repeated id shows its first task's title
+    if (a.plan.leaves[k].wave >= 0) title_width = std::max(title_width, display_width(titles[k]));
   }
   for (size_t w = 0; w < a.plan.waves.size(); ++w) {
     out += fmt::format("\n{}  ({} task{})\n", style(fmt::format("Wave {}", w + 1), Style::cyan), a.plan.waves[w].size(),
                        a.plan.waves[w].size() == 1 ? "" : "s");
     for (const auto& id : a.plan.waves[w]) {
       const PlannedTask* p = by_id[id];
-      std::string title = wave_title(*p);
+      const std::string& title = titles[static_cast<size_t>(p - a.plan.leaves.data())];
       if (p->deps.empty()) {
-        out += fmt::format("  {:<{}}  {}\n", id, id_width, title);
+        fmt::format_to(std::back_inserter(out), "  {:<{}}  {}\n", id, id_width, title);
       } else {
-        out += fmt::format("  {:<{}}  {}  {}\n", id, id_width, pad(title, title_width),
-                           style(fmt::format("after {}", list_ids(p->deps, 6)), Style::dim));
+        fmt::format_to(std::back_inserter(out), "  {:<{}}  {}  {}\n", id, id_width, pad(title, title_width),
+                       style("after " + list_ids(p->deps, 6), Style::dim));
       }
+      writer.flush_if_full();
     }
   }
   if (a.plan.waves.empty()) out += "\nNothing left to run.\n";
@@ -448,7 +437,6 @@ void print_human(const Analysis& a) {
     out += fmt::format("\n{}  ({})\n", style("Warnings", Style::yellow), warnings.size());
     for (const auto& w : warnings) out += fmt::format("  {}\n", w.line > 0 ? format_diagnostic(a.file, w) : w.message);
   }
-  fmt::print("{}", out);
 }
 
 double ms_since(std::chrono::steady_clock::time_point t) {

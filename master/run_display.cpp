@@ -167,24 +167,6 @@ std::string format_duration(double seconds) {
 
 bool phase_needs_choice(std::string_view phase) { return phase.rfind("needs choice", 0) == 0; }
 
-std::string fit_width(std::string_view text, int width) {
-  if (width <= 0) return std::string(text);
-  // Code points, not bytes: a UTF-8 continuation byte starts no column.
-  auto columns = [](std::string_view s) {
-    return static_cast<int>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
-  };
-  if (columns(text) <= width) return std::string(text);
-  std::string out;
-  int used = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    bool starts = (text[i] & 0xC0) != 0x80;
-    if (starts && used == width - 1) break;
-    if (starts) ++used;
-    out += text[i];
-  }
-  return out + "…";
-}
-
 std::string render_run(const RunState& state, const std::vector<Completion>& completions,
                        const DisplayFacts& facts, const TermStyle& style, int width, int height) {
   StatusCounts counts = count_statuses(state);

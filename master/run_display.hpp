@@ -11,6 +11,7 @@
 #include "common/run_state.hpp"
 #include "common/spec_paths.hpp"
 #include "common/term_style.hpp"
+#include "common/text_width.hpp"
 
 namespace kp {
 
@@ -71,8 +72,7 @@ std::string task_session(const RunState& state, const TaskState& task);
 std::string format_duration(double seconds);
 // A phase that waits for a person's choice ("needs choice: ...").
 bool phase_needs_choice(std::string_view phase);
-// Cuts `text` to `width` columns (code points), ending in "…" when cut.
-std::string fit_width(std::string_view text, int width);
+// fit_width (cutting a line to the terminal) is in common/text_width.hpp.
 
 // One watch frame: header (spec, master, progress bar), running tasks with
 // elapsed time and phase, needs-choice tasks (loud, with the attach command),

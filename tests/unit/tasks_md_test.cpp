@@ -419,3 +419,12 @@ TEST_CASE("fixture written to cc-sdd 3.0.2's rules") {
   CHECK(f.implementation_notes.size() == 2);
   CHECK(f.warnings.empty());
 }
+
+TEST_CASE("a dependency range names the tasks in it in file order, found without a pass over the file") {
+  auto f = kp::parse_tasks_md("- [ ] 1. A\n- [ ] 1.3 C\n- [ ] 1.1 A\n- [ ] 1.2 B\n- [ ] 1.4 D\n"
+                              "- [ ] 2. B\n- [ ] 2.1 E\n  - _Depends: 1.1-1.3, 1.2-1.4_\n",
+                              "tasks.md");
+  int e = f.find("2.1");
+  REQUIRE(e >= 0);
+  CHECK(f.tasks[e].depends == std::vector<std::string>{"1.3", "1.1", "1.2", "1.3", "1.2", "1.4"});
+}
