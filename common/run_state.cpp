@@ -32,6 +32,7 @@ json to_json(const TaskState& t) {
             {"duration", t.duration ? json(*t.duration) : json(nullptr)},
             {"attempts", t.attempts}, {"prompt_sent", t.prompt_sent}, {"phase", t.phase},     {"message", t.message},
             {"phase_since", t.phase_since}, {"evidence", t.evidence},
+            {"worker_errors", t.worker_errors}, {"last_worker_error", t.last_worker_error},
             {"tokens", {{"input", t.tokens_input}, {"output", t.tokens_output},
                         {"cache_read", t.tokens_cache_read}, {"cache_creation", t.tokens_cache_creation}}}};
   return j;
@@ -70,6 +71,8 @@ TaskState task_from_json(const json& j) {
   t.message = get_or<std::string>(j, "message", "");
   t.phase_since = get_or<double>(j, "phase_since", 0);
   t.evidence = get_or<std::string>(j, "evidence", "");
+  t.worker_errors = get_or<int>(j, "worker_errors", 0);
+  t.last_worker_error = get_or<std::string>(j, "last_worker_error", "");
   if (auto tk = j.find("tokens"); tk != j.end() && tk->is_object()) {
     t.tokens_input = get_or<long long>(*tk, "input", 0);
     t.tokens_output = get_or<long long>(*tk, "output", 0);
@@ -156,6 +159,7 @@ std::optional<RunState> read_run_state(const fs::path& path) {
     s.created_at = get_or<std::string>(j, "created_at", "");
     s.updated_at = get_or<std::string>(j, "updated_at", "");
     if (j.contains("config")) s.config = config_from_json(j["config"]);
+    s.master_gave_up = get_or<std::string>(j, "master_gave_up", "");
     for (const auto& t : j.at("tasks")) s.tasks.push_back(task_from_json(t));
     return s;
   } catch (const std::exception& e) {
@@ -170,7 +174,8 @@ void write_run_state(const fs::path& path, RunState& state) {
   for (const auto& t : state.tasks) tasks.push_back(to_json(t));
   json j = {{"version", state.version},     {"spec", state.spec},
             {"created_at", state.created_at}, {"updated_at", state.updated_at},
-            {"config", to_json(state.config)}, {"tasks", std::move(tasks)}};
+            {"config", to_json(state.config)}, {"master_gave_up", state.master_gave_up},
+            {"tasks", std::move(tasks)}};
   write_file_atomic(path, j.dump(2) + "\n");
 }
 

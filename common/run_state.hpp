@@ -42,6 +42,8 @@ struct TaskState {
   std::string message;            // why it failed, conflicted, is held or blocked
   double phase_since = 0;         // epoch seconds the phase began
   std::string evidence;           // what proved the task completed ("signal + checkbox")
+  int worker_errors = 0;          // unexpected worker errors in a row while holding it
+  std::string last_worker_error;  // the text of the last one
   // Tokens the agent reported for this task (Claude Code's transcript), all attempts.
   long long tokens_input = 0, tokens_output = 0, tokens_cache_read = 0, tokens_cache_creation = 0;
 };
@@ -75,6 +77,7 @@ struct RunState {
   std::string created_at;
   std::string updated_at;
   RunConfig config;
+  std::string master_gave_up;    // why the last master stopped restarting workers; empty when it did not
   std::vector<TaskState> tasks;  // in id order
 
   TaskState* find(std::string_view id);

@@ -12,6 +12,7 @@
 #include "common/log.hpp"
 #include "common/scheduler.hpp"
 #include "common/settings.hpp"
+#include "common/task_lifecycle.hpp"
 
 namespace kp {
 
@@ -91,15 +92,11 @@ TaskEnd finish_task(const SpecPaths& paths, const TaskState& task, const RunConf
       log_info("task {}: committed {}", task.id, commit->substr(0, 12));
     }
   } catch (const std::exception& e) {
+    bool retry = false;
     update_run_state(paths, [&](RunState& s) {
-      if (TaskState* t = s.find(task.id)) {
-        t->status = TaskStatus::failed;
-        t->worker = -1;
-        t->message = fmt::format("cannot commit the task's work: {}", e.what());
-        propagate_blocked(s);
-      }
+      if (s.find(task.id)) retry = fail_attempt(s, task.id, fmt::format("cannot commit the task's work: {}", e.what()), true);
     });
-    log_info("task {}: cannot commit: {}", task.id, e.what());
+    log_info("task {}: cannot commit{}: {}", task.id, retry ? " (will retry)" : "", e.what());
     return TaskEnd::failed;
   }
   archive_task_log(paths, task.id);
@@ -115,8 +112,13 @@ TaskEnd finish_task(const SpecPaths& paths, const TaskState& task, const RunConf
     try {
       merge = git::merge_into_target(paths.repo_root, task.branch, config.target_branch, merge_message);
     } catch (const std::exception& e) {
-      merge.outcome = git::MergeOutcome::held;
-      merge.message = e.what();
+      // Not a held merge (those are returned, not thrown): a deleted branch,
+      // a broken repository. Waiting would never end it.
+      update_run_state(paths, [&](RunState& s) {
+        if (s.find(task.id)) fail_merge(s, task.id, e.what());
+      });
+      log_info("task {}: cannot merge: {}", task.id, e.what());
+      return TaskEnd::failed;
     }
     if (merge.outcome == git::MergeOutcome::held) {
       if (merge.message != last_held) log_info("task {}: merge held: {}", task.id, merge.message);
@@ -143,23 +145,9 @@ TaskEnd finish_task(const SpecPaths& paths, const TaskState& task, const RunConf
     }
     double ended = now_epoch();
     update_run_state(paths, [&](RunState& s) {
-      TaskState* t = s.find(task.id);
-      if (!t) return;
-      double duration = t->started_epoch > 0 ? ended - t->started_epoch : 0;
-      t->status = TaskStatus::completed;
-      t->duration = duration;
-      t->worker = -1;
-      t->phase.clear();
-      t->message = merge.checkbox_union ? "tasks.md checkbox conflict resolved automatically" : "";
-      // A worker killed after this append but before the state write leaves the
-      // completion recorded and the task running: its resumer must not record
-      // it twice. A completion since this attempt began is that one.
-      const std::string since = iso8601_utc(t->started_epoch);
-      bool recorded = false;
-      for (const auto& c : read_completions(paths.completed_json)) {
-        recorded = recorded || (t->started_epoch > 0 && c.task_id == t->id && c.completed_at >= since);
-      }
-      if (!recorded) append_completion(paths.completed_json, {t->id, t->title, duration, iso8601_utc(ended)});
+      if (!s.find(task.id)) return;
+      complete_once(s, task.id, paths.completed_json, ended,
+                    merge.checkbox_union ? "tasks.md checkbox conflict resolved automatically" : "");
     });
     log_info("task {}: merged into {} ({}, {})", task.id, config.target_branch,
              git::merge_outcome_name(merge.outcome), merge.target_commit.substr(0, 12));

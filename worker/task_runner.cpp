@@ -19,6 +19,7 @@
 #include "common/scheduler.hpp"
 #include "common/settings.hpp"
 #include "common/task_evidence.hpp"
+#include "common/task_lifecycle.hpp"
 #include "common/tmux_client.hpp"
 #include "worker/agent_monitor.hpp"
 #include "worker/task_finish.hpp"
@@ -120,16 +121,11 @@ TaskEnd fail_task(const SpecPaths& paths, const TaskState& task, const RunConfig
                   Retry retry_kind = Retry::allowed, const std::atomic<bool>* backoff_stop = nullptr) {
   bool retry = false;
   update_run_state(paths, [&](RunState& s) {
-    TaskState* t = s.find(task.id);
+    const TaskState* t = s.find(task.id);
     if (!t) return;
     retry = retry_kind == Retry::allowed && t->attempts <= config.retries;
     if (retry && backoff_stop) return;  // decided; written after the back-off below
-    t->status = retry ? TaskStatus::pending : TaskStatus::failed;
-    t->worker = -1;
-    t->phase.clear();
-    t->prompt_sent = false;
-    t->message = why;
-    if (!retry) propagate_blocked(s);
+    retry = fail_attempt(s, task.id, why, retry_kind == Retry::allowed);
   });
   if (retry && backoff_stop) {
     // A transient error: wait before the next attempt (5 s, 10 s, ... 60 s).
