@@ -68,13 +68,7 @@ int handler(const std::vector<std::string>& args) {
   } else if (task->status == TaskStatus::failed || task->status == TaskStatus::stopped ||
              task->status == TaskStatus::blocked) {
     update_run_state(paths, [&](RunState& s) {
-      TaskState* t = s.find(id);
-      if (!t) return;
-      t->status = TaskStatus::pending;
-      t->message.clear();
-      t->phase.clear();
-      unblock_resolved(s);
-      propagate_blocked(s);
+      if (s.find(id)) reset_for_retry(s, id);
     });
     auto now_state = read_run_state(paths.state_json);
     const TaskState* t = now_state ? now_state->find(id) : nullptr;

@@ -20,14 +20,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void set_phase(const SpecPaths& paths, const std::string& id, const std::string& phase,
-               const std::string& message = {}) {
+void set_phase(const SpecPaths& paths, const std::string& id, Phase phase) {
   update_run_state(paths, [&](RunState& s) {
-    if (TaskState* t = s.find(id)) {
-      if (t->phase != phase) t->phase_since = now_epoch();
-      t->phase = phase;
-      t->message = message;
-    }
+    if (s.find(id)) kp::set_phase(s, id, phase);
   });
 }
 
@@ -75,10 +70,13 @@ std::string conflict_instructions(const SpecPaths& paths, const TaskState& task,
       task.worktree, target_branch, paths.repo_root.string(), paths.spec, task.id);
 }
 
-TaskEnd finish_task(const SpecPaths& paths, const TaskState& task, const RunConfig& config,
-                    const TmuxClient& tmux, const std::atomic<bool>& stop) {
+namespace {
+
+// Commits the task's worktree (ticking the enclosing tasks it completes).
+// False when it cannot: the attempt has failed (retried within `retries`).
+bool commit_task_work(const SpecPaths& paths, const TaskState& task, const RunConfig& config) {
   try {
-    set_phase(paths, task.id, "committing");
+    set_phase(paths, task.id, Phase::committing);
     fs::path tasks_md = fs::path(task.worktree) / fs::relative(paths.tasks_md, paths.repo_root);
     // The task's own box is the agent's to tick (evidence, never forged);
     // an enclosing task whose last leaf this is gets its tick here.
@@ -91,12 +89,26 @@ TaskEnd finish_task(const SpecPaths& paths, const TaskState& task, const RunConf
     if (auto commit = git::commit_all(task.worktree, render_template(commit_template, paths.spec, task.id, task.title))) {
       log_info("task {}: committed {}", task.id, commit->substr(0, 12));
     }
+    return true;
   } catch (const std::exception& e) {
     bool retry = false;
     update_run_state(paths, [&](RunState& s) {
       if (s.find(task.id)) retry = fail_attempt(s, task.id, fmt::format("cannot commit the task's work: {}", e.what()), true);
     });
     log_info("task {}: cannot commit{}: {}", task.id, retry ? " (will retry)" : "", e.what());
+    return false;
+  }
+}
+
+}  // namespace
+
+TaskEnd finish_task(const SpecPaths& paths, const TaskState& task, const RunConfig& config,
+                    const TmuxClient& tmux, const std::atomic<bool>& stop) {
+  if (!commit_task_work(paths, task, config)) {
+    // The agent's turn is over either way: a retry starts a fresh session.
+    archive_task_log(paths, task.id);
+    tmux.kill_session(task.session);
+    stop_task_processes(task_mark(paths.repo_root, paths.spec, task.id));
     return TaskEnd::failed;
   }
   archive_task_log(paths, task.id);
@@ -106,8 +118,8 @@ TaskEnd finish_task(const SpecPaths& paths, const TaskState& task, const RunConf
   std::string merge_template = config.merge_message.empty() ? Settings{}.merge_message : config.merge_message;
   std::string merge_message = render_template(merge_template, paths.spec, task.id, task.title);
   std::string last_held;
+  set_phase(paths, task.id, Phase::merging);
   while (true) {
-    set_phase(paths, task.id, last_held.empty() ? "merging" : "merge held", last_held);
     git::MergeResult merge;
     try {
       merge = git::merge_into_target(paths.repo_root, task.branch, config.target_branch, merge_message);
@@ -121,7 +133,12 @@ TaskEnd finish_task(const SpecPaths& paths, const TaskState& task, const RunConf
       return TaskEnd::failed;
     }
     if (merge.outcome == git::MergeOutcome::held) {
-      if (merge.message != last_held) log_info("task {}: merge held: {}", task.id, merge.message);
+      if (merge.message != last_held) {
+        log_info("task {}: merge held: {}", task.id, merge.message);
+        update_run_state(paths, [&](RunState& s) {
+          if (s.find(task.id)) hold_merge(s, task.id, merge.message);
+        });
+      }
       last_held = merge.message;
       for (int i = 0; i < 20 && !stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
       if (stop) return TaskEnd::interrupted;  // the phase says "merge held": a resume finishes it
@@ -131,12 +148,9 @@ TaskEnd finish_task(const SpecPaths& paths, const TaskState& task, const RunConf
       std::string paths_text;
       for (const auto& p : merge.conflict_paths) paths_text += (paths_text.empty() ? "" : ", ") + p;
       update_run_state(paths, [&](RunState& s) {
-        if (TaskState* t = s.find(task.id)) {
-          t->status = TaskStatus::conflict;
-          t->worker = -1;
-          t->phase.clear();
-          t->message = fmt::format("merge conflict in {}; resolve by hand:\n{}", paths_text,
-                                   conflict_instructions(paths, *t, config.target_branch));
+        if (const TaskState* t = s.find(task.id)) {
+          mark_conflict(s, task.id, fmt::format("merge conflict in {}; resolve by hand:\n{}", paths_text,
+                                                conflict_instructions(paths, *t, config.target_branch)));
         }
       });
       log_info("task {}: merge conflict in {}; branch {} and worktree {} kept", task.id, paths_text,
