@@ -1,6 +1,7 @@
 #include "common/run_setup.hpp"
 
 #include "common/scheduler.hpp"
+#include "common/task_lifecycle.hpp"
 
 namespace kp {
 
@@ -25,31 +26,7 @@ RunState build_run_state(const std::string& spec, const TaskFile& file, const Pl
       t.parents.push_back(file.tasks[static_cast<size_t>(p)].id);
     }
     const TaskState* before = previous ? previous->find(leaf.id) : nullptr;
-    if (before) {
-      t.attempts = before->attempts;
-      t.session = before->session;
-      t.branch = before->branch;
-      t.worktree = before->worktree;
-      t.started_at = before->started_at;
-      t.started_epoch = before->started_epoch;
-      t.duration = before->duration;
-    }
-    if (leaf.completed || (before && before->status == TaskStatus::completed)) {
-      t.status = TaskStatus::completed;
-    } else if (leaf.blocked) {
-      t.status = TaskStatus::blocked;
-      t.message = leaf.blocked_reason.empty() ? "blocked in tasks.md" : leaf.blocked_reason;
-    } else if (before && (before->status == TaskStatus::running || before->status == TaskStatus::conflict)) {
-      // A claimed task is resumed by the next worker; a conflict waits for a person.
-      t.status = before->status;
-      t.worker = before->worker;
-      t.phase = before->phase;
-      t.phase_since = before->phase_since;
-      t.message = before->message;
-      t.prompt_sent = before->prompt_sent;
-    } else {
-      t.status = TaskStatus::pending;
-    }
+    start_from_plan(t, before, leaf.completed, leaf.blocked, leaf.blocked_reason);
     state.tasks.push_back(std::move(t));
   }
   propagate_blocked(state);

@@ -1,6 +1,12 @@
 #include "common/run_state.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
@@ -10,6 +16,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
+#include "common/unique_fd.hpp"
 
 namespace kp {
 
@@ -31,7 +38,9 @@ json to_json(const TaskState& t) {
             {"started_epoch", t.started_epoch},
             {"duration", t.duration ? json(*t.duration) : json(nullptr)},
             {"attempts", t.attempts}, {"prompt_sent", t.prompt_sent}, {"phase", t.phase},     {"message", t.message},
-            {"phase_since", t.phase_since}, {"evidence", t.evidence},
+            {"phase_since", t.phase_since}, {"phase_kind", phase_key(t.phase_kind)}, {"phase_detail", t.phase_detail},
+            {"evidence", t.evidence},
+            {"worker_errors", t.worker_errors}, {"last_worker_error", t.last_worker_error},
             {"tokens", {{"input", t.tokens_input}, {"output", t.tokens_output},
                         {"cache_read", t.tokens_cache_read}, {"cache_creation", t.tokens_cache_creation}}}};
   return j;
@@ -67,9 +76,15 @@ TaskState task_from_json(const json& j) {
   t.attempts = get_or<int>(j, "attempts", 0);
   t.prompt_sent = get_or<bool>(j, "prompt_sent", false);
   t.phase = get_or<std::string>(j, "phase", "");
+  // Older states have the text only; its kind and detail are read from it.
+  auto kind = phase_from_key(get_or<std::string>(j, "phase_kind", ""));
+  t.phase_kind = kind ? *kind : phase_of_text(t.phase);
+  t.phase_detail = j.contains("phase_detail") ? get_or<std::string>(j, "phase_detail", "") : phase_detail_of_text(t.phase);
   t.message = get_or<std::string>(j, "message", "");
   t.phase_since = get_or<double>(j, "phase_since", 0);
   t.evidence = get_or<std::string>(j, "evidence", "");
+  t.worker_errors = get_or<int>(j, "worker_errors", 0);
+  t.last_worker_error = get_or<std::string>(j, "last_worker_error", "");
   if (auto tk = j.find("tokens"); tk != j.end() && tk->is_object()) {
     t.tokens_input = get_or<long long>(*tk, "input", 0);
     t.tokens_output = get_or<long long>(*tk, "output", 0);
@@ -156,6 +171,7 @@ std::optional<RunState> read_run_state(const fs::path& path) {
     s.created_at = get_or<std::string>(j, "created_at", "");
     s.updated_at = get_or<std::string>(j, "updated_at", "");
     if (j.contains("config")) s.config = config_from_json(j["config"]);
+    s.master_gave_up = get_or<std::string>(j, "master_gave_up", "");
     for (const auto& t : j.at("tasks")) s.tasks.push_back(task_from_json(t));
     return s;
   } catch (const std::exception& e) {
@@ -170,16 +186,76 @@ void write_run_state(const fs::path& path, RunState& state) {
   for (const auto& t : state.tasks) tasks.push_back(to_json(t));
   json j = {{"version", state.version},     {"spec", state.spec},
             {"created_at", state.created_at}, {"updated_at", state.updated_at},
-            {"config", to_json(state.config)}, {"tasks", std::move(tasks)}};
+            {"config", to_json(state.config)}, {"master_gave_up", state.master_gave_up},
+            {"tasks", std::move(tasks)}};
   write_file_atomic(path, j.dump(2) + "\n");
 }
+
+void commit_run_state(const SpecPaths& paths, RunState& state) {
+  if (!state.journal.empty()) {
+    // Journal first: a crash between the two leaves the journal ahead of the
+    // state, never a transition the journal does not know.
+    fs::create_directories(paths.logs_dir);
+    append_journal(journal_path(paths), state.journal);
+    state.journal.clear();
+  }
+  write_run_state(paths.state_json, state);
+}
+
+namespace {
+
+json completion_json(const Completion& c) {
+  return {{"task_id", c.task_id}, {"title", c.title}, {"duration", c.duration}, {"completed_at", c.completed_at}};
+}
+
+// The history as a JSON array. A torn append (a crash in the middle of one)
+// leaves the array unclosed: its entries up to the last whole one are kept.
+json parse_history(const fs::path& path, const std::string& text) {
+  try {
+    return json::parse(text);
+  } catch (const std::exception& e) {
+    size_t last = text.rfind("\n  }");
+    if (text.rfind("[\n", 0) == 0 && last != std::string::npos) {
+      try {
+        return json::parse(text.substr(0, last + 4) + "\n]");
+      } catch (const std::exception&) {
+      }
+    }
+    throw RuntimeError(fmt::format("{}: unreadable history ({}); not overwriting it", path.string(), e.what()));
+  }
+}
+
+// Appends `entry` in place when the file ends as a whole array written in
+// this format ("  }\n]\n"): one small write instead of the whole history.
+bool append_in_place(const fs::path& path, const json& entry) {
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
+  if (!fd) return false;
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0 || st.st_size < 8) return false;
+  char tail[5] = {};
+  if (::pread(fd.get(), tail, 4, st.st_size - 4) != 4 || std::string_view(tail, 4) != "}\n]\n") return false;
+  std::string text = ",\n  ";
+  for (char c : entry.dump(2)) text += c == '\n' ? std::string("\n  ") : std::string(1, c);
+  text += "\n]\n";
+  off_t at = st.st_size - 3;  // over the "\n]\n"
+  for (size_t done = 0; done < text.size();) {
+    ssize_t n = ::pwrite(fd.get(), text.data() + done, text.size() - done, at + static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw RuntimeError(fmt::format("{}: cannot append: {}", path.string(), std::strerror(errno)));
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd.get()) != 0) throw RuntimeError(fmt::format("{}: cannot fsync: {}", path.string(), std::strerror(errno)));
+  return true;
+}
+
+}  // namespace
 
 std::vector<Completion> read_completions(const fs::path& path) {
   std::vector<Completion> out;
   auto text = read_file(path);
   if (!text) return out;
   try {
-    json j = json::parse(*text);
+    json j = parse_history(path, *text);
     for (const auto& e : j) {
       Completion c;
       c.task_id = e.at("task_id").is_string() ? e["task_id"].get<std::string>() : e["task_id"].dump();
@@ -188,6 +264,8 @@ std::vector<Completion> read_completions(const fs::path& path) {
       c.completed_at = get_or<std::string>(e, "completed_at", "");
       out.push_back(std::move(c));
     }
+  } catch (const RuntimeError&) {
+    throw;
   } catch (const std::exception& e) {
     throw RuntimeError(fmt::format("{}: unreadable history ({})", path.string(), e.what()));
   }
@@ -195,18 +273,14 @@ std::vector<Completion> read_completions(const fs::path& path) {
 }
 
 void append_completion(const fs::path& path, const Completion& completion) {
+  if (append_in_place(path, completion_json(completion))) return;
+  // No file yet, an empty one, or another layout (hand-edited, torn): the
+  // whole history is written again, repaired, in the one format.
   json j = json::array();
   if (auto text = read_file(path)) {
-    try {
-      j = json::parse(*text);
-    } catch (const std::exception& e) {
-      throw RuntimeError(fmt::format("{}: unreadable history ({}); not overwriting it", path.string(), e.what()));
-    }
+    if (text->find_first_not_of(" \t\r\n") != std::string::npos) j = parse_history(path, *text);
   }
-  j.push_back({{"task_id", completion.task_id},
-               {"title", completion.title},
-               {"duration", completion.duration},
-               {"completed_at", completion.completed_at}});
+  j.push_back(completion_json(completion));
   write_file_atomic(path, j.dump(2) + "\n");
 }
 
@@ -243,12 +317,6 @@ std::string iso8601_utc(double epoch_seconds) {
 }  // namespace kp
 
 namespace kp {
-
-bool phase_past_agent(std::string_view phase) {
-  constexpr std::string_view kResuming = "resuming (was: ";
-  while (phase.substr(0, kResuming.size()) == kResuming) phase.remove_prefix(kResuming.size());
-  return phase.substr(0, 10) == "committing" || phase.substr(0, 4) == "merg";
-}
 
 bool worker_alive(const SpecPaths& paths, int worker_id) {
   return worker_id >= 0 && lock_held_by_other_process(paths.worker_lock(worker_id));

@@ -10,8 +10,10 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "common/event_journal.hpp"
 #include "common/file_lock.hpp"
 #include "common/spec_paths.hpp"
+#include "common/task_phase.hpp"
 
 namespace kp {
 
@@ -38,10 +40,14 @@ struct TaskState {
   std::optional<double> duration; // seconds, once completed
   int attempts = 0;
   bool prompt_sent = false;       // the task prompt reached the agent (survives a worker restart)
-  std::string phase;              // what is happening now: "agent busy", "needs choice", "merging", ...
+  std::string phase;              // what is happening now: "agent busy", "needs choice: …", "merging", ...
+  Phase phase_kind = Phase::none; // the same, typed (set only through common/task_lifecycle)
+  std::string phase_detail;       // the part of `phase` after its kind
   std::string message;            // why it failed, conflicted, is held or blocked
   double phase_since = 0;         // epoch seconds the phase began
   std::string evidence;           // what proved the task completed ("signal + checkbox")
+  int worker_errors = 0;          // unexpected worker errors in a row while holding it
+  std::string last_worker_error;  // the text of the last one
   // Tokens the agent reported for this task (Claude Code's transcript), all attempts.
   long long tokens_input = 0, tokens_output = 0, tokens_cache_read = 0, tokens_cache_creation = 0;
 };
@@ -75,7 +81,11 @@ struct RunState {
   std::string created_at;
   std::string updated_at;
   RunConfig config;
+  std::string master_gave_up;    // why the last master stopped restarting workers; empty when it did not
   std::vector<TaskState> tasks;  // in id order
+  // Transitions made since the state was read, not yet journaled: the
+  // lifecycle functions add them, commit_run_state appends and clears them.
+  std::vector<JournalEvent> journal;
 
   TaskState* find(std::string_view id);
   const TaskState* find(std::string_view id) const;
@@ -84,6 +94,9 @@ struct RunState {
 // Whole-file JSON. read: missing file -> std::nullopt; corrupt -> RuntimeError naming it.
 std::optional<RunState> read_run_state(const std::filesystem::path& path);
 void write_run_state(const std::filesystem::path& path, RunState& state);  // stamps updated_at
+// Appends the state's pending journal events to the spec's events.jsonl,
+// then writes the state. The caller holds the StateLock.
+void commit_run_state(const SpecPaths& paths, RunState& state);
 
 struct Completion {
   std::string task_id;
@@ -113,11 +126,6 @@ double now_epoch();
 
 namespace kp {
 
-// True once a task's agent is done and its commit or merge is under way
-// (phases "committing", "merging", "merge held", also inside "resuming (was: …)"):
-// whoever picks it up finishes the merge rather than running the agent again.
-bool phase_past_agent(std::string_view phase);
-
 // A worker is alive while it holds its .worker-<id>.lock; a pid alone could be reused.
 bool worker_alive(const SpecPaths& paths, int worker_id);
 bool master_alive(const SpecPaths& paths);
@@ -132,7 +140,7 @@ void update_run_state(const SpecPaths& paths, Change&& change) {
   auto state = read_run_state(paths.state_json);
   if (!state) throw RuntimeError(paths.state_json.string() + ": no run state (start one with `kiro-parallel run`)");
   change(*state);
-  write_run_state(paths.state_json, *state);
+  commit_run_state(paths, *state);
 }
 
 }  // namespace kp

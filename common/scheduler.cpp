@@ -5,6 +5,7 @@
 #include <set>
 
 #include "common/task_id.hpp"
+#include "common/task_lifecycle.hpp"
 
 namespace kp {
 
@@ -76,8 +77,7 @@ int propagate_blocked(RunState& state) {
     for (size_t d : dependents[cause_id]) {
       TaskState& t = state.tasks[d];
       if (t.status != TaskStatus::pending) continue;
-      t.status = TaskStatus::blocked;
-      t.message = "waits on " + cause_id + " (" + std::string(to_string(state.tasks[cause].status)) + ")";
+      block(state, t.id, "waits on " + cause_id + " (" + std::string(to_string(state.tasks[cause].status)) + ")");
       ++changed;
       work.push_back(d);
     }
@@ -98,8 +98,7 @@ int unblock_resolved(RunState& state) {
         if (d && is_dead_end(d->status)) dead_dep = true;
       }
       if (!dead_dep) {
-        t.status = TaskStatus::pending;
-        t.message.clear();
+        unblock(state, t.id);
         ++changed;
         again = true;
       }

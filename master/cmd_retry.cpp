@@ -5,6 +5,7 @@
 #include "common/run_state.hpp"
 #include "common/scheduler.hpp"
 #include "common/settings.hpp"
+#include "common/task_lifecycle.hpp"
 #include "master/cli_args.hpp"
 #include "master/command.hpp"
 #include "master/master_launch.hpp"
@@ -59,27 +60,15 @@ int handler(const std::vector<std::string>& args) {
     }
     double now = now_epoch();
     update_run_state(paths, [&](RunState& s) {
-      TaskState* t = s.find(id);
-      if (!t) return;
-      double duration = t->started_epoch > 0 ? now - t->started_epoch : 0;
-      t->status = TaskStatus::completed;
-      t->duration = duration;
-      t->message = "merged by retry";
-      t->phase.clear();
-      append_completion(paths.completed_json, {t->id, t->title, duration, iso8601_utc(now)});
+      if (!s.find(id)) return;
+      complete_once(s, id, paths.completed_json, now, "merged by retry");
       unblock_resolved(s);
     });
     fmt::print("task {} merged into {} ({})\n", id, state->config.target_branch, git::merge_outcome_name(merge.outcome));
   } else if (task->status == TaskStatus::failed || task->status == TaskStatus::stopped ||
              task->status == TaskStatus::blocked) {
     update_run_state(paths, [&](RunState& s) {
-      TaskState* t = s.find(id);
-      if (!t) return;
-      t->status = TaskStatus::pending;
-      t->message.clear();
-      t->phase.clear();
-      unblock_resolved(s);
-      propagate_blocked(s);
+      if (s.find(id)) reset_for_retry(s, id);
     });
     auto now_state = read_run_state(paths.state_json);
     const TaskState* t = now_state ? now_state->find(id) : nullptr;

@@ -145,7 +145,7 @@ int handler(const std::vector<std::string>& args) {
     {
       StateLock lock(paths);
       RunState state = build_run_state(paths.spec, run_plan.file, run_plan.plan, config, read_run_state(paths.state_json));
-      write_run_state(paths.state_json, state);
+      commit_run_state(paths, state);
     }
     RecoveryReport recovered = recover_orphans(paths, tmux);
     for (const auto& id : recovered.resumable) fmt::print("kiro-parallel: task {} will be resumed\n", id);

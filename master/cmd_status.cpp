@@ -29,7 +29,7 @@ const Command kCmdStatus = {
     "status",
     "status <spec> [--json]",
     "every task's status, worker, session, start, duration, attempts",
-    "  --json          print one JSON object: spec, master {running, pid}, live\n"
+    "  --json          print one JSON object: spec, master {running, pid, gave_up}, live\n"
     "                  workers [{id, pid, task}], counts, tasks [{id, title, status,\n"
     "                  worker, session, branch, started_at, duration, elapsed,\n"
     "                  attempts, phase, message}], needs_choice [ids]; null = unknown\n"
@@ -55,7 +55,8 @@ json status_json(const RunState& state, const DisplayFacts& facts) {
   json out;
   out["spec"] = state.spec;
   out["master"] = {{"running", facts.master_running},
-                   {"pid", facts.master_running && facts.master_pid > 0 ? json(facts.master_pid) : json(nullptr)}};
+                   {"pid", facts.master_running && facts.master_pid > 0 ? json(facts.master_pid) : json(nullptr)},
+                   {"gave_up", string_or_null(facts.master_running ? std::string() : state.master_gave_up)}};
   json workers = json::array();
   for (const auto& w : facts.workers) {
     if (!w.alive) continue;
@@ -169,6 +170,7 @@ void print_human(const RunState& state, const DisplayFacts& facts, const TermSty
                            ? fmt::format(" (work remains: kiro-parallel run {} starts it again)", state.spec)
                            : "";
     out += style("master: not running" + hint, Style::yellow) + "\n";
+    if (!state.master_gave_up.empty()) out += style("master gave up: " + state.master_gave_up, Style::bold_red) + "\n";
   }
   fmt::print("{}", out);
 }

@@ -5,6 +5,7 @@
 #include "common/run_state.hpp"
 #include "common/scheduler.hpp"
 #include "common/subprocess.hpp"
+#include "common/task_lifecycle.hpp"
 #include "common/tmux_client.hpp"
 #include "master/cli_args.hpp"
 #include "master/command.hpp"
@@ -57,12 +58,8 @@ int handler(const std::vector<std::string>& args) {
     worker = before == TaskStatus::running ? t->worker : -1;
     session = t->session.empty() ? session_name(paths.spec, id) : t->session;
     socket = state->config.tmux_socket;
-    t->status = TaskStatus::stopped;
-    t->worker = -1;
-    t->phase.clear();
-    t->message = "stopped by `kiro-parallel stop`";
-    propagate_blocked(*state);
-    write_run_state(paths.state_json, *state);
+    stop(*state, id, "stopped by `kiro-parallel stop`");
+    commit_run_state(paths, *state);
   }
   if (worker >= 0 && worker_alive(paths, worker)) {
     int pid = read_pid_file(paths.worker_pid(worker));

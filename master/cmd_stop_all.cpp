@@ -7,6 +7,7 @@
 #include "common/run_state.hpp"
 #include "common/scheduler.hpp"
 #include "common/subprocess.hpp"
+#include "common/task_lifecycle.hpp"
 #include "common/tmux_client.hpp"
 #include "master/cli_args.hpp"
 #include "master/command.hpp"
@@ -69,13 +70,10 @@ int handler(const std::vector<std::string>& args) {
       // A task caught between its commit and its merge keeps its claim: the
       // next run finishes the merge instead of running the agent again.
       if (phase_past_agent(t.phase)) {
-        t.worker = -1;
+        release_for_resume(s, t.id, "stop-all: the next run finishes its merge");
         continue;
       }
-      t.status = TaskStatus::stopped;
-      t.worker = -1;
-      t.phase.clear();
-      t.message = "stopped by `kiro-parallel stop-all`";
+      stop(s, t.id, "stopped by `kiro-parallel stop-all`");
       ++tasks;
     }
   });

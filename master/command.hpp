@@ -35,5 +35,7 @@ extern const Command kCmdClassify;
 extern const Command kCmdMaster;
 extern const Command kCmdWorker;
 extern const Command kCmdHook;
+extern const Command kCmdEvents;
+extern const Command kCmdBenchTransition;
 
 }  // namespace kp

@@ -23,6 +23,7 @@ const std::vector<const Command*>& all_commands() {
       &kCmdAnalyze, &kCmdRun,     &kCmdStatus, &kCmdWatch,  &kCmdMasterStatus,
       &kCmdStop,    &kCmdStopAll, &kCmdRecover, &kCmdClean, &kCmdRetry,
       &kCmdAttach,  &kCmdLogs,    &kCmdClassify, &kCmdMaster, &kCmdWorker, &kCmdHook,
+      &kCmdEvents,  &kCmdBenchTransition,
   };
   return commands;
 }

@@ -16,6 +16,7 @@
 #include "common/run_state.hpp"
 #include "common/scheduler.hpp"
 #include "common/stop_signals.hpp"
+#include "common/task_lifecycle.hpp"
 #include "common/subprocess.hpp"
 
 namespace kp {
@@ -45,6 +46,17 @@ bool claimable_work(const SpecPaths& paths, const RunState& state) {
     if (t.status == TaskStatus::running && !worker_alive(paths, t.worker)) return true;
   }
   return false;
+}
+
+// Written into the state so that `status` says why no master runs.
+void record_give_up(const SpecPaths& paths, const std::string& why) {
+  try {
+    update_run_state(paths, [&](RunState& s) {
+      if (s.master_gave_up != why) record_master_gave_up(s, why);
+    });
+  } catch (const std::exception& e) {
+    log_info("master: cannot record why it gave up: {}", e.what());
+  }
 }
 
 }  // namespace
@@ -93,6 +105,8 @@ int run_master(const std::string& repo_dir, const std::string& spec) {
   bool work_left = true;
   bool wants_worker = true;
   bool first_round = true;
+  std::string gave_up;  // why this master stopped restarting workers
+  record_give_up(paths, "");
   while (!g_stop) {
     const auto now = Clock::now();
     for (auto& slot : slots) {
@@ -150,7 +164,9 @@ int run_master(const std::string& repo_dir, const std::string& spec) {
       if (slot.restarts <= kMaxRestarts) all_gave_up = false;
     }
     if (all_gave_up) {
-      log_info("master: every worker slot gave up after {} restarts; exiting", kMaxRestarts);
+      gave_up = fmt::format("every worker slot died {} times in a row; see the workers' logs in {}",
+                            kMaxRestarts + 1, paths.logs_dir.string());
+      log_info("master: {}; exiting", gave_up);
       break;
     }
     std::this_thread::sleep_for(100ms);
@@ -162,10 +178,11 @@ int run_master(const std::string& repo_dir, const std::string& spec) {
       log_info("master: worker {} stopped (exit {})", slot.id, code);
     }
   }
+  if (!gave_up.empty()) record_give_up(paths, gave_up);
   std::error_code ec;
   std::filesystem::remove(paths.master_pid, ec);
   log_info("master exits");
-  return kExitOk;
+  return gave_up.empty() ? kExitOk : kExitTasksFailed;
 }
 
 }  // namespace kp

@@ -10,6 +10,7 @@
 #include "common/run_state.hpp"
 #include "common/scheduler.hpp"
 #include "common/subprocess.hpp"
+#include "common/task_lifecycle.hpp"
 
 namespace kp {
 
@@ -50,13 +51,11 @@ RecoveryReport recover_orphans(const SpecPaths& paths, const TmuxClient& tmux) {
       bool finishing = phase_past_agent(t.phase);
       if (has_session(session) || finishing) {
         if (t.worker != -1) changed = true;
-        t.worker = -1;  // claimable: the next worker resumes it
+        // Claimable: the next worker resumes it.
+        release_for_resume(*state, t.id, finishing ? "its worker died during the merge" : "its worker died; its session lives");
         report.resumable.push_back(t.id);
       } else {
-        t.status = TaskStatus::pending;
-        t.worker = -1;
-        t.prompt_sent = false;
-        t.phase.clear();
+        release_dead_claim(*state, t.id, "its worker and its session are gone");
         report.reset.push_back(t.id);
         changed = true;
       }
@@ -65,17 +64,7 @@ RecoveryReport recover_orphans(const SpecPaths& paths, const TmuxClient& tmux) {
     if (has_session(session) && t.status != TaskStatus::completed && t.status != TaskStatus::conflict) {
       // A session of this task that state does not show running: left by a
       // worker whose state update was lost, or by an earlier run. Adopt it.
-      t.status = TaskStatus::running;
-      t.worker = -1;
-      t.session = session;
-      t.branch = branch_name(paths.spec, t.id);
-      t.prompt_sent = true;
-      t.phase = "adopted by recover";
-      t.phase_since = now_epoch();
-      if (t.started_epoch == 0) {
-        t.started_epoch = now_epoch();
-        t.started_at = iso8601_utc(t.started_epoch);
-      }
+      adopt(*state, t.id, session, branch_name(paths.spec, t.id));
       report.adopted.push_back(t.id);
       changed = true;
     }
@@ -92,7 +81,7 @@ RecoveryReport recover_orphans(const SpecPaths& paths, const TmuxClient& tmux) {
   if (changed) {
     unblock_resolved(*state);
     propagate_blocked(*state);
-    write_run_state(paths.state_json, *state);
+    commit_run_state(paths, *state);
   }
   return report;
 }

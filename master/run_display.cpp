@@ -66,11 +66,9 @@ std::string counts_line(const StatusCounts& c) {
 }
 
 Style phase_style(std::string_view phase) {
-  if (phase.rfind("possibly stuck", 0) == 0 || phase.rfind("merge held", 0) == 0 ||
-      phase.rfind("waiting", 0) == 0) {
-    return Style::yellow;
-  }
-  return Style::plain;
+  const Phase kind = phase_of_text(phase);
+  return kind == Phase::possibly_stuck || kind == Phase::merge_held || kind == Phase::waiting ? Style::yellow
+                                                                                              : Style::plain;
 }
 
 }  // namespace
@@ -165,7 +163,7 @@ std::string format_duration(double seconds) {
   return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);
 }
 
-bool phase_needs_choice(std::string_view phase) { return phase.rfind("needs choice", 0) == 0; }
+bool phase_needs_choice(std::string_view phase) { return phase_of_text(phase) == Phase::needs_choice; }
 
 std::string render_run(const RunState& state, const std::vector<Completion>& completions,
                        const DisplayFacts& facts, const TermStyle& style, int width, int height) {

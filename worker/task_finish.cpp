@@ -12,6 +12,7 @@
 #include "common/log.hpp"
 #include "common/scheduler.hpp"
 #include "common/settings.hpp"
+#include "common/task_lifecycle.hpp"
 
 namespace kp {
 
@@ -19,14 +20,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void set_phase(const SpecPaths& paths, const std::string& id, const std::string& phase,
-               const std::string& message = {}) {
+void set_phase(const SpecPaths& paths, const std::string& id, Phase phase) {
   update_run_state(paths, [&](RunState& s) {
-    if (TaskState* t = s.find(id)) {
-      if (t->phase != phase) t->phase_since = now_epoch();
-      t->phase = phase;
-      t->message = message;
-    }
+    if (s.find(id)) kp::set_phase(s, id, phase);
   });
 }
 
@@ -74,10 +70,13 @@ std::string conflict_instructions(const SpecPaths& paths, const TaskState& task,
       task.worktree, target_branch, paths.repo_root.string(), paths.spec, task.id);
 }
 
-TaskEnd finish_task(const SpecPaths& paths, const TaskState& task, const RunConfig& config,
-                    const TmuxClient& tmux, const std::atomic<bool>& stop) {
+namespace {
+
+// Commits the task's worktree (ticking the enclosing tasks it completes).
+// False when it cannot: the attempt has failed (retried within `retries`).
+bool commit_task_work(const SpecPaths& paths, const TaskState& task, const RunConfig& config) {
   try {
-    set_phase(paths, task.id, "committing");
+    set_phase(paths, task.id, Phase::committing);
     fs::path tasks_md = fs::path(task.worktree) / fs::relative(paths.tasks_md, paths.repo_root);
     // The task's own box is the agent's to tick (evidence, never forged);
     // an enclosing task whose last leaf this is gets its tick here.
@@ -90,16 +89,26 @@ TaskEnd finish_task(const SpecPaths& paths, const TaskState& task, const RunConf
     if (auto commit = git::commit_all(task.worktree, render_template(commit_template, paths.spec, task.id, task.title))) {
       log_info("task {}: committed {}", task.id, commit->substr(0, 12));
     }
+    return true;
   } catch (const std::exception& e) {
+    bool retry = false;
     update_run_state(paths, [&](RunState& s) {
-      if (TaskState* t = s.find(task.id)) {
-        t->status = TaskStatus::failed;
-        t->worker = -1;
-        t->message = fmt::format("cannot commit the task's work: {}", e.what());
-        propagate_blocked(s);
-      }
+      if (s.find(task.id)) retry = fail_attempt(s, task.id, fmt::format("cannot commit the task's work: {}", e.what()), true);
     });
-    log_info("task {}: cannot commit: {}", task.id, e.what());
+    log_info("task {}: cannot commit{}: {}", task.id, retry ? " (will retry)" : "", e.what());
+    return false;
+  }
+}
+
+}  // namespace
+
+TaskEnd finish_task(const SpecPaths& paths, const TaskState& task, const RunConfig& config,
+                    const TmuxClient& tmux, const std::atomic<bool>& stop) {
+  if (!commit_task_work(paths, task, config)) {
+    // The agent's turn is over either way: a retry starts a fresh session.
+    archive_task_log(paths, task.id);
+    tmux.kill_session(task.session);
+    stop_task_processes(task_mark(paths.repo_root, paths.spec, task.id));
     return TaskEnd::failed;
   }
   archive_task_log(paths, task.id);
@@ -109,17 +118,27 @@ TaskEnd finish_task(const SpecPaths& paths, const TaskState& task, const RunConf
   std::string merge_template = config.merge_message.empty() ? Settings{}.merge_message : config.merge_message;
   std::string merge_message = render_template(merge_template, paths.spec, task.id, task.title);
   std::string last_held;
+  set_phase(paths, task.id, Phase::merging);
   while (true) {
-    set_phase(paths, task.id, last_held.empty() ? "merging" : "merge held", last_held);
     git::MergeResult merge;
     try {
       merge = git::merge_into_target(paths.repo_root, task.branch, config.target_branch, merge_message);
     } catch (const std::exception& e) {
-      merge.outcome = git::MergeOutcome::held;
-      merge.message = e.what();
+      // Not a held merge (those are returned, not thrown): a deleted branch,
+      // a broken repository. Waiting would never end it.
+      update_run_state(paths, [&](RunState& s) {
+        if (s.find(task.id)) fail_merge(s, task.id, e.what());
+      });
+      log_info("task {}: cannot merge: {}", task.id, e.what());
+      return TaskEnd::failed;
     }
     if (merge.outcome == git::MergeOutcome::held) {
-      if (merge.message != last_held) log_info("task {}: merge held: {}", task.id, merge.message);
+      if (merge.message != last_held) {
+        log_info("task {}: merge held: {}", task.id, merge.message);
+        update_run_state(paths, [&](RunState& s) {
+          if (s.find(task.id)) hold_merge(s, task.id, merge.message);
+        });
+      }
       last_held = merge.message;
       for (int i = 0; i < 20 && !stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
       if (stop) return TaskEnd::interrupted;  // the phase says "merge held": a resume finishes it
@@ -129,12 +148,9 @@ TaskEnd finish_task(const SpecPaths& paths, const TaskState& task, const RunConf
       std::string paths_text;
       for (const auto& p : merge.conflict_paths) paths_text += (paths_text.empty() ? "" : ", ") + p;
       update_run_state(paths, [&](RunState& s) {
-        if (TaskState* t = s.find(task.id)) {
-          t->status = TaskStatus::conflict;
-          t->worker = -1;
-          t->phase.clear();
-          t->message = fmt::format("merge conflict in {}; resolve by hand:\n{}", paths_text,
-                                   conflict_instructions(paths, *t, config.target_branch));
+        if (const TaskState* t = s.find(task.id)) {
+          mark_conflict(s, task.id, fmt::format("merge conflict in {}; resolve by hand:\n{}", paths_text,
+                                                conflict_instructions(paths, *t, config.target_branch)));
         }
       });
       log_info("task {}: merge conflict in {}; branch {} and worktree {} kept", task.id, paths_text,
@@ -143,23 +159,9 @@ TaskEnd finish_task(const SpecPaths& paths, const TaskState& task, const RunConf
     }
     double ended = now_epoch();
     update_run_state(paths, [&](RunState& s) {
-      TaskState* t = s.find(task.id);
-      if (!t) return;
-      double duration = t->started_epoch > 0 ? ended - t->started_epoch : 0;
-      t->status = TaskStatus::completed;
-      t->duration = duration;
-      t->worker = -1;
-      t->phase.clear();
-      t->message = merge.checkbox_union ? "tasks.md checkbox conflict resolved automatically" : "";
-      // A worker killed after this append but before the state write leaves the
-      // completion recorded and the task running: its resumer must not record
-      // it twice. A completion since this attempt began is that one.
-      const std::string since = iso8601_utc(t->started_epoch);
-      bool recorded = false;
-      for (const auto& c : read_completions(paths.completed_json)) {
-        recorded = recorded || (t->started_epoch > 0 && c.task_id == t->id && c.completed_at >= since);
-      }
-      if (!recorded) append_completion(paths.completed_json, {t->id, t->title, duration, iso8601_utc(ended)});
+      if (!s.find(task.id)) return;
+      complete_once(s, task.id, paths.completed_json, ended,
+                    merge.checkbox_union ? "tasks.md checkbox conflict resolved automatically" : "");
     });
     log_info("task {}: merged into {} ({}, {})", task.id, config.target_branch,
              git::merge_outcome_name(merge.outcome), merge.target_commit.substr(0, 12));

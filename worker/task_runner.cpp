@@ -19,6 +19,7 @@
 #include "common/scheduler.hpp"
 #include "common/settings.hpp"
 #include "common/task_evidence.hpp"
+#include "common/task_lifecycle.hpp"
 #include "common/tmux_client.hpp"
 #include "worker/agent_monitor.hpp"
 #include "worker/task_finish.hpp"
@@ -31,12 +32,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void set_phase(const SpecPaths& paths, const std::string& id, const std::string& phase) {
+void set_phase(const SpecPaths& paths, const std::string& id, Phase phase, const std::string& detail = {}) {
   update_run_state(paths, [&](RunState& s) {
-    if (TaskState* t = s.find(id)) {
-      t->phase = phase;
-      t->phase_since = now_epoch();
-    }
+    if (s.find(id)) kp::set_phase(s, id, phase, detail);
   });
 }
 
@@ -123,22 +121,17 @@ TaskEnd fail_task(const SpecPaths& paths, const TaskState& task, const RunConfig
                   Retry retry_kind = Retry::allowed, const std::atomic<bool>* backoff_stop = nullptr) {
   bool retry = false;
   update_run_state(paths, [&](RunState& s) {
-    TaskState* t = s.find(task.id);
+    const TaskState* t = s.find(task.id);
     if (!t) return;
     retry = retry_kind == Retry::allowed && t->attempts <= config.retries;
     if (retry && backoff_stop) return;  // decided; written after the back-off below
-    t->status = retry ? TaskStatus::pending : TaskStatus::failed;
-    t->worker = -1;
-    t->phase.clear();
-    t->prompt_sent = false;
-    t->message = why;
-    if (!retry) propagate_blocked(s);
+    retry = fail_attempt(s, task.id, why, retry_kind == Retry::allowed);
   });
   if (retry && backoff_stop) {
     // A transient error: wait before the next attempt (5 s, 10 s, ... 60 s).
     const int wait_s = std::min(60, 5 << std::min(4, std::max(0, task.attempts - 1)));
     log_info("task {}: transient error; next attempt in {} s: {}", task.id, wait_s, why);
-    set_phase(paths, task.id, fmt::format("retrying in {} s after: {}", wait_s, why));
+    set_phase(paths, task.id, Phase::retrying, fmt::format("in {} s after: {}", wait_s, why));
     for (int i = 0; i < wait_s * 10 && !*backoff_stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     return fail_task(paths, task, config, why, Retry::allowed, nullptr);
   }
@@ -160,7 +153,7 @@ std::optional<std::string> start_agent(const SpecPaths& paths, const Claim& clai
   const TaskState& task = claim.task;
   try {
     if (!claim.resumed || !fs::exists(task.worktree)) {
-      set_phase(paths, task.id, "creating worktree");
+      set_phase(paths, task.id, Phase::creating_worktree);
       auto prepared = git::prepare_task_worktree(paths.repo_root, task.worktree, task.branch, claim.config.target_branch);
       if (!prepared.note.empty()) log_info("task {}: {}", task.id, prepared.note);
     }
@@ -174,7 +167,7 @@ std::optional<std::string> start_agent(const SpecPaths& paths, const Claim& clai
   }
   if (prompt_sent) log_info("task {}: its session is gone; starting the agent again in the same worktree", task.id);
   prompt_sent = false;
-  set_phase(paths, task.id, "starting agent");
+  set_phase(paths, task.id, Phase::starting_agent);
   std::error_code ec;
   fs::remove(paths.task_signals(task.id), ec);  // signals of an earlier session mean nothing now
   auto env = agent_environment(paths, claim.config, task);
@@ -194,7 +187,7 @@ std::optional<std::string> start_agent(const SpecPaths& paths, const Claim& clai
     return fmt::format("cannot start the agent: {}", e.what());
   }
   update_run_state(paths, [&](RunState& s) {
-    if (TaskState* t = s.find(task.id)) t->prompt_sent = false;
+    if (s.find(task.id)) forget_prompt(s, task.id);
   });
   return std::nullopt;
 }
@@ -295,7 +288,7 @@ TaskEnd judge_turn(const SpecPaths& paths, const Claim& claim, const AgentSetup&
                                  describe(v.missing), describe(v.found), words.empty() ? "(none)" : words));
   }
   update_run_state(paths, [&](RunState& s) {
-    if (TaskState* t = s.find(task.id)) t->evidence = describe(v.found);
+    if (s.find(task.id)) record_evidence(s, task.id, describe(v.found));
   });
   return finish_task(paths, task, config, tmux, stop);
 }
@@ -361,10 +354,14 @@ TaskEnd run_claimed_task(const SpecPaths& paths, int worker_id, const Claim& cla
   const fs::path latest_log = paths.task_latest_log(task.id);
   auto last_log_write = std::chrono::steady_clock::time_point{};
   MonitorEvents events;
-  events.phase = [&](const std::string& phase) { set_phase(paths, task.id, phase); };
+  events.phase = [&](const std::string& phase) {
+    update_run_state(paths, [&](RunState& s) {
+      if (s.find(task.id)) set_phase_text(s, task.id, phase);
+    });
+  };
   events.prompt_sent = [&] {
     update_run_state(paths, [&](RunState& s) {
-      if (TaskState* t = s.find(task.id)) t->prompt_sent = true;
+      if (s.find(task.id)) deliver_prompt(s, task.id);
     });
   };
   events.screen_changed = [&](const std::string& screen) {

@@ -14,10 +14,27 @@
 #include "common/log.hpp"
 #include "common/spec_paths.hpp"
 #include "common/stop_signals.hpp"
+#include "common/task_lifecycle.hpp"
 #include "worker/task_claim.hpp"
 #include "worker/task_runner.hpp"
 
 namespace kp {
+
+namespace {
+
+bool fail_on_repeated_error(const SpecPaths& paths, const std::string& id, const std::string& error) {
+  bool failed = false;
+  try {
+    update_run_state(paths, [&](RunState& s) {
+      if (s.find(id)) failed = note_worker_error(s, id, error);
+    });
+  } catch (const std::exception& e) {
+    log_info("task {}: cannot record the worker's error: {}", id, e.what());
+  }
+  return failed;
+}
+
+}  // namespace
 
 int run_worker(const WorkerOptions& options) {
   SpecPaths paths = SpecPaths::resolve(options.repo_dir, options.spec);
@@ -49,10 +66,16 @@ int run_worker(const WorkerOptions& options) {
       end = run_claimed_task(paths, options.worker_id, *claimed.claim, g_stop);
     } catch (const std::exception& e) {
       // The task keeps its claim and its phase; exiting lets the master start
-      // a fresh worker, which resumes it from where it got to.
-      log_info("worker {}: task {}: unexpected error: {}; exiting so that it is resumed", options.worker_id, id,
-               e.what());
-      return kExitFailure;
+      // a fresh worker, which resumes it from where it got to. The same error
+      // again and again would repeat for ever: then the task fails with it.
+      if (!fail_on_repeated_error(paths, id, e.what())) {
+        log_info("worker {}: task {}: unexpected error: {}; exiting so that it is resumed", options.worker_id, id,
+                 e.what());
+        return kExitFailure;
+      }
+      log_info("worker {}: task {} failed: the same unexpected error {} times: {}", options.worker_id, id,
+               kSameWorkerErrorLimit, e.what());
+      end = TaskEnd::failed;
     }
     std::error_code ec;
     std::filesystem::remove(paths.worker_task(options.worker_id), ec);

@@ -7,6 +7,7 @@
 #include "common/file_lock.hpp"
 
 #include "common/run_state.hpp"
+#include "common/task_lifecycle.hpp"
 #include "test_support.hpp"
 #include "worker/task_claim.hpp"
 
