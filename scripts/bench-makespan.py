@@ -91,6 +91,10 @@ def main():
                     f.write(f"  - **Estimated Duration:** {work[t]} s\n")
                     if deps[t]:
                         f.write(f"  - _Depends: {', '.join(deps[t])}_\n")
+            # cc-sdd's older command file: run then sends /kiro:spec-impl, which the simulated agent expects.
+            os.makedirs(os.path.join(repo, ".claude", "commands", "kiro"))
+            with open(os.path.join(repo, ".claude", "commands", "kiro", "spec-impl.md"), "w") as f:
+                f.write("---\ndescription: cc-sdd spec-impl\n---\n")
             plan = os.path.join(tmp, "plan.json")
             with open(plan, "w") as f:
                 json.dump({"default": {"duration": 1}, "tasks": {t: {"duration": work[t]} for t in ids}}, f)
