@@ -143,6 +143,9 @@ ChildProcess start_notify(const std::vector<std::string>& command, const NotifyE
     ::dup2(out.get(), 1);
     ::dup2(out.get(), 2);
     ::execvpe(cargv[0], cargv.data(), cenv.data());
+    const char* why = "notify: cannot run the command (exec failed)\n";
+    ssize_t ignored = ::write(2, why, std::strlen(why));
+    (void)ignored;
     _exit(127);
   }
   return ChildProcess(pid);
@@ -168,9 +171,18 @@ void Notifier::observe(const RunState& state) {
 
 void Notifier::run_ended(const RunState& state) { notify(run_ended_event(state)); }
 
+Notifier::~Notifier() {
+  // The run's last notification is delivered before the master goes: up to 5 s.
+  for (int i = 0; i < 100 && !children_.empty(); ++i) {
+    reap();
+    if (!children_.empty()) ::usleep(50'000);
+  }
+}
+
 void Notifier::reap() {
   for (auto& child : children_) {
-    if (child.running()) child.poll();
+    if (!child.running()) continue;
+    if (auto code = child.poll(); code && *code != 0) log_info("notify: the command exited with status {}", *code);
   }
   children_.erase(std::remove_if(children_.begin(), children_.end(), [](const ChildProcess& c) { return !c.running(); }),
                   children_.end());

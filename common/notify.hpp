@@ -67,6 +67,9 @@ ChildProcess start_notify(const std::vector<std::string>& command, const NotifyE
 class Notifier {
  public:
   Notifier(std::vector<std::string> command, std::string spec, std::filesystem::path log);
+  ~Notifier();  // waits up to 5 s for commands still running
+  Notifier(const Notifier&) = delete;
+  Notifier& operator=(const Notifier&) = delete;
   void observe(const RunState& state);  // notifies what changed since the last state
   void run_ended(const RunState& state);
   void reap();  // ends the children that have exited, without waiting

@@ -45,8 +45,9 @@ TEST_CASE("notify: once per needs-a-person event, not for auto-answered prompts,
   f.tmux().tmux({"send-keys", "-t", "=app-task-1-1:", "1"});  // the person says yes
   CHECK(f.watched_ok());
   CHECK(f.sim_log_count({"menu_answered", "option=1"}) >= 2);  // the two safe menus were answered by kiro-parallel
-  REQUIRE(RunFixture::wait_for([&] { return count_lines(test::read_text(calls), "run_ended") == 1; },
-                               std::chrono::seconds(10)));
+  REQUIRE_MESSAGE(RunFixture::wait_for([&] { return count_lines(test::read_text(calls), "|run_ended|run_ended") == 1; },
+                                       std::chrono::seconds(10)),
+                  test::read_text(calls) << f.explain() << test::read_text(f.paths().logs_dir / "notify.log"));
   std::string text = test::read_text(calls);
   CHECK(count_lines(text, "needs_person|needs_person") == 1);
   CHECK(count_lines(text, "app||run_ended|run_ended") == 1);
