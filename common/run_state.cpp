@@ -105,6 +105,7 @@ json to_json(const RunConfig& c) {
           {"worktree_root", c.worktree_root},     {"order", c.order},
           {"poll_interval_ms", c.poll_interval_ms},
           {"task_timeout_minutes", c.task_timeout_minutes},
+          {"run_timeout_minutes", c.run_timeout_minutes}, {"run_deadline_epoch", c.run_deadline_epoch},
           {"retries", c.retries},                 {"stuck_after_seconds", c.stuck_after_seconds},
           {"enter_while_attached", c.enter_while_attached}, {"approve_mode", c.approve_mode},
           {"commit_message", c.commit_message},   {"merge_message", c.merge_message},
@@ -126,6 +127,8 @@ RunConfig config_from_json(const json& j) {
   c.order = get_or<std::string>(j, "order", c.order);
   c.poll_interval_ms = get_or<int>(j, "poll_interval_ms", c.poll_interval_ms);
   c.task_timeout_minutes = get_or<int>(j, "task_timeout_minutes", c.task_timeout_minutes);
+  c.run_timeout_minutes = get_or<int>(j, "run_timeout_minutes", 0);
+  c.run_deadline_epoch = get_or<double>(j, "run_deadline_epoch", 0);
   c.retries = get_or<int>(j, "retries", 0);
   c.stuck_after_seconds = get_or<int>(j, "stuck_after_seconds", c.stuck_after_seconds);
   c.enter_while_attached = get_or<bool>(j, "enter_while_attached", false);

@@ -66,6 +66,8 @@ struct RunConfig {  // what `run` decided; workers read it from the state
   bool serialize_same_boundary = false;  // tasks naming the same _Boundary:_ never run together
   int poll_interval_ms = 250;
   int task_timeout_minutes = 120;
+  int run_timeout_minutes = 0;    // the whole run: 0 none
+  double run_deadline_epoch = 0;  // when the run ends (set by run from run_timeout_minutes); 0 none
   int retries = 0;
   int stuck_after_seconds = 900;
   bool enter_while_attached = false;

@@ -6,6 +6,8 @@
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
+#include "common/notify.hpp"
+#include "common/run_summary.hpp"
 
 namespace kp {
 
@@ -50,9 +52,11 @@ Settings parse_settings(const std::string& text, const std::string& path) {
     throw UsageError(fmt::format("{}: not valid JSON: {}", path, e.what()));
   }
   if (!j.is_object()) throw UsageError(fmt::format("{}: must hold a JSON object", path));
-  read_int(j, "max_parallel", s.max_parallel, 1, 256, path);
+  if (j.contains("max_parallel") && j["max_parallel"] == "auto") s.max_parallel_auto = true;
+  else read_int(j, "max_parallel", s.max_parallel, 1, 256, path);
   read_int(j, "poll_interval_ms", s.poll_interval_ms, 20, 60000, path);
   read_int(j, "task_timeout_minutes", s.task_timeout_minutes, 1, 7 * 24 * 60, path);
+  read_int(j, "run_timeout_minutes", s.run_timeout_minutes, 0, 30 * 24 * 60, path);
   read_int(j, "retries", s.retries, 0, 100, path);
   read_int(j, "stuck_after_seconds", s.stuck_after_seconds, 10, 7 * 24 * 3600, path);
   read_string(j, "target_branch", s.target_branch, path);
@@ -78,6 +82,8 @@ Settings parse_settings(const std::string& text, const std::string& path) {
     }
   }
   s.approve = parse_approval_settings(j, path);
+  run_price(j, path);
+  parse_notify_settings(j, path);  // "prices" and "price_model": a bad table is reported now, not at the end of a run
   s.raw = std::move(j);
   return s;
 }

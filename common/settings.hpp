@@ -13,8 +13,10 @@ namespace kp {
 
 struct Settings {
   int max_parallel = 3;
+  bool max_parallel_auto = false;    // "max_parallel": "auto" (machine_capacity.hpp)
   int poll_interval_ms = 250;        // the longest a worker waits between screen checks
   int task_timeout_minutes = 120;
+  int run_timeout_minutes = 0;       // the whole run; 0: no limit
   int retries = 0;                   // extra attempts for a failed task
   std::string target_branch;         // empty: the branch checked out when `run` starts
   std::string worktree_root;         // empty: <repo>/../worktrees

@@ -14,6 +14,8 @@
 
 #include "common/buffered_writer.hpp"
 #include "common/error.hpp"
+#include "common/machine_capacity.hpp"
+#include "common/makespan_prediction.hpp"
 #include "common/planner.hpp"
 #include "common/run_state.hpp"
 #include "common/agent_profile.hpp"
@@ -26,6 +28,7 @@
 #include "common/text_width.hpp"
 #include "master/cli_args.hpp"
 #include "master/command.hpp"
+#include "master/run_display.hpp"
 
 namespace kp {
 
@@ -37,7 +40,7 @@ int handler(const std::vector<std::string>& args);
 
 const Command kCmdAnalyze = {
     "analyze",
-    "analyze <spec> [--mermaid] [--json] [--order auto|majors|strict] [--skip-optional]",
+    "analyze <spec> [--mermaid] [--json] [--order auto|majors|strict] [--skip-optional] [--max-parallel N]",
     "parse, validate and plan a spec's tasks.md",
     "Reads .kiro/specs/<spec>/tasks.md and changes nothing. Durations recorded in\n"
     ".completed_tasks.json (median per task) weight the critical path. Exit 0 when the spec\n"
@@ -49,7 +52,10 @@ const Command kCmdAnalyze = {
     "  --order ORDER      auto (default), majors or strict (setting order): auto is strict when\n"
     "                     the file marks (P) or has cc-sdd 3 annotations, no implicit order when\n"
     "                     every task states its dependencies, majors (with a warning) otherwise\n"
-    "  --skip-optional    leave optional (*) tasks out of the plan (setting skip_optional)\n",
+    "  --skip-optional    leave optional (*) tasks out of the plan (setting skip_optional)\n"
+    "  --max-parallel N   predict the makespan for N workers (or auto; default: max_parallel of the\n"
+    "                     settings, 3), and for 1 up to the plan's width; --json: \"prediction\"\n"
+    "                     {workers, makespan_s, speedup, work_s, basis, knee, by_workers[]}\n",
     handler,
 };
 
@@ -68,7 +74,66 @@ struct Analysis {
   std::string order_source;  // "--order", the settings file, or "" for the default
   std::vector<Diagnostic> extra_warnings;  // history, settings, spec.json (line 0)
   std::vector<std::vector<std::string>> parent_deps;  // per task index (parents only)
+  std::map<std::string, double> medians;  // recorded durations, for the prediction
+  int workers = 3;                        // --max-parallel or the settings' max_parallel
+  std::string workers_why;                // how auto chose, when it did
+  std::string profile;
+  WeightedPlan weighted;                  // the prediction's task weights
+  Prediction prediction;
 };
+
+// --- the makespan prediction (common/makespan_prediction.hpp) ---
+
+// --max-parallel N|auto, else max_parallel N|"auto" of the settings (as run chooses).
+int prediction_workers(const ParsedArgs& parsed, const Settings& settings, Analysis& a) {
+  auto flag = parsed.value("--max-parallel");
+  if (flag ? *flag != "auto" : !settings.max_parallel_auto)
+    return static_cast<int>(parsed.integer("--max-parallel", 1, 256).value_or(settings.max_parallel));
+  AutoWorkers chosen = choose_workers(read_machine_facts(), assumed_footprint(a.profile),
+                                      static_cast<int>(std::max(a.plan.max_parallelism, 1.0)));
+  a.workers_why = chosen.reason;
+  return chosen.workers;
+}
+
+void predict(Analysis& a) {
+  a.weighted = weigh_plan(a.plan, a.file, a.medians);
+  a.prediction = predict_makespan(a.weighted.tasks, a.workers);
+}
+
+std::string basis_text(const WeightedPlan& w) {
+  std::string text = fmt::format("{}: {} recorded median{}, {} estimate{}", to_string(w.basis), w.from_history,
+                                 w.from_history == 1 ? "" : "s", w.from_estimate, w.from_estimate == 1 ? "" : "s");
+  if (w.from_default > 0)
+    text += fmt::format(", {} task{} assumed {} each", w.from_default, w.from_default == 1 ? "" : "s",
+                        format_duration(w.default_seconds));
+  return text;
+}
+
+std::string prediction_lines(const Analysis& a) {
+  const Prediction& p = a.prediction;
+  if (a.weighted.tasks.empty()) return "";
+  std::string out = fmt::format("Prediction:    {} worker{}{}: {}, speedup {:.2f}x  ({})\n", p.workers,
+                                p.workers == 1 ? "" : "s", a.workers_why.empty() ? "" : " (" + a.workers_why + ")",
+                                format_duration(p.makespan_s), p.speedup, basis_text(a.weighted));
+  std::string by;
+  for (const auto& m : p.by_workers) by += fmt::format("{}{}: {}", by.empty() ? "" : " · ", m.workers, format_duration(m.makespan_s));
+  out += fmt::format("               by workers {}; knee {} (more workers stop helping)\n", by, p.knee);
+  return out;
+}
+
+std::string prediction_json(const Analysis& a) {
+  const Prediction& p = a.prediction;
+  std::string by;
+  for (const auto& m : p.by_workers) {
+    by += fmt::format("{}{{\"workers\":{},\"makespan_s\":{},\"speedup\":{}}}", by.empty() ? "" : ",", m.workers,
+                      m.makespan_s, m.speedup);
+  }
+  return fmt::format("  \"prediction\": {{\"workers\":{},\"makespan_s\":{},\"speedup\":{},\"work_s\":{},"
+                     "\"basis\":\"{}\",\"weights\":{{\"history\":{},\"estimate\":{},\"default\":{},"
+                     "\"default_s\":{}}},\"knee\":{},\"by_workers\":[{}]}},\n",
+                     p.workers, p.makespan_s, p.speedup, p.work_s, to_string(a.weighted.basis), a.weighted.from_history,
+                     a.weighted.from_estimate, a.weighted.from_default, a.weighted.default_seconds, p.knee, by);
+}
 
 std::string order_reason(const Analysis& a) {
   if (a.order_source.empty()) return a.plan.order_reason;
@@ -275,6 +340,7 @@ void print_json(const Analysis& a) {
     writer.flush_if_full();
   }
   out += a.file.tasks.empty() ? "],\n" : "\n  ],\n";
+  out += prediction_json(a);
   out += "  \"warnings\": [";
   auto warnings = all_warnings(a);
   for (size_t k = 0; k < warnings.size(); ++k) {
@@ -431,6 +497,7 @@ void print_human(const Analysis& a) {
                                        : "");
     out += fmt::format("Parallelism:   max {}, average {:.2f} over {} wave{}\n", number(a.plan.max_parallelism),
                        a.plan.avg_parallelism, a.plan.waves.size(), a.plan.waves.size() == 1 ? "" : "s");
+    out += prediction_lines(a);
   }
   auto warnings = all_warnings(a);
   if (!warnings.empty()) {
@@ -445,7 +512,8 @@ double ms_since(std::chrono::steady_clock::time_point t) {
 
 int handler(const std::vector<std::string>& args) {
   ParsedArgs parsed = parse_args(kCmdAnalyze, args,
-                                 {{"--mermaid", false}, {"--json", false}, {"--order", true}, {"--skip-optional", false}},
+                                 {{"--mermaid", false}, {"--json", false}, {"--order", true}, {"--skip-optional", false},
+                                  {"--max-parallel", true}},
                                  1, 1);
   if (parsed.help) {
     print_command_help(kCmdAnalyze);
@@ -457,6 +525,7 @@ int handler(const std::vector<std::string>& args) {
   Settings settings = load_settings(a.paths);
   {
     AgentProfile profile = resolve_profile(settings.raw, settings.path);
+    a.profile = profile.name;
     std::string command;
     for (const auto& word : profile.command) command += (command.empty() ? "" : " ") + word;
     a.agent = fmt::format("profile {} ({})", profile.name, command.empty() ? "no command: set agent.command" : command);
@@ -483,6 +552,7 @@ int handler(const std::vector<std::string>& args) {
   try {
     auto history = read_completions(a.paths.completed_json);
     options.durations = median_durations(history);
+    a.medians = options.durations;
     a.history = history.empty() ? fmt::format("none ({} not found or empty)", a.paths.completed_json.filename().string())
                                 : fmt::format("{} completion{} of {} task{} in {} (median per task)", history.size(),
                                               history.size() == 1 ? "" : "s", options.durations.size(),
@@ -507,6 +577,11 @@ int handler(const std::vector<std::string>& args) {
   }
   auto t2 = std::chrono::steady_clock::now();
   compute_parent_deps(a);
+  if (!parsed.has("--mermaid")) {
+    a.workers = prediction_workers(parsed, settings, a);
+    predict(a);
+  }
+  if (timing) fmt::print(stderr, "timing: prediction {:.1f} ms\n", ms_since(t2));
   if (parsed.has("--json")) print_json(a);
   else if (parsed.has("--mermaid")) print_mermaid(a);
   else print_human(a);

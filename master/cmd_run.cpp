@@ -1,11 +1,13 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "common/agent_profile.hpp"
 #include "common/approval_policy.hpp"
 #include "common/error.hpp"
 #include "common/git_repo.hpp"
+#include "common/machine_capacity.hpp"
 #include "common/planner.hpp"
 #include "common/run_setup.hpp"
 #include "common/run_state.hpp"
@@ -29,7 +31,8 @@ const Command kCmdRun = {
     "run",
     "run <spec> [--max-parallel N] [--wave M] [--dry-run] [--no-watch] [--agent-cmd CMD] [options]",
     "start the detached master (unless one runs) and watch the run",
-    "  --max-parallel N   workers, i.e. agents at once (setting max_parallel, default 3)\n"
+    "  --max-parallel N   workers, i.e. agents at once (setting max_parallel, default 3);\n"
+    "                     auto: from the cores, free memory and the plan's width (says why)\n"
     "  --wave M           run only tasks of waves 0..M (see analyze)\n"
     "  --dry-run          print what would run, start nothing\n"
     "  --no-watch         start the master and return at once\n"
@@ -46,6 +49,18 @@ const Command kCmdRun = {
 };
 
 namespace {
+
+// --max-parallel N|auto, else max_parallel N|"auto" of the settings. `why`
+// says how auto chose ("auto: 8 cores, 20 GB free, ..."), empty otherwise.
+int choose_max_parallel(const ParsedArgs& parsed, const Settings& settings, const Plan& plan,
+                        const std::string& profile, std::string& why) {
+  bool automatic = parsed.value("--max-parallel") ? *parsed.value("--max-parallel") == "auto" : settings.max_parallel_auto;
+  if (!automatic) return static_cast<int>(parsed.integer("--max-parallel", 1, 256).value_or(settings.max_parallel));
+  int width = static_cast<int>(std::max(plan.max_parallelism, 1.0));
+  AutoWorkers chosen = choose_workers(read_machine_facts(), assumed_footprint(profile), width);
+  why = chosen.reason;
+  return chosen.workers;
+}
 
 std::vector<std::string> split_words(const std::string& text) {
   std::istringstream in(text);
@@ -75,7 +90,8 @@ int handler(const std::vector<std::string>& args) {
   AgentProfile profile = resolve_profile(settings.raw, settings.path, parsed.value("--profile"));
 
   RunConfig config;
-  config.max_parallel = static_cast<int>(parsed.integer("--max-parallel", 1, 256).value_or(settings.max_parallel));
+  std::string workers_why;
+  config.max_parallel = choose_max_parallel(parsed, settings, run_plan.plan, profile.name, workers_why);
   config.max_wave = static_cast<int>(parsed.integer("--wave", 0, 1000000).value_or(-1));
   config.profile = profile.name;
   config.agent_command = profile.command;
@@ -92,6 +108,8 @@ int handler(const std::vector<std::string>& args) {
   config.worktree_root = settings.worktree_root;
   config.poll_interval_ms = settings.poll_interval_ms;
   config.task_timeout_minutes = settings.task_timeout_minutes;
+  config.run_timeout_minutes = settings.run_timeout_minutes;
+  if (config.run_timeout_minutes > 0) config.run_deadline_epoch = now_epoch() + config.run_timeout_minutes * 60.0;
   config.retries = settings.retries;
   config.stuck_after_seconds = settings.stuck_after_seconds;
   config.enter_while_attached = settings.enter_while_attached;
@@ -129,12 +147,13 @@ int handler(const std::vector<std::string>& args) {
   auto previous = read_run_state(paths.state_json);
   RunState preview = build_run_state(paths.spec, run_plan.file, run_plan.plan, config, previous);
   if (parsed.has("--dry-run")) {
+    if (!workers_why.empty()) fmt::print("{} workers ({})\n", config.max_parallel, workers_why);
     print_run_preview(paths, preview, profile, preflight);
     return 0;
   }
-  fmt::print("kiro-parallel: spec {} — {} tasks, profile {} ({}), target branch {}, {} workers\n", paths.spec,
+  fmt::print("kiro-parallel: spec {} — {} tasks, profile {} ({}), target branch {}, {} workers{}\n", paths.spec,
              preview.tasks.size(), profile.name, config.agent_command.empty() ? "" : config.agent_command[0],
-             config.target_branch, config.max_parallel);
+             config.target_branch, config.max_parallel, workers_why.empty() ? "" : " (" + workers_why + ")");
   if (master_alive(paths)) {
     fmt::print("kiro-parallel: a master is already running for {} (pid {}); not starting another\n", paths.spec,
                read_pid_file(paths.master_pid));

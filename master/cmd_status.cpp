@@ -32,7 +32,9 @@ const Command kCmdStatus = {
     "  --json          print one JSON object: spec, master {running, pid, gave_up}, live\n"
     "                  workers [{id, pid, task}], counts, tasks [{id, title, status,\n"
     "                  worker, session, branch, started_at, duration, elapsed,\n"
-    "                  attempts, phase, message}], needs_choice [ids]; null = unknown\n"
+    "                  attempts, phase, message}], needs_choice [ids], summary\n"
+    "                  {wall_s, work_s, speedup, efficiency, saved_s, tokens, cost,\n"
+    "                  critical_path, retries, failures}; null = unknown\n"
     "\nexit status: 0, or 3 when some task failed, is blocked or in conflict and\n"
     "nothing else can run; 2 when the spec has no run state.\n",
     handler,
@@ -50,7 +52,15 @@ std::string task_time(const TaskState& t, double now) {
   return "-";
 }
 
-json status_json(const RunState& state, const DisplayFacts& facts) {
+json summary_json(const RunSummary& s) {
+  return {{"wall_s", s.wall_s},         {"work_s", s.work_s},     {"speedup", s.speedup},
+          {"efficiency", s.efficiency}, {"saved_s", s.saved_s},   {"workers", s.workers},
+          {"tokens", s.tokens},         {"cost", s.cost ? json(*s.cost) : json(nullptr)},
+          {"critical_path", s.critical_path}, {"critical_s", s.critical_s},
+          {"retries", s.retries},       {"failures", s.failures}};
+}
+
+json status_json(const RunState& state, const DisplayFacts& facts, const RunSummary& summary) {
   StatusCounts c = count_statuses(state);
   json out;
   out["spec"] = state.spec;
@@ -92,6 +102,7 @@ json status_json(const RunState& state, const DisplayFacts& facts) {
   }
   out["tasks"] = std::move(tasks);
   out["needs_choice"] = std::move(needs_choice);
+  out["summary"] = summary_json(summary);
   return out;
 }
 
@@ -120,7 +131,7 @@ std::vector<std::string> split_lines(const std::string& text) {
   return lines;
 }
 
-void print_human(const RunState& state, const DisplayFacts& facts, const TermStyle& style) {
+void print_human(const RunState& state, const DisplayFacts& facts, const RunSummary& summary, const TermStyle& style) {
   std::vector<std::vector<std::string>> rows;
   rows.push_back({"ID", "STATUS", "WORKER", "SESSION", "STARTED", "TIME", "TRIES", "TITLE"});
   for (const auto& t : state.tasks) {
@@ -161,6 +172,7 @@ void print_human(const RunState& state, const DisplayFacts& facts, const TermSty
   StatusCounts c = count_statuses(state);
   out += fmt::format("\n{} tasks: {} pending, {} running, {} completed, {} failed, {} stopped, {} blocked, {} conflict\n",
                      c.total(), c.pending, c.running, c.completed, c.failed, c.stopped, c.blocked, c.conflict);
+  for (const auto& line : summary_lines(summary)) out += line + "\n";
   out += fmt::format("prompt: {}{}\n", state.config.prompt_template,
                      state.config.prompt_source.empty() ? "" : "  (from " + state.config.prompt_source + ")");
   if (facts.master_running) {
@@ -183,10 +195,11 @@ int handler(const std::vector<std::string>& args) {
   }
   SpecPaths paths = SpecPaths::resolve(repo_dir_arg(parsed), parsed.positionals[0]);
   auto [state, facts] = read_run_view(paths);
+  RunSummary summary = summarize_for_view(paths, state, facts.now);
   if (parsed.has("--json")) {
-    fmt::print("{}\n", status_json(state, facts).dump(2));
+    fmt::print("{}\n", status_json(state, facts, summary).dump(2));
   } else {
-    print_human(state, facts, TermStyle(stdout));
+    print_human(state, facts, summary, TermStyle(stdout));
   }
   return status_says_failed(state) ? kExitTasksFailed : kExitOk;
 }

@@ -19,8 +19,10 @@
 #include <fmt/format.h>
 
 #include "common/error.hpp"
+#include "common/notify.hpp"
 #include "common/run_state.hpp"
 #include "common/scheduler.hpp"
+#include "common/settings.hpp"
 #include "common/spec_paths.hpp"
 #include "common/term_style.hpp"
 #include "master/cli_args.hpp"
@@ -43,7 +45,10 @@ const Command kCmdWatch = {
     "  --interval S    refresh every S seconds (default 1; at least 0.1)\n"
     "  --once          print one frame and exit\n"
     "\nOn a terminal the frame is redrawn in place; otherwise a plain block is\n"
-    "printed each time something changes. Ctrl-C leaves it (exit 130).\n"
+    "printed each time something changes. Ctrl-C leaves it (exit 130). On a\n"
+    "terminal the bell rings when a task needs a person or fails and when the\n"
+    "run ends (setting notify.bell: false turns it off). The run summary (wall,\n"
+    "work, speedup, critical path, tokens, cost) closes the output.\n"
     "exit status: 0 when every task is completed, 3 when nothing can move any\n"
     "more (tasks failed, stopped, blocked or in conflict, or neither the master\n"
     "nor a worker runs); --once exits 3 in that case and 0 otherwise.\n",
@@ -132,6 +137,9 @@ int watch_loop(const SpecPaths& paths, double interval) {
   SignalCatcher signals;
   HiddenCursor cursor(terminal);
   std::string last_key;
+  NotifyTracker bell_events;  // what rings the bell, on a terminal
+  Settings settings = load_settings(paths);
+  bool bell = terminal && parse_notify_settings(settings.raw, settings.path).bell;
   // Once nothing can move, the master and its workers exit on their own; the
   // watch ends after them (up to kSettle), so the next command finds the run over.
   bool settling = false;
@@ -144,6 +152,7 @@ int watch_loop(const SpecPaths& paths, double interval) {
     });
     auto completions = read_completions(paths.completed_json);
     RunOutcome outcome = run_outcome(state, facts);
+    if (!bell_events.observe(state).empty() && bell) HiddenCursor::write_out("\a");
     bool over = false;
     if (outcome == RunOutcome::moving) {
       settling = false;
@@ -169,7 +178,10 @@ int watch_loop(const SpecPaths& paths, double interval) {
     }
     if (over) {
       Style s = outcome == RunOutcome::all_done ? Style::green : Style::bold_red;
-      HiddenCursor::write_out(style(final_line(state, outcome), s) + "\n");
+      HiddenCursor::write_out(style(final_line(state, outcome), s) + (bell ? "\a\n" : "\n"));
+      for (const auto& line : summary_lines(summarize_for_view(paths, state, facts.now))) {
+        HiddenCursor::write_out(line + "\n");
+      }
       return exit_code(outcome);
     }
     nap(outcome == RunOutcome::moving ? interval : std::min(interval, 0.1));

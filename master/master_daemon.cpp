@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 #include <vector>
@@ -13,8 +14,10 @@
 #include "common/error.hpp"
 #include "common/file_lock.hpp"
 #include "common/log.hpp"
+#include "common/notify.hpp"
 #include "common/run_state.hpp"
 #include "common/scheduler.hpp"
+#include "common/settings.hpp"
 #include "common/stop_signals.hpp"
 #include "common/task_lifecycle.hpp"
 #include "common/subprocess.hpp"
@@ -56,6 +59,40 @@ void record_give_up(const SpecPaths& paths, const std::string& why) {
     });
   } catch (const std::exception& e) {
     log_info("master: cannot record why it gave up: {}", e.what());
+  }
+}
+
+bool run_time_is_up(const RunState& state) {
+  if (state.config.run_deadline_epoch <= 0 || now_epoch() < state.config.run_deadline_epoch) return false;
+  return std::any_of(state.tasks.begin(), state.tasks.end(), [](const TaskState& t) { return t.status == TaskStatus::pending; });
+}
+
+// run_timeout_minutes: no task starts any more; running ones end by their own
+// timeout, which the worker cut to the deadline (the clean stop of task_timeout).
+RunState stop_pending_at_deadline(const SpecPaths& paths) {
+  int stopped = 0;
+  RunState after;
+  update_run_state(paths, [&](RunState& s) {
+    for (auto& t : s.tasks) {
+      if (t.status != TaskStatus::pending) continue;
+      stop(s, t.id, fmt::format("not started: run_timeout_minutes ({}) reached", s.config.run_timeout_minutes));
+      ++stopped;
+    }
+    propagate_blocked(s);
+    after = s;
+  });
+  log_info("master: run_timeout_minutes reached; {} pending task{} stopped", stopped, stopped == 1 ? "" : "s");
+  return after;
+}
+
+// notify.command of the settings; a bad "notify" is logged and notifies nothing.
+std::vector<std::string> master_notify_command(const SpecPaths& paths) {
+  try {
+    Settings settings = load_settings(paths);
+    return parse_notify_settings(settings.raw, settings.path).command;
+  } catch (const std::exception& e) {
+    log_info("master: {}; no notifications", e.what());
+    return {};
   }
 }
 
@@ -101,6 +138,7 @@ int run_master(const std::string& repo_dir, const std::string& spec) {
     log_info("master: worker {} started (pid {})", slot.id, slot.child.pid());
   };
 
+  Notifier notifier(master_notify_command(paths), spec, paths.logs_dir / "notify.log");
   auto last_state_read = Clock::time_point{};
   bool work_left = true;
   bool wants_worker = true;
@@ -134,8 +172,10 @@ int run_master(const std::string& repo_dir, const std::string& spec) {
       last_state_read = now;
       try {
         if (auto s = read_run_state(paths.state_json)) {
+          if (run_time_is_up(*s)) s = stop_pending_at_deadline(paths);
           work_left = work_remaining(*s);
           wants_worker = claimable_work(paths, *s);
+          notifier.observe(*s);
         }
       } catch (const std::exception& e) {
         log_info("master: {}", e.what());
@@ -170,6 +210,9 @@ int run_master(const std::string& repo_dir, const std::string& spec) {
       break;
     }
     std::this_thread::sleep_for(100ms);
+  }
+  if (!g_stop && !work_left) {
+    if (auto s = read_run_state(paths.state_json)) notifier.run_ended(*s);
   }
   if (g_stop) log_info("master: stopping workers");
   for (auto& slot : slots) {

@@ -9,7 +9,9 @@
 #include <fmt/format.h>
 
 #include "common/error.hpp"
+#include "common/makespan_prediction.hpp"
 #include "common/scheduler.hpp"
+#include "common/settings.hpp"
 
 namespace kp {
 
@@ -165,6 +167,12 @@ std::string format_duration(double seconds) {
 
 bool phase_needs_choice(std::string_view phase) { return phase_of_text(phase) == Phase::needs_choice; }
 
+std::string eta_text(const RunState& state, const std::vector<Completion>& completions, const DisplayFacts& facts) {
+  if (!facts.master_running) return "";  // nobody is moving the run: no time to promise
+  auto eta = run_eta_seconds(state, median_durations(completions), facts.now);
+  return eta ? " · ETA ~" + format_duration(*eta) : "";
+}
+
 std::string render_run(const RunState& state, const std::vector<Completion>& completions,
                        const DisplayFacts& facts, const TermStyle& style, int width, int height) {
   StatusCounts counts = count_statuses(state);
@@ -177,8 +185,8 @@ std::string render_run(const RunState& state, const std::vector<Completion>& com
   }
   int total = counts.total();
   int bar = std::clamp(width > 0 ? width - 30 : 30, 10, 40);
-  head.push_back({fmt::format("{} {}/{} completed", progress_bar(counts.completed, total, bar),
-                              counts.completed, total),
+  head.push_back({fmt::format("{} {}/{} completed{}", progress_bar(counts.completed, total, bar),
+                              counts.completed, total, eta_text(state, completions, facts)),
                   Style::plain});
 
   std::vector<Line> body;
@@ -250,6 +258,26 @@ std::string run_change_key(const RunState& state, const DisplayFacts& facts) {
     key += fmt::format("|{}:{}:{}:{}:{}", t.id, to_string(t.status), t.worker, t.phase, t.message);
   }
   return key;
+}
+
+std::vector<std::string> summary_lines(const RunSummary& s) {
+  std::vector<std::string> lines;
+  lines.push_back(fmt::format("wall {} · work {} · speedup {:.2f}x ({:.0f}% of {} workers) · saved {}",
+                              format_duration(s.wall_s), format_duration(s.work_s), s.speedup, s.efficiency * 100,
+                              s.workers, s.saved_s >= 0 ? format_duration(s.saved_s) : "-" + format_duration(-s.saved_s)));
+  if (!s.critical_path.empty()) {
+    std::string path;
+    for (const auto& id : s.critical_path) path += (path.empty() ? "" : " -> ") + id;
+    lines.push_back(fmt::format("critical path as it ran: {} ({})", path, format_duration(s.critical_s)));
+  }
+  std::string cost = s.cost ? fmt::format("cost ${:.2f}", *s.cost) : "cost unknown (no \"prices\" in the settings)";
+  lines.push_back(fmt::format("tokens {} · {} · retries {} · failures {}", s.tokens, cost, s.retries, s.failures));
+  return lines;
+}
+
+RunSummary summarize_for_view(const SpecPaths& paths, const RunState& state, double now) {
+  Settings settings = load_settings(paths);
+  return summarize_run(state, now, run_price(settings.raw, settings.path));
 }
 
 }  // namespace kp

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/run_state.hpp"
+#include "common/run_summary.hpp"
 #include "common/spec_paths.hpp"
 #include "common/term_style.hpp"
 #include "common/text_width.hpp"
@@ -75,15 +76,26 @@ bool phase_needs_choice(std::string_view phase);
 // fit_width (cutting a line to the terminal) is in common/text_width.hpp.
 
 // One watch frame: header (spec, master, progress bar), running tasks with
-// elapsed time and phase, needs-choice tasks (loud, with the attach command),
+// elapsed time and phase (the progress line ends in the ETA), needs-choice tasks (loud, with the attach command),
 // conflicts and failures with their one-line reason, the last 5 completions,
 // counts. At most `height` lines of at most `width` columns; the middle is cut
 // with "… N more" when it does not fit. Lines end in '\n'.
+// " · ETA ~12m05s": the simulated time left (run_eta_seconds over the recorded
+// medians) while the master runs and work is left; "" otherwise.
+std::string eta_text(const RunState& state, const std::vector<Completion>& completions, const DisplayFacts& facts);
+
 std::string render_run(const RunState& state, const std::vector<Completion>& completions,
                        const DisplayFacts& facts, const TermStyle& style, int width, int height);
 
 // What changes the frame for a person, without the ticking clocks: the
 // non-terminal watch prints a block only when this changes.
 std::string run_change_key(const RunState& state, const DisplayFacts& facts);
+
+// The run summary for a person: "wall 12m05s · work 31m10s · speedup 2.58x (86%
+// of 3 workers) · saved 19m05s", then the critical path as it ran, tokens and
+// cost (or "cost unknown (no prices in settings)"), retries and failures.
+std::vector<std::string> summary_lines(const RunSummary& summary);
+// summarize_run with the price the spec's settings give (load_settings, run_price).
+RunSummary summarize_for_view(const SpecPaths& paths, const RunState& state, double now);
 
 }  // namespace kp

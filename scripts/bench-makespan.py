@@ -11,7 +11,12 @@ seconds, runs it with N workers, and reports:
     dialog, committing and merging), and the ratio to each.
 Twice per graph: a first run without history (every task weighs 1), and a
 second one after `clean`, where the scheduler weighs tasks by their recorded
-durations. It prints figures and asserts nothing. Python 3 standard library.
+durations. Before each run it asks `analyze --json --max-parallel N` for its
+prediction and prints it beside the measured makespan, with the error: the
+first run's prediction rests on `**Estimated Duration:**` lines holding the
+agents' work times (basis estimate: it cannot know the agent's start, commit
+and merge time), the second on the recorded durations (basis history).
+It prints figures and asserts nothing. Python 3 standard library.
 """
 import argparse
 import json
@@ -30,6 +35,13 @@ def lower_bound(ids, deps, work, n):
     for t in ids:  # ids are in a topological order (deps point backwards)
         finish[t] = work[t] + max((finish[d] for d in deps[t]), default=0)
     return max(max(finish.values()), sum(work.values()) / n)
+
+
+def predict(kp, repo, n, env):
+    out = subprocess.run([kp, "analyze", "bench", "-C", repo, "--json", "--max-parallel", str(n)],
+                         check=True, env=env, capture_output=True, text=True).stdout
+    p = json.loads(out)["prediction"]
+    return p["makespan_s"], p["basis"]
 
 
 def git(repo, *args):
@@ -61,7 +73,8 @@ def main():
     if not os.access(args.binary, os.X_OK):
         sys.exit(f"bench-makespan: no kiro-parallel at {args.binary} (build first: scripts/build.sh)")
     print(f"{'seed':>4} {'N':>2} {'run':>7} {'done':>5} {'makespan':>9} {'LB work':>8} {'ratio':>6} "
-          f"{'LB measured':>11} {'ratio':>6}")
+          f"{'LB measured':>11} {'ratio':>6} {'predicted':>9} {'basis':>8} {'error':>7}")
+    errors = {}
     for seed in [int(s) for s in args.seeds.split(",")]:
         rng = random.Random(seed)
         ids = [str(i) for i in range(1, args.tasks + 1)]
@@ -75,8 +88,13 @@ def main():
             with open(os.path.join(spec, "tasks.md"), "w") as f:
                 for t in ids:
                     f.write(f"- [ ] {t}. Task {t}\n")
+                    f.write(f"  - **Estimated Duration:** {work[t]} s\n")
                     if deps[t]:
                         f.write(f"  - _Depends: {', '.join(deps[t])}_\n")
+            # cc-sdd's older command file: run then sends /kiro:spec-impl, which the simulated agent expects.
+            os.makedirs(os.path.join(repo, ".claude", "commands", "kiro"))
+            with open(os.path.join(repo, ".claude", "commands", "kiro", "spec-impl.md"), "w") as f:
+                f.write("---\ndescription: cc-sdd spec-impl\n---\n")
             plan = os.path.join(tmp, "plan.json")
             with open(plan, "w") as f:
                 json.dump({"default": {"duration": 1}, "tasks": {t: {"duration": work[t]} for t in ids}}, f)
@@ -97,12 +115,20 @@ def main():
                     first = subprocess.run(["git", "-C", repo, "rev-list", "--max-parents=0", "HEAD"],
                                            capture_output=True, text=True).stdout.strip()
                     git(repo, "reset", "-q", "--hard", first)
+                predicted, basis = predict(args.binary, repo, n, env)
                 makespan, measured, done = run(args.binary, repo, n, agent, env)
                 lb_measured = lower_bound(ids, deps, measured, n)
+                error = (predicted - makespan) / makespan
+                errors.setdefault(basis, []).append(error)
                 print(f"{seed:>4} {n:>2} {label:>7} {done:>5} {makespan:>8.1f}s {lb_work:>7.1f}s {makespan / lb_work:>6.2f} "
-                      f"{lb_measured:>10.1f}s {makespan / lb_measured:>6.2f}", flush=True)
+                      f"{lb_measured:>10.1f}s {makespan / lb_measured:>6.2f} {predicted:>8.1f}s {basis:>8} {error:>+7.1%}",
+                      flush=True)
             subprocess.run(["tmux", "-L", socket, "kill-server"], stderr=subprocess.DEVNULL)
             shutil.rmtree(tmp, ignore_errors=True)
+    for basis, errs in sorted(errors.items()):
+        mean_abs = sum(abs(e) for e in errs) / len(errs)
+        print(f"prediction error, basis {basis}: mean |error| {mean_abs:.1%}, "
+              f"from {min(errs):+.1%} to {max(errs):+.1%} over {len(errs)} runs")
 
 
 if __name__ == "__main__":

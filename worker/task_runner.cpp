@@ -1,5 +1,6 @@
 #include "worker/task_runner.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <thread>
 
@@ -199,6 +200,10 @@ MonitorSettings monitor_settings(const RunConfig& config, const AgentSetup& agen
   ms.prompt_sent = prompt_sent;
   ms.poll_interval = std::chrono::milliseconds(config.poll_interval_ms);
   ms.task_timeout = std::chrono::minutes(config.task_timeout_minutes);
+  if (config.run_deadline_epoch > 0) {  // run_timeout_minutes: no task outlives the run
+    auto left = std::chrono::seconds(static_cast<long long>(std::max(config.run_deadline_epoch - now_epoch(), 0.0)));
+    ms.task_timeout = std::min(ms.task_timeout, left);
+  }
   ms.stuck_after = std::chrono::seconds(config.stuck_after_seconds);
   ms.enter_while_attached = config.enter_while_attached;
   ms.ready_settle = std::chrono::milliseconds(agent.profile.ready_settle_ms);

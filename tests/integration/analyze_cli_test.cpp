@@ -63,7 +63,12 @@ TEST_CASE("analyze --json: the documented shape") {
   auto ordered = nlohmann::ordered_json::parse(r.out);  // keeps the printed key order
   for (auto& [k, v] : ordered.items()) keys.push_back(k);
   CHECK(keys == std::vector<std::string>{"spec", "order", "order_reason", "prompt", "implementation_notes", "counts",
-                                         "waves", "critical_path", "tasks", "warnings"});
+                                         "waves", "critical_path", "tasks", "prediction", "warnings"});
+  std::vector<std::string> prediction_keys;
+  for (auto& [k, v] : ordered["prediction"].items()) prediction_keys.push_back(k);
+  CHECK(prediction_keys == std::vector<std::string>{"workers", "makespan_s", "speedup", "work_s", "basis", "weights",
+                                                    "knee", "by_workers"});
+  CHECK(j["prediction"]["workers"] == 3);
   CHECK(j["spec"] == "mixed");
   CHECK(j["order"] == "majors");
   CHECK(j["order_reason"] == "set by --order");

@@ -1,0 +1,173 @@
+// The makespan prediction against schedules worked out by hand on small
+// graphs: critical path first, ties by id, running tasks first, the knee.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "common/makespan_prediction.hpp"
+#include "common/planner.hpp"
+#include "common/tasks_md.hpp"
+
+using namespace kp;
+
+namespace {
+
+SimTask sim(const std::string& id, double weight, std::vector<int> deps = {}) {
+  SimTask t;
+  t.id = id;
+  t.weight = weight;
+  t.deps = std::move(deps);
+  return t;
+}
+
+// a(3) -> d(1); b(2) and c(2) on their own.
+std::vector<SimTask> small_fork() {
+  std::vector<SimTask> t{sim("a", 3), sim("b", 2), sim("c", 2), sim("d", 1, {0})};
+  assign_path_priorities(t);
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("prediction: priorities are the longest remaining path") {
+  auto t = small_fork();
+  CHECK(t[0].priority == 4);
+  CHECK(t[1].priority == 2);
+  CHECK(t[3].priority == 1);
+}
+
+TEST_CASE("prediction: one, two and three workers on a small fork") {
+  auto t = small_fork();
+  CHECK(simulate_schedule(t, 1).makespan == 8);
+  SimulatedSchedule two = simulate_schedule(t, 2);
+  // 0: a and b (b before c by id); 2: c; 3: d; all done at 4.
+  CHECK(two.makespan == 4);
+  CHECK(two.start == std::vector<double>{0, 0, 2, 3});
+  CHECK(two.finish == std::vector<double>{3, 2, 4, 4});
+  CHECK(simulate_schedule(t, 3).makespan == 4);
+  CHECK(simulate_schedule(t, 2).work == 8);
+}
+
+TEST_CASE("prediction: the longest path goes first, not the first id") {
+  // "3" leads to "4" (3 s): with 2 workers it starts at once, with "1".
+  std::vector<SimTask> t{sim("1", 1), sim("2", 1), sim("3", 1), sim("4", 3, {2})};
+  assign_path_priorities(t);
+  SimulatedSchedule s = simulate_schedule(t, 2);
+  CHECK(s.start == std::vector<double>{0, 1, 0, 1});
+  CHECK(s.makespan == 4);
+}
+
+TEST_CASE("prediction: a running task holds a worker from the start") {
+  std::vector<SimTask> t{sim("a", 2), sim("b", 3, {0}), sim("c", 1)};
+  t[0].started = true;
+  assign_path_priorities(t);
+  SimulatedSchedule s = simulate_schedule(t, 1);
+  CHECK(s.start == std::vector<double>{0, 2, 5});  // b's path (3) before c (1)
+  CHECK(s.makespan == 6);
+}
+
+TEST_CASE("prediction: by workers, speedup and the knee") {
+  Prediction p = predict_makespan(small_fork(), 3);
+  REQUIRE(p.by_workers.size() == 3);  // the fork never runs more than 3 at once
+  CHECK(p.by_workers[0].makespan_s == 8);
+  CHECK(p.by_workers[1].makespan_s == 4);
+  CHECK(p.by_workers[2].makespan_s == 4);
+  CHECK(p.makespan_s == 4);
+  CHECK(p.speedup == 2);
+  CHECK(p.work_s == 8);
+  CHECK(p.knee == 2);
+  // A chain never gains from a second worker.
+  std::vector<SimTask> chain{sim("a", 5), sim("b", 5, {0})};
+  assign_path_priorities(chain);
+  Prediction c = predict_makespan(chain, 4);
+  CHECK(c.knee == 1);
+  CHECK(c.makespan_s == 10);
+  CHECK(c.by_workers.back().workers == 4);  // the configured count is always shown
+}
+
+TEST_CASE("prediction: the knee is the fewest workers within 5% of the best") {
+  std::vector<WorkersMakespan> m{{1, 100, 1}, {2, 60, 0}, {3, 52, 0}, {4, 50, 0}, {5, 50, 0}};
+  CHECK(knee_workers(m) == 3);
+  CHECK(knee_workers(m, 0) == 4);
+  CHECK(knee_workers({}) == 1);
+}
+
+TEST_CASE("prediction: weights from history, then estimates, then the median of the known") {
+  TaskFile file = parse_tasks_md("# Tasks\n\n"
+                                 "- [ ] 1. One\n"
+                                 "- [ ] 2. Two\n"
+                                 "  - **Estimated Duration:** 30 min\n"
+                                 "- [ ] 3. Three\n",
+                                 "tasks.md");
+  std::map<std::string, double> medians{{"1", 100}};
+  Plan plan = make_plan(file, {});
+  WeightedPlan w = weigh_plan(plan, file, medians);
+  REQUIRE(w.tasks.size() == 3);
+  CHECK(w.tasks[0].weight == 100);
+  CHECK(w.tasks[1].weight == 1800);
+  CHECK(w.tasks[2].weight == 950);  // median of 100 and 1800
+  CHECK(w.basis == WeightBasis::count);
+  CHECK(w.from_history == 1);
+  CHECK(w.from_estimate == 1);
+  CHECK(w.from_default == 1);
+  medians["3"] = 50;
+  medians["2"] = 60;
+  CHECK(weigh_plan(plan, file, medians).basis == WeightBasis::history);
+  WeightedPlan none = weigh_plan(plan, file, {});
+  CHECK(none.tasks[0].weight == 1800);
+  CHECK(none.tasks[2].weight == 1800);
+  TaskFile bare = parse_tasks_md("# Tasks\n\n- [ ] 1. One\n", "tasks.md");
+  WeightedPlan b = weigh_plan(make_plan(bare, {}), bare, {});
+  CHECK(b.tasks[0].weight == kDefaultTaskSeconds);
+}
+
+namespace {
+
+TaskState state_task(const std::string& id, TaskStatus status, std::vector<std::string> deps = {}) {
+  TaskState t;
+  t.id = id;
+  t.status = status;
+  t.deps = std::move(deps);
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("ETA: what is left, with running tasks' elapsed time taken off") {
+  constexpr double now = 1'800'000'000;
+  RunState s;
+  s.config.max_parallel = 2;
+  s.tasks.push_back(state_task("1", TaskStatus::completed));
+  s.tasks.push_back(state_task("2", TaskStatus::running, {"1"}));
+  s.tasks.back().started_epoch = now - 30;
+  s.tasks.back().priority = 2;
+  s.tasks.push_back(state_task("3", TaskStatus::pending, {"2"}));
+  s.tasks.back().priority = 1;
+  s.tasks.push_back(state_task("4", TaskStatus::pending));
+  s.tasks.back().priority = 1;
+  std::map<std::string, double> medians{{"1", 10}, {"2", 100}, {"3", 40}, {"4", 50}};
+  // 2 has 70 s left; 4 runs beside it (0-50); 3 after 2 (70-110).
+  auto eta = run_eta_seconds(s, medians, now);
+  REQUIRE(eta.has_value());
+  CHECK(*eta == doctest::Approx(110));
+  s.config.max_parallel = 1;  // 2 holds the only worker: 70, then 3 (priority ties: by id) 110, then 4 160
+  CHECK(*run_eta_seconds(s, medians, now) == doctest::Approx(160));
+}
+
+TEST_CASE("ETA: unknown tasks weigh the median of the known; dead ends are out") {
+  RunState s;
+  s.config.max_parallel = 4;
+  s.tasks.push_back(state_task("1", TaskStatus::pending));
+  s.tasks.push_back(state_task("2", TaskStatus::pending));
+  s.tasks.push_back(state_task("3", TaskStatus::failed));
+  s.tasks.push_back(state_task("4", TaskStatus::pending, {"3"}));  // can never run
+  std::map<std::string, double> medians{{"1", 20}, {"3", 40}};
+  auto left = remaining_work(s, medians, 0);
+  REQUIRE(left.size() == 3);
+  CHECK(left[1].weight == 30);  // the median of 20 and 40
+  CHECK(*run_eta_seconds(s, medians, 0) == doctest::Approx(30));
+  s.tasks[0].status = TaskStatus::completed;
+  s.tasks[1].status = TaskStatus::completed;
+  CHECK_FALSE(run_eta_seconds(s, medians, 0).has_value());  // 4 waits on a failure: no time to promise
+}
