@@ -249,6 +249,17 @@ void TmuxClient::kill_session(const std::string& name, std::chrono::milliseconds
   }
   RunResult r = [&] {
     FileLock lifecycle = lock_tmux_lifecycle(socket_);
+    // A control client left attached by a worker that was SIGKILLed: tmux
+    // 3.3a's server can crash or wedge when a session dies under one.
+    RunResult clients = run({"list-clients", "-t", session_target(name), "-F", "#{client_control_mode} #{client_pid}"});
+    for (const auto& line : split_lines(clients.ok() ? clients.out : "")) {
+      if (line.rfind("1 ", 0) != 0) continue;
+      try {
+        pid_t client = static_cast<pid_t>(std::stol(line.substr(2)));
+        if (client > 0 && client != ::getpid()) ::kill(client, SIGKILL);
+      } catch (const std::exception&) {
+      }
+    }
     return run({"kill-session", "-t", session_target(name)});
   }();
   if (!r.ok() && has_session(name)) {

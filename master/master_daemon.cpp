@@ -17,8 +17,10 @@
 #include "common/log.hpp"
 #include "common/run_state.hpp"
 #include "common/scheduler.hpp"
+#include "common/spec_sessions.hpp"
 #include "common/stop_signals.hpp"
 #include "common/subprocess.hpp"
+#include "common/tmux_client.hpp"
 
 namespace kp {
 
@@ -164,6 +166,25 @@ void stop_workers(std::vector<WorkerSlot>& slots, const SpecPaths& paths) {
   std::filesystem::remove(paths.master_pid, ec);
 }
 
+// A finished run leaves no session of a completed task (a worker killed at
+// the wrong moment can leave one behind).
+void end_completed_sessions(const SpecPaths& paths) {
+  try {
+    auto state = read_run_state(paths.state_json);
+    if (!state) return;
+    TmuxClient tmux(state->config.tmux_socket);
+    for (const auto& session : tmux.list_sessions_with_owner()) {
+      for (const auto& t : state->tasks) {
+        if (t.status != TaskStatus::completed || !is_task_session(session, paths.repo_root, paths.spec, t)) continue;
+        log_info("master: ending the session {} left by completed task {}", session.name, t.id);
+        tmux.kill_session(session.name);
+      }
+    }
+  } catch (const std::exception& e) {
+    log_info("master: {}", e.what());
+  }
+}
+
 }  // namespace
 
 int run_master(const std::string& repo_dir, const std::string& spec) {
@@ -245,6 +266,7 @@ int run_master(const std::string& repo_dir, const std::string& spec) {
   }
   if (g_stop || stop_asked) log_info("master: stopping workers");
   stop_workers(slots, paths);
+  if (!work_left) end_completed_sessions(paths);
   log_info("master exits");
   return kExitOk;
 }
