@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "common/agent_processes.hpp"
 #include "common/error.hpp"
 
 namespace kp {
@@ -124,6 +125,12 @@ void TmuxClient::new_session(const std::string& name, const std::filesystem::pat
   // remain-on-exit is set in the same tmux call (";" is a separate argv
   // element) so an agent that exits at once still leaves its pane.
   args.insert(args.end(), {";", "set-option", "-t", tmux_pane_target(name), "remain-on-exit", "on"});
+  for (const auto& [key, value] : env) {
+    if (key != kTaskMarkEnv) continue;
+    // In the same call as new-session: the session never exists unmarked.
+    args.insert(args.end(), {";", "set-option", "-t", tmux_pane_target(name), kSessionOwnerOption,
+                             tmux_literal_arg(value)});
+  }
   run_checked(args, "new-session");
 }
 
@@ -150,6 +157,18 @@ std::vector<std::string> TmuxClient::list_sessions() const {
   RunResult r = run({"list-sessions", "-F", "#{session_name}"});
   if (!r.ok()) return {};
   return split_lines(r.out);
+}
+
+std::vector<SessionInfo> TmuxClient::list_sessions_with_owner() const {
+  RunResult r = run({"list-sessions", "-F", fmt::format("#{{session_name}}\t#{{{}}}", kSessionOwnerOption)});
+  std::vector<SessionInfo> out;
+  if (!r.ok()) return out;
+  for (const auto& line : split_lines(r.out)) {
+    size_t tab = line.rfind('\t');
+    if (tab == std::string::npos) continue;
+    out.push_back({line.substr(0, tab), line.substr(tab + 1)});
+  }
+  return out;
 }
 
 int TmuxClient::attached_people(const std::string& session) const {
@@ -230,6 +249,17 @@ void TmuxClient::kill_session(const std::string& name, std::chrono::milliseconds
   }
   RunResult r = [&] {
     FileLock lifecycle = lock_tmux_lifecycle(socket_);
+    // A control client left attached by a worker that was SIGKILLed: tmux
+    // 3.3a's server can crash or wedge when a session dies under one.
+    RunResult clients = run({"list-clients", "-t", session_target(name), "-F", "#{client_control_mode} #{client_pid}"});
+    for (const auto& line : split_lines(clients.ok() ? clients.out : "")) {
+      if (line.rfind("1 ", 0) != 0) continue;
+      try {
+        pid_t client = static_cast<pid_t>(std::stol(line.substr(2)));
+        if (client > 0 && client != ::getpid()) ::kill(client, SIGKILL);
+      } catch (const std::exception&) {
+      }
+    }
     return run({"kill-session", "-t", session_target(name)});
   }();
   if (!r.ok() && has_session(name)) {

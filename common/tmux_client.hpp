@@ -25,6 +25,16 @@ std::string tmux_literal_arg(const std::string& text);
 // as new-session's -s and -c; "##" stands for a literal '#'.
 std::string tmux_format_literal(const std::string& text);
 
+// The tmux user option kiro-parallel sets on every session it creates: the
+// task's mark ("<repo>#<spec>/<task>", as in common/agent_processes.hpp), so
+// that a spec's sessions are found by owner, never by a name prefix.
+inline constexpr const char* kSessionOwnerOption = "@kiro-parallel";
+
+struct SessionInfo {
+  std::string name;
+  std::string owner;  // the @kiro-parallel option; empty when the session has none
+};
+
 class TmuxClient {
  public:
   // "" = the user's default server; otherwise `tmux -L NAME` (a private socket).
@@ -40,7 +50,9 @@ class TmuxClient {
 
   // A detached session running `command` (an argv; empty = the default shell)
   // in `cwd`, with `remain-on-exit on` so the last screen and the exit stay
-  // readable. RuntimeError when tmux refuses (e.g. the name is taken).
+  // readable. When `env` holds KIRO_PARALLEL_TASK, its value is also set as the
+  // session's @kiro-parallel option in the same tmux call.
+  // RuntimeError when tmux refuses (e.g. the name is taken).
   void new_session(const std::string& name, const std::filesystem::path& cwd,
                    const std::vector<std::string>& command,
                    const std::vector<std::pair<std::string, std::string>>& env = {},
@@ -56,6 +68,8 @@ class TmuxClient {
   std::string capture(const std::string& session) const;
   // Session names; empty when no server runs.
   std::vector<std::string> list_sessions() const;
+  // Every session with its @kiro-parallel option; empty when no server runs.
+  std::vector<SessionInfo> list_sessions_with_owner() const;
   // Clients attached to the session that are people, not control-mode clients.
   int attached_people(const std::string& session) const;
   std::optional<pid_t> pane_pid(const std::string& session) const;

@@ -7,6 +7,7 @@
 #include "common/git_worktree.hpp"
 #include "common/run_state.hpp"
 #include "common/scheduler.hpp"
+#include "common/spec_sessions.hpp"
 #include "common/tmux_client.hpp"
 #include "master/cli_args.hpp"
 #include "master/command.hpp"
@@ -62,13 +63,10 @@ int handler(const std::vector<std::string>& args) {
   }
   const bool force = parsed.has("--force");
   TmuxClient tmux(state->config.tmux_socket);
-  const std::string prefix = paths.spec + "-task-";
   int sessions = 0;
-  for (const auto& name : tmux.list_sessions()) {
-    if (name.rfind(prefix, 0) == 0) {
-      tmux.kill_session(name);
-      ++sessions;
-    }
+  for (const auto& name : spec_sessions(tmux.list_sessions_with_owner(), paths.repo_root, paths.spec, &*state)) {
+    tmux.kill_session(name);
+    ++sessions;
   }
   stop_spec_processes(paths.repo_root, paths.spec);  // an agent's daemon outside its session
   int removed = 0;
@@ -94,7 +92,7 @@ int handler(const std::vector<std::string>& args) {
   for (const auto& entry : fs::directory_iterator(paths.spec_dir, ec)) {
     const std::string name = entry.path().filename().string();
     bool worker_file = name.rfind(".worker-", 0) == 0;
-    if (name == ".parallel_state.json" || name == ".master.pid" || worker_file) fs::remove(entry.path(), ec);
+    if (name == ".parallel_state.json" || name == ".master.pid" || name == ".master.ctl" || worker_file) fs::remove(entry.path(), ec);
   }
   fmt::print("removed the run state of {}\n", paths.spec);
   return 0;

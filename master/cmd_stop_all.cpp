@@ -3,9 +3,11 @@
 #include <thread>
 
 #include "common/agent_processes.hpp"
+#include "common/control_channel.hpp"
 #include "common/error.hpp"
 #include "common/run_state.hpp"
 #include "common/scheduler.hpp"
+#include "common/spec_sessions.hpp"
 #include "common/subprocess.hpp"
 #include "common/task_lifecycle.hpp"
 #include "common/tmux_client.hpp"
@@ -25,13 +27,28 @@ const Command kCmdStopAll = {
     "stop-all",
     "stop-all <spec>",
     "stop master, workers and the spec's sessions; work stays",
-    "  The master stops its workers (SIGTERM, SIGKILL after a grace period); every\n"
-    "  tmux session of the spec is killed with its processes; running tasks become\n"
-    "  'stopped'. Worktrees, branches and commits stay; `run` carries on later.\n",
+    "  The live master is asked (its control channel, .master.ctl) to stop its\n"
+    "  workers (SIGTERM, SIGKILL after a grace period) and exit; workers with no\n"
+    "  master are stopped directly. Every tmux session of the spec (found by its\n"
+    "  @kiro-parallel owner option and the exact names in its state, never by a\n"
+    "  name prefix) is killed with its processes; running tasks become 'stopped'.\n"
+    "  Worktrees, branches and commits stay; `run` carries on later.\n",
     handler,
 };
 
 namespace {
+
+// Asks the live master, through its control channel, to stop its workers and
+// exit; true once its lock is free. False when it cannot be asked or did not
+// exit within its workers' grace and more.
+bool stop_through_master(const SpecPaths& paths) {
+  if (!send_control_request(master_control_path(paths), {"stop-all", "", -1})) return false;
+  for (int i = 0; i < 150; ++i) {
+    if (!master_alive(paths)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
 
 int handler(const std::vector<std::string>& args) {
   ParsedArgs parsed = parse_args(kCmdStopAll, args, {}, 1, 1);
@@ -44,9 +61,12 @@ int handler(const std::vector<std::string>& args) {
   if (!state) throw UsageError(fmt::format("stop-all: no run state for spec {}", paths.spec));
   int stopped_processes = 0;
   if (master_alive(paths)) {
-    int pid = read_pid_file(paths.master_pid);
-    // The master stops its own workers on SIGTERM; give it their grace and more.
-    if (pid > 0 && terminate_process(pid, false, std::chrono::seconds(15))) ++stopped_processes;
+    if (stop_through_master(paths)) {
+      ++stopped_processes;
+    } else if (int pid = read_pid_file(paths.master_pid); pid > 0 && master_alive(paths)) {
+      // The master stops its own workers on SIGTERM too; give it their grace and more.
+      if (terminate_process(pid, false, std::chrono::seconds(15))) ++stopped_processes;
+    }
   }
   for (int id = 0; id < std::max(state->config.max_parallel, 1) + 8; ++id) {
     if (!worker_alive(paths, id)) continue;
@@ -55,9 +75,7 @@ int handler(const std::vector<std::string>& args) {
   }
   TmuxClient tmux(state->config.tmux_socket);
   int sessions = 0;
-  const std::string prefix = paths.spec + "-task-";
-  for (const auto& name : tmux.list_sessions()) {
-    if (name.rfind(prefix, 0) != 0) continue;
+  for (const auto& name : spec_sessions(tmux.list_sessions_with_owner(), paths.repo_root, paths.spec, &*state)) {
     tmux.kill_session(name);
     ++sessions;
   }

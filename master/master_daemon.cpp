@@ -5,12 +5,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "common/atomic_file.hpp"
+#include "common/control_channel.hpp"
 #include "common/error.hpp"
 #include "common/file_lock.hpp"
 #include "common/log.hpp"
@@ -18,9 +20,11 @@
 #include "common/run_state.hpp"
 #include "common/scheduler.hpp"
 #include "common/settings.hpp"
+#include "common/spec_sessions.hpp"
 #include "common/stop_signals.hpp"
 #include "common/task_lifecycle.hpp"
 #include "common/subprocess.hpp"
+#include "common/tmux_client.hpp"
 
 namespace kp {
 
@@ -42,6 +46,74 @@ struct WorkerSlot {
   bool running() const { return child.running() || orphan; }
 };
 
+// Reaps the workers that ended (woken by SIGCHLD); a death that no one asked
+// for counts as a restart, with a growing back-off.
+void reap_workers(std::vector<WorkerSlot>& slots, const SpecPaths& paths, Clock::time_point now) {
+  for (auto& slot : slots) {
+    if (slot.orphan && !worker_alive(paths, slot.id)) {
+      slot.orphan = false;
+      slot.idle = true;
+      log_info("master: worker {} of an earlier master has ended", slot.id);
+    }
+    if (!slot.child.running()) continue;
+    auto code = slot.child.poll();
+    if (!code) continue;
+    slot.idle = true;
+    if (*code == 0) {
+      log_info("master: worker {} finished", slot.id);
+      continue;
+    }
+    ++slot.restarts;
+    // 0.5 s, 1 s, 2 s ... 30 s: a crash loop is throttled, a one-off death barely delays the run.
+    auto backoff = std::chrono::milliseconds(std::min(30000, 500 << std::min(slot.restarts - 1, 6)));
+    slot.next_start = now + backoff;
+    log_info("master: worker {} died unexpectedly (exit {}); restart {} of {} in {} ms", slot.id, *code,
+             slot.restarts, kMaxRestarts, backoff.count());
+  }
+}
+
+// `stop <spec> <task>` through the master: the parent stops the worker that
+// holds the task (TERM to its process group, grace, KILL), a deliberate stop
+// that does not count as a restart.
+void stop_task_worker(std::vector<WorkerSlot>& slots, const SpecPaths& paths, const ControlRequest& request) {
+  for (auto& slot : slots) {
+    if (slot.id != request.worker) continue;
+    // The worker may have let go of the task already (it sees the stop in the
+    // state) and taken another: that one is not to be stopped.
+    auto held = read_file(paths.worker_task(slot.id));
+    if (held && held->substr(0, held->find('\n')) != request.task) {
+      log_info("master: stop for task {}: worker {} no longer holds it", request.task, slot.id);
+      return;
+    }
+    log_info("master: stopping worker {} for task {} (asked by stop)", slot.id, request.task);
+    if (slot.child.running()) {
+      int code = slot.child.terminate_group(kWorkerGrace);
+      log_info("master: worker {} stopped (exit {})", slot.id, code);
+      slot.idle = true;
+    } else if (slot.orphan) {
+      int pid = read_pid_file(paths.worker_pid(slot.id));
+      if (pid > 0 && worker_alive(paths, slot.id)) terminate_process(pid, true, kWorkerGrace);
+    }
+    return;
+  }
+  log_info("master: stop for task {}: no worker {} here", request.task, request.worker);
+}
+
+// Handles what arrived on the control FIFO; true when asked to stop everything.
+bool handle_requests(std::optional<ControlFifo>& control, std::vector<WorkerSlot>& slots, const SpecPaths& paths) {
+  if (!control) return false;
+  bool stop_all = false;
+  for (const auto& request : control->read_requests()) {
+    if (request.verb == "stop-all") {
+      log_info("master: stop-all asked");
+      stop_all = true;
+    } else if (request.verb == "stop-task") {
+      stop_task_worker(slots, paths, request);
+    }
+  }
+  return stop_all;
+}
+
 // Something a worker could do now: a ready task, or a running task whose worker is dead.
 bool claimable_work(const SpecPaths& paths, const RunState& state) {
   if (pick_ready_task(state) >= 0) return true;
@@ -49,6 +121,72 @@ bool claimable_work(const SpecPaths& paths, const RunState& state) {
     if (t.status == TaskStatus::running && !worker_alive(paths, t.worker)) return true;
   }
   return false;
+}
+
+// Starts the slot's worker, or counts the live worker of an earlier master.
+void start_worker_in(WorkerSlot& slot, const SpecPaths& paths, const std::string& self) {
+  if (worker_alive(paths, slot.id)) {
+    // Left by a master that was killed: it goes on with its task and claims
+    // more; this master counts it and does not start a second worker 0.
+    slot.orphan = true;
+    log_info("master: worker {} of an earlier master is still alive; counting it", slot.id);
+    return;
+  }
+  SpawnOptions options;
+  options.stdout_path = paths.worker_log(slot.id);
+  options.new_process_group = true;
+  slot.child = spawn_program({self, "worker", paths.spec, "--worker-id", std::to_string(slot.id), "-C",
+                              paths.repo_root.string()},
+                             options);
+  slot.idle = false;
+  log_info("master: worker {} started (pid {})", slot.id, slot.child.pid());
+}
+
+void open_control(const SpecPaths& paths, std::optional<ControlFifo>& control) {
+  try {
+    control.emplace(master_control_path(paths));
+  } catch (const std::exception& e) {
+    // stop and stop-all then act directly, as with no master.
+    log_info("master: no control channel: {}", e.what());
+  }
+}
+
+// On the way out: the children stopped (TERM to the group, grace, KILL), and
+// the files of workers that are gone removed.
+void stop_workers(std::vector<WorkerSlot>& slots, const SpecPaths& paths) {
+  for (auto& slot : slots) {
+    if (slot.child.running()) {
+      int code = slot.child.terminate_group(kWorkerGrace);
+      log_info("master: worker {} stopped (exit {})", slot.id, code);
+    }
+  }
+  std::error_code ec;
+  for (auto& slot : slots) {
+    // A worker SIGKILLed at some point leaves its pid and task files; its lock says it is gone.
+    if (worker_alive(paths, slot.id)) continue;
+    std::filesystem::remove(paths.worker_pid(slot.id), ec);
+    std::filesystem::remove(paths.worker_task(slot.id), ec);
+  }
+  std::filesystem::remove(paths.master_pid, ec);
+}
+
+// A finished run leaves no session of a completed task (a worker killed at
+// the wrong moment can leave one behind).
+void end_completed_sessions(const SpecPaths& paths) {
+  try {
+    auto state = read_run_state(paths.state_json);
+    if (!state) return;
+    TmuxClient tmux(state->config.tmux_socket);
+    for (const auto& session : tmux.list_sessions_with_owner()) {
+      for (const auto& t : state->tasks) {
+        if (t.status != TaskStatus::completed || !is_task_session(session, paths.repo_root, paths.spec, t)) continue;
+        log_info("master: ending the session {} left by completed task {}", session.name, t.id);
+        tmux.kill_session(session.name);
+      }
+    }
+  } catch (const std::exception& e) {
+    log_info("master: {}", e.what());
+  }
 }
 
 // Written into the state so that `status` says why no master runs.
@@ -120,54 +258,22 @@ int run_master(const std::string& repo_dir, const std::string& spec) {
   std::vector<WorkerSlot> slots(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) slots[static_cast<size_t>(i)].id = i;
 
-  auto start_worker = [&](WorkerSlot& slot) {
-    if (worker_alive(paths, slot.id)) {
-      // Left by a master that was killed: it goes on with its task and claims
-      // more; this master counts it and does not start a second worker 0.
-      slot.orphan = true;
-      log_info("master: worker {} of an earlier master is still alive; counting it", slot.id);
-      return;
-    }
-    SpawnOptions options;
-    options.stdout_path = paths.worker_log(slot.id);
-    options.new_process_group = true;
-    slot.child = spawn_program({self, "worker", spec, "--worker-id", std::to_string(slot.id), "-C",
-                                paths.repo_root.string()},
-                               options);
-    slot.idle = false;
-    log_info("master: worker {} started (pid {})", slot.id, slot.child.pid());
-  };
+  auto start_worker = [&](WorkerSlot& slot) { start_worker_in(slot, paths, self); };
 
+  std::optional<ControlFifo> control;
+  open_control(paths, control);
+  ChildSignalPipe child_ended;
   Notifier notifier(master_notify_command(paths), spec, paths.logs_dir / "notify.log");
+  bool stop_asked = false;
   auto last_state_read = Clock::time_point{};
   bool work_left = true;
   bool wants_worker = true;
   bool first_round = true;
   std::string gave_up;  // why this master stopped restarting workers
   record_give_up(paths, "");
-  while (!g_stop) {
+  while (!g_stop && !stop_asked) {
     const auto now = Clock::now();
-    for (auto& slot : slots) {
-      if (slot.orphan && !worker_alive(paths, slot.id)) {
-        slot.orphan = false;
-        slot.idle = true;
-        log_info("master: worker {} of an earlier master has ended", slot.id);
-      }
-      if (!slot.child.running()) continue;
-      auto code = slot.child.poll();
-      if (!code) continue;
-      slot.idle = true;
-      if (*code == 0) {
-        log_info("master: worker {} finished", slot.id);
-        continue;
-      }
-      ++slot.restarts;
-      // 0.5 s, 1 s, 2 s ... 30 s: a crash loop is throttled, a one-off death barely delays the run.
-      auto backoff = std::chrono::milliseconds(std::min(30000, 500 << std::min(slot.restarts - 1, 6)));
-      slot.next_start = now + backoff;
-      log_info("master: worker {} died unexpectedly (exit {}); restart {} of {} in {} ms", slot.id, *code,
-               slot.restarts, kMaxRestarts, backoff.count());
-    }
+    reap_workers(slots, paths, now);
     if (now - last_state_read >= 300ms) {
       last_state_read = now;
       try {
@@ -209,21 +315,18 @@ int run_master(const std::string& repo_dir, const std::string& spec) {
       log_info("master: {}; exiting", gave_up);
       break;
     }
-    std::this_thread::sleep_for(100ms);
+    // Woken at once by a child's end or a request; the state is read at least every 300 ms.
+    wait_readable({child_ended.fd(), control ? control->fd() : -1}, 300);
+    child_ended.drain();
+    stop_asked = handle_requests(control, slots, paths);
   }
-  if (!g_stop && !work_left) {
+  if (!g_stop && !stop_asked && !work_left) {
     if (auto s = read_run_state(paths.state_json)) notifier.run_ended(*s);
   }
-  if (g_stop) log_info("master: stopping workers");
-  for (auto& slot : slots) {
-    if (slot.child.running()) {
-      int code = slot.child.terminate_group(kWorkerGrace);
-      log_info("master: worker {} stopped (exit {})", slot.id, code);
-    }
-  }
+  if (g_stop || stop_asked) log_info("master: stopping workers");
+  stop_workers(slots, paths);
+  if (!work_left) end_completed_sessions(paths);
   if (!gave_up.empty()) record_give_up(paths, gave_up);
-  std::error_code ec;
-  std::filesystem::remove(paths.master_pid, ec);
   log_info("master exits");
   return gave_up.empty() ? kExitOk : kExitTasksFailed;
 }

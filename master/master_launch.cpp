@@ -9,6 +9,7 @@
 #include "common/error.hpp"
 #include "common/run_state.hpp"
 #include "common/scheduler.hpp"
+#include "common/spec_sessions.hpp"
 #include "common/subprocess.hpp"
 #include "common/task_lifecycle.hpp"
 
@@ -36,20 +37,21 @@ bool start_master(const SpecPaths& paths) {
 
 RecoveryReport recover_orphans(const SpecPaths& paths, const TmuxClient& tmux) {
   RecoveryReport report;
-  std::vector<std::string> sessions = tmux.list_sessions();
-  auto has_session = [&](const std::string& name) {
-    return std::find(sessions.begin(), sessions.end(), name) != sessions.end();
-  };
+  std::vector<SessionInfo> sessions = tmux.list_sessions_with_owner();
   StateLock lock(paths);
   auto state = read_run_state(paths.state_json);
   if (!state) return report;
+  auto task_has_session = [&](const TaskState& t) {
+    return std::any_of(sessions.begin(), sessions.end(),
+                       [&](const SessionInfo& s) { return is_task_session(s, paths.repo_root, paths.spec, t); });
+  };
   bool changed = false;
   for (auto& t : state->tasks) {
-    const std::string session = session_name(paths.spec, t.id);
+    const std::string session = task_session_name(paths.spec, t);
     if (t.status == TaskStatus::running) {
       if (t.worker >= 0 && worker_alive(paths, t.worker)) continue;
       bool finishing = phase_past_agent(t.phase);
-      if (has_session(session) || finishing) {
+      if (task_has_session(t) || finishing) {
         if (t.worker != -1) changed = true;
         // Claimable: the next worker resumes it.
         release_for_resume(*state, t.id, finishing ? "its worker died during the merge" : "its worker died; its session lives");
@@ -61,7 +63,7 @@ RecoveryReport recover_orphans(const SpecPaths& paths, const TmuxClient& tmux) {
       }
       continue;
     }
-    if (has_session(session) && t.status != TaskStatus::completed && t.status != TaskStatus::conflict) {
+    if (task_has_session(t) && t.status != TaskStatus::completed && t.status != TaskStatus::conflict) {
       // A session of this task that state does not show running: left by a
       // worker whose state update was lost, or by an earlier run. Adopt it.
       adopt(*state, t.id, session, branch_name(paths.spec, t.id));
@@ -69,12 +71,10 @@ RecoveryReport recover_orphans(const SpecPaths& paths, const TmuxClient& tmux) {
       changed = true;
     }
   }
-  const std::string prefix = paths.spec + "-task-";
-  for (const auto& name : sessions) {
-    if (name.rfind(prefix, 0) != 0) continue;
+  for (const auto& name : spec_sessions(sessions, paths.repo_root, paths.spec, &*state)) {
     bool known = false;
     for (const auto& t : state->tasks) {
-      if (session_name(paths.spec, t.id) == name && t.status == TaskStatus::running) known = true;
+      if (task_session_name(paths.spec, t) == name && t.status == TaskStatus::running) known = true;
     }
     if (!known) report.foreign.push_back(name);
   }

@@ -2,18 +2,23 @@
 // keep, and that no run leaves work behind that a person would lose.
 #include <signal.h>
 
+#include <algorithm>
 #include <map>
+#include <random>
 #include <thread>
 
 #include <doctest/doctest.h>
 
+#include "common/agent_processes.hpp"
 #include "common/run_state.hpp"
+#include "common/scheduler.hpp"
 #include "common/subprocess.hpp"
 #include "master/master_launch.hpp"
 #include "run_fixture.hpp"
 
 using namespace kp;
 using kp::test::RunFixture;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -179,4 +184,101 @@ TEST_CASE("workers killed at arbitrary moments lose no task and run none to comp
   }
   CHECK(f.sessions().empty());
   CHECK(test::git_result(f.repo(), {"fsck", "--no-progress"}).exit_code == 0);
+}
+
+namespace {
+
+// What a finished run must not leave: a worker, an agent, a tmux server or
+// client of the test's socket, a stale worker pid or task file.
+std::string leftovers(const RunFixture& f) {
+  std::string out;
+  for (int w = 0; w < 8; ++w) {
+    if (worker_alive(f.paths(), w)) out += "worker " + std::to_string(w) + " alive; ";
+  }
+  if (master_alive(f.paths())) out += "master alive; ";
+  for (const auto& t : f.state().tasks) {
+    if (!processes_with_mark(task_mark(f.paths().repo_root, "app", t.id)).empty()) out += "agent of " + t.id + "; ";
+  }
+  if (f.tmux().tmux({"list-sessions"}).exit_code == 0) out += "tmux server answers; ";
+  std::error_code ec;
+  for (fs::directory_iterator it("/proc", ec), end; !ec && it != end; it.increment(ec)) {
+    std::string cmdline = test::read_text(it->path() / "cmdline");
+    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+    if (cmdline.rfind("tmux", 0) == 0 && cmdline.find(" " + f.tmux().socket() + " ") != std::string::npos) {
+      out += "tmux process " + it->path().filename().string() + ": " + cmdline + "; ";
+    }
+  }
+  for (const auto& entry : fs::directory_iterator(f.paths().spec_dir, ec)) {
+    std::string name = entry.path().filename().string();
+    bool stale = name.rfind(".worker-", 0) == 0 && (name.ends_with(".pid") || name.ends_with(".task"));
+    if (stale) out += "stale " + name + "; ";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("chaos: master and workers SIGKILLed many times, recover between; every task completed exactly once") {
+  RunFixture f(R"(- [ ] 1. One
+- [ ] 1.1 A
+- [ ] 1.2 B
+- [ ] 2. Two
+- [ ] 2.1 C
+- [ ] 2.2 D
+- [ ] 3. Three
+- [ ] 3.1 E
+- [ ] 3.2 F
+)",
+               R"({"default": {"duration": 0.8, "prompts": 1}})");
+  REQUIRE(f.start(2).exit_code == 0);
+  // Every 0.4-0.9 s a SIGKILL: every third time the master (and then a worker
+  // too, every other time), otherwise a worker. A dead master is brought back
+  // by `recover`, as a person would.
+  std::mt19937 random(std::random_device{}());
+  int master_kills = 0, worker_kills = 0;
+  for (int round = 0; round < 40 && master_kills + worker_kills < 10; ++round) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(400 + random() % 500));
+    auto s = read_run_state(f.paths().state_json);
+    if (!s || !work_remaining(*s)) break;
+    const bool master_round = round % 3 == 2;
+    if (master_round && master_alive(f.paths())) {
+      int pid = read_pid_file(f.paths().master_pid);
+      if (pid > 0 && ::kill(pid, SIGKILL) == 0) ++master_kills;
+    }
+    if (!master_round || round % 2 == 0) {
+      int id = static_cast<int>(random() % 2);
+      int pid = worker_alive(f.paths(), id) ? read_pid_file(f.paths().worker_pid(id)) : 0;
+      if (pid > 0 && ::kill(pid, SIGKILL) == 0) ++worker_kills;
+    }
+    if (master_round) {
+      REQUIRE(RunFixture::wait_for([&] { return !master_alive(f.paths()); }, std::chrono::seconds(10)));
+      auto recovered = f.kp({"recover", "app"});
+      CHECK_MESSAGE(recovered.exit_code == 0, recovered.out << recovered.err);
+    }
+  }
+  MESSAGE("killed the master " << master_kills << " times and a worker " << worker_kills << " times");
+  CHECK(master_kills >= 2);
+  CHECK(worker_kills >= 3);
+  if (!master_alive(f.paths())) f.kp({"recover", "app"});
+  REQUIRE(f.watched_ok());
+  // Checked the moment watch exits 0.
+  RunState s = f.state();
+  std::string subjects = test::git(f.repo(), {"log", "main", "--format=%s"});
+  std::map<std::string, int> completions;
+  for (const auto& c : read_completions(f.paths().completed_json)) ++completions[c.task_id];
+  for (const auto& t : s.tasks) {
+    CHECK_MESSAGE(t.status == TaskStatus::completed, t.id << ": " << t.message);
+    CHECK_MESSAGE(completions[t.id] == 1, t.id);
+    size_t commits = 0;
+    for (size_t at = subjects.find("app: task " + t.id + " "); at != std::string::npos;
+         at = subjects.find("app: task " + t.id + " ", at + 1)) {
+      ++commits;
+    }
+    CHECK_MESSAGE(commits == 1, t.id);
+  }
+  CHECK(test::git_result(f.repo(), {"fsck", "--no-progress"}).exit_code == 0);
+  // Nothing is left once the master has wound down.
+  std::string left;
+  bool clean = RunFixture::wait_for([&] { return (left = leftovers(f)).empty(); }, std::chrono::seconds(20));
+  CHECK_MESSAGE(clean, left << "\n" << f.explain());
 }

@@ -53,10 +53,10 @@ class RunFixture {
   }
 
   // kiro-parallel with -C repo, on the private tmux server, the simulated agent logging.
-  RunResult kp(std::vector<std::string> args) const {
+  RunResult kp(std::vector<std::string> args, std::chrono::milliseconds timeout = std::chrono::minutes(3)) const {
     args.insert(args.begin() + 1, {"-C", repo_.string()});  // after the subcommand name
     return run_kp(args, {}, {{"KIRO_PARALLEL_TMUX_SOCKET", tmux_.socket()}, {"KP_SIM_LOG", sim_log().string()}},
-                  std::chrono::minutes(3));
+                  timeout);
   }
 
   // The run tests were written for order majors (the default before `auto`):
