@@ -26,7 +26,7 @@ using json = nlohmann::json;
 namespace {
 
 constexpr std::string_view kStatusNames[] = {"pending", "running", "completed", "failed",
-                                             "stopped", "blocked", "conflict"};
+                                             "stopped", "blocked", "conflict", "committed"};
 
 json to_json(const TaskState& t) {
   json j = {{"id", t.id},           {"title", t.title},       {"status", to_string(t.status)},
@@ -106,7 +106,7 @@ json to_json(const RunConfig& c) {
           {"poll_interval_ms", c.poll_interval_ms},
           {"task_timeout_minutes", c.task_timeout_minutes},
           {"run_timeout_minutes", c.run_timeout_minutes}, {"run_deadline_epoch", c.run_deadline_epoch},
-          {"retries", c.retries},                 {"stuck_after_seconds", c.stuck_after_seconds},
+          {"retries", c.retries},                 {"merge", c.merge},                 {"stuck_after_seconds", c.stuck_after_seconds},
           {"enter_while_attached", c.enter_while_attached}, {"approve_mode", c.approve_mode},
           {"commit_message", c.commit_message},   {"merge_message", c.merge_message},
           {"agent_env", env}};
@@ -130,6 +130,7 @@ RunConfig config_from_json(const json& j) {
   c.run_timeout_minutes = get_or<int>(j, "run_timeout_minutes", 0);
   c.run_deadline_epoch = get_or<double>(j, "run_deadline_epoch", 0);
   c.retries = get_or<int>(j, "retries", 0);
+  c.merge = get_or<bool>(j, "merge", true);
   c.stuck_after_seconds = get_or<int>(j, "stuck_after_seconds", c.stuck_after_seconds);
   c.enter_while_attached = get_or<bool>(j, "enter_while_attached", false);
   c.approve_mode = get_or<std::string>(j, "approve_mode", "");

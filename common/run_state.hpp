@@ -17,7 +17,9 @@
 
 namespace kp {
 
-enum class TaskStatus { pending, running, completed, failed, stopped, blocked, conflict };
+// committed: run --no-merge; the work is on the task branch, not yet on the
+// target branch (`kiro-parallel merge`), so its dependents wait.
+enum class TaskStatus { pending, running, completed, failed, stopped, blocked, conflict, committed };
 std::string_view to_string(TaskStatus status);
 std::optional<TaskStatus> parse_task_status(std::string_view text);
 
@@ -69,6 +71,7 @@ struct RunConfig {  // what `run` decided; workers read it from the state
   int run_timeout_minutes = 0;    // the whole run: 0 none
   double run_deadline_epoch = 0;  // when the run ends (set by run from run_timeout_minutes); 0 none
   int retries = 0;
+  bool merge = true;              // false (run --no-merge): tasks stop at committed
   int stuck_after_seconds = 900;
   bool enter_while_attached = false;
   std::string approve_mode;       // run --approve MODE for this run; empty: approve.mode of the settings

@@ -112,10 +112,11 @@ bool work_remaining(const RunState& state) {
     if (t.status == TaskStatus::running) return true;
   }
   // A pending task can still run unless a dependency is stuck for good
-  // (failed, stopped, blocked, conflict) or it lies beyond --wave.
+  // (failed, stopped, blocked, conflict; committed until `merge`) or it lies beyond --wave.
   std::set<std::string> stuck;
   for (const auto& t : state.tasks) {
-    if (is_dead_end(t.status) || t.status == TaskStatus::conflict) stuck.insert(t.id);
+    if (is_dead_end(t.status) || t.status == TaskStatus::conflict || t.status == TaskStatus::committed)
+      stuck.insert(t.id);
   }
   // Propagate stuck through pending tasks (deps may be listed in any order).
   bool grew = true;
@@ -149,6 +150,7 @@ StatusCounts count_statuses(const RunState& state) {
       case TaskStatus::stopped: ++c.stopped; break;
       case TaskStatus::blocked: ++c.blocked; break;
       case TaskStatus::conflict: ++c.conflict; break;
+      case TaskStatus::committed: ++c.committed; break;
     }
   }
   return c;

@@ -28,12 +28,13 @@ int propagate_blocked(RunState& state);
 // Turns blocked tasks whose causes are gone (after a retry or reset) back to pending.
 int unblock_resolved(RunState& state);
 
-// True while some task runs or some pending task can still become ready.
+// True while some task runs or some pending task can still become ready
+// (a dependent of a committed, unmerged task waits for `merge`: not ready).
 bool work_remaining(const RunState& state);
 
 struct StatusCounts {
-  int pending = 0, running = 0, completed = 0, failed = 0, stopped = 0, blocked = 0, conflict = 0;
-  int total() const { return pending + running + completed + failed + stopped + blocked + conflict; }
+  int pending = 0, running = 0, completed = 0, failed = 0, stopped = 0, blocked = 0, conflict = 0, committed = 0;
+  int total() const { return pending + running + completed + failed + stopped + blocked + conflict + committed; }
 };
 StatusCounts count_statuses(const RunState& state);
 

@@ -67,6 +67,7 @@ Settings parse_settings(const std::string& text, const std::string& path) {
     bad(path, "order", "must be \"auto\", \"majors\" or \"strict\"");
   read_bool(j, "serialize_same_boundary", s.serialize_same_boundary, path);
   read_bool(j, "skip_optional", s.skip_optional, path);
+  read_bool(j, "merge", s.merge, path);
   read_bool(j, "enter_while_attached", s.enter_while_attached, path);
   read_string(j, "commit_message", s.commit_message, path);
   read_string(j, "merge_message", s.merge_message, path);

@@ -24,6 +24,7 @@ struct Settings {
   std::string order = "auto";        // auto, majors or strict (see planner.hpp)
   bool serialize_same_boundary = false;  // tasks naming the same _Boundary:_ never run together
   bool skip_optional = false;
+  bool merge = true;                 // "merge": false stops tasks at committed (run --no-merge)
   bool enter_while_attached = false; // press Enter even while a person is attached
   int stuck_after_seconds = 900;     // a busy screen unchanged this long is "possibly stuck"
   std::string commit_message = "{spec}: task {task} {title}";

@@ -188,7 +188,9 @@ void fail_merge(RunState& state, std::string_view id, const std::string& error) 
 bool complete_once(RunState& state, std::string_view id, const std::filesystem::path& completed_json, double ended,
                    const std::string& message) {
   TaskState& t = task_or_throw(state, id);
-  const double duration = t.started_epoch > 0 ? ended - t.started_epoch : 0;
+  const double duration = t.status == TaskStatus::committed && t.duration ? *t.duration
+                          : t.started_epoch > 0                         ? ended - t.started_epoch
+                                                                        : 0;
   const int worker = t.worker;
   t.status = TaskStatus::completed;
   t.duration = duration;
@@ -204,6 +206,19 @@ bool complete_once(RunState& state, std::string_view id, const std::filesystem::
   journal(state, t, "completed", message.empty() ? fmt::format("in {:.1f} s", duration) : message);
   state.journal.back().worker = worker;
   return true;
+}
+
+void commit_unmerged(RunState& state, std::string_view id, double ended) {
+  TaskState& t = task_or_throw(state, id);
+  const double duration = t.started_epoch > 0 ? ended - t.started_epoch : 0;
+  const int worker = t.worker;
+  t.status = TaskStatus::committed;
+  t.duration = duration;
+  release_claim(t);
+  t.message = fmt::format("committed on {}, not merged (run --no-merge): kiro-parallel merge {} {}", t.branch,
+                          state.spec, t.id);
+  journal(state, t, "committed", fmt::format("in {:.1f} s; not merged", duration));
+  state.journal.back().worker = worker;
 }
 
 void mark_conflict(RunState& state, std::string_view id, const std::string& message) {
@@ -278,8 +293,10 @@ void start_from_plan(TaskState& t, const TaskState* before, bool ticked, bool bl
   } else if (blocked_in_md) {
     t.status = TaskStatus::blocked;
     t.message = blocked_reason.empty() ? "blocked in tasks.md" : blocked_reason;
-  } else if (before && (before->status == TaskStatus::running || before->status == TaskStatus::conflict)) {
-    // A claimed task is resumed by the next worker; a conflict waits for a person.
+  } else if (before && (before->status == TaskStatus::running || before->status == TaskStatus::conflict ||
+                        before->status == TaskStatus::committed)) {
+    // A claimed task is resumed by the next worker; a conflict waits for a
+    // person, a committed task for `merge`.
     t.status = before->status;
     t.worker = before->worker;
     t.phase = before->phase;

@@ -48,9 +48,12 @@ bool fail_attempt(RunState& state, std::string_view id, const std::string& why, 
 void fail_merge(RunState& state, std::string_view id, const std::string& error);
 // Completes the task (merged at `ended`) and records it in the completion
 // history unless a completion of this attempt is already there. Returns true
-// when it appended one.
+// when it appended one. A committed task keeps the duration of its work.
 bool complete_once(RunState& state, std::string_view id, const std::filesystem::path& completed_json, double ended,
                    const std::string& message);
+// run --no-merge: the task's work is committed on its branch at `ended`; it
+// stops there (status committed, its duration kept) until `kiro-parallel merge`.
+void commit_unmerged(RunState& state, std::string_view id, double ended);
 void mark_conflict(RunState& state, std::string_view id, const std::string& message);
 void stop(RunState& state, std::string_view id, const std::string& why);
 // failed / stopped / blocked -> pending (a person's `retry`); its worktree stays.

@@ -29,7 +29,7 @@ int handler(const std::vector<std::string>& args);
 
 const Command kCmdRun = {
     "run",
-    "run <spec> [--max-parallel N] [--wave M] [--dry-run] [--no-watch] [--agent-cmd CMD] [options]",
+    "run <spec> [--max-parallel N] [--wave M] [--dry-run] [--no-watch] [--no-merge] [--agent-cmd CMD] [options]",
     "start the detached master (unless one runs) and watch the run",
     "  --max-parallel N   workers, i.e. agents at once (setting max_parallel, default 3);\n"
     "                     auto: from the cores, free memory and the plan's width (says why)\n"
@@ -40,6 +40,8 @@ const Command kCmdRun = {
     "  --profile NAME     agent profile: claude, codex, gemini, aider, custom (agent.profile)\n"
     "  --order ORDER      auto (default), majors or strict (setting order; see analyze)\n"
     "  --skip-optional    do not run optional (*) tasks\n"
+    "  --no-merge         stop each task at committed on its branch (setting merge: false);\n"
+    "                     dependents wait; kiro-parallel merge <spec> [task] merges them\n"
     "  --approve MODE     permission prompts for this run: policy, allowlist, all or none\n"
     "                     (setting approve.mode; see \"Approval policy\" in the README)\n"
     "  --target BRANCH    merge into BRANCH (setting target_branch; default: the checked-out branch)\n"
@@ -74,7 +76,8 @@ int handler(const std::vector<std::string>& args) {
                                  {{"--max-parallel", true}, {"--wave", true}, {"--dry-run", false},
                                   {"--no-watch", false}, {"--agent-cmd", true}, {"--profile", true},
                                   {"--order", true}, {"--skip-optional", false}, {"--target", true},
-                                  {"--tmux-socket", true}, {"--interval", true}, {"--approve", true}},
+                                  {"--tmux-socket", true}, {"--interval", true}, {"--approve", true},
+                                  {"--no-merge", false}},
                                  1, 1);
   if (parsed.help) {
     print_command_help(kCmdRun);
@@ -111,6 +114,7 @@ int handler(const std::vector<std::string>& args) {
   config.run_timeout_minutes = settings.run_timeout_minutes;
   if (config.run_timeout_minutes > 0) config.run_deadline_epoch = now_epoch() + config.run_timeout_minutes * 60.0;
   config.retries = settings.retries;
+  config.merge = settings.merge && !parsed.has("--no-merge");
   config.stuck_after_seconds = settings.stuck_after_seconds;
   config.enter_while_attached = settings.enter_while_attached;
   config.commit_message = settings.commit_message;

@@ -75,7 +75,7 @@ json status_json(const RunState& state, const DisplayFacts& facts, const RunSumm
   out["workers"] = std::move(workers);
   out["counts"] = {{"pending", c.pending},     {"running", c.running}, {"completed", c.completed},
                    {"failed", c.failed},       {"stopped", c.stopped}, {"blocked", c.blocked},
-                   {"conflict", c.conflict}};
+                   {"conflict", c.conflict},   {"committed", c.committed}};
   json tasks = json::array();
   json needs_choice = json::array();
   for (const auto& t : state.tasks) {
@@ -109,7 +109,8 @@ json status_json(const RunState& state, const DisplayFacts& facts, const RunSumm
 Style status_style(TaskStatus s) {
   switch (s) {
     case TaskStatus::completed: return Style::green;
-    case TaskStatus::running: return Style::cyan;
+    case TaskStatus::running:
+    case TaskStatus::committed: return Style::cyan;
     case TaskStatus::failed:
     case TaskStatus::conflict: return Style::red;
     case TaskStatus::blocked:
@@ -170,8 +171,10 @@ void print_human(const RunState& state, const DisplayFacts& facts, const RunSumm
     }
   }
   StatusCounts c = count_statuses(state);
-  out += fmt::format("\n{} tasks: {} pending, {} running, {} completed, {} failed, {} stopped, {} blocked, {} conflict\n",
-                     c.total(), c.pending, c.running, c.completed, c.failed, c.stopped, c.blocked, c.conflict);
+  out += fmt::format("\n{} tasks: {} pending, {} running, {} completed, {} failed, {} stopped, {} blocked, {} conflict{}\n",
+                     c.total(), c.pending, c.running, c.completed, c.failed, c.stopped, c.blocked, c.conflict,
+                     c.committed ? fmt::format(", {} committed (not merged: kiro-parallel merge {})", c.committed, state.spec)
+                                 : std::string());
   for (const auto& line : summary_lines(summary)) out += line + "\n";
   out += fmt::format("prompt: {}{}\n", state.config.prompt_template,
                      state.config.prompt_source.empty() ? "" : "  (from " + state.config.prompt_source + ")");

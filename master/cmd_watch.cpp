@@ -105,8 +105,12 @@ std::string in_place(const std::string& frame) {
 }
 
 std::string final_line(const RunState& state, RunOutcome outcome) {
-  if (outcome == RunOutcome::all_done) return "all tasks completed";
   StatusCounts c = count_statuses(state);
+  if (outcome == RunOutcome::all_done && c.committed > 0) {
+    return fmt::format("{} tasks committed, not merged; {} pending wait on them (kiro-parallel merge {})", c.committed,
+                       c.pending, state.spec);
+  }
+  if (outcome == RunOutcome::all_done) return "all tasks completed";
   if (work_remaining(state)) {
     return fmt::format("nothing can move: the master is not running ({} pending, {} running); "
                        "start it with kiro-parallel run {} (or recover)",

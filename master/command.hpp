@@ -37,5 +37,6 @@ extern const Command kCmdWorker;
 extern const Command kCmdHook;
 extern const Command kCmdEvents;
 extern const Command kCmdBenchTransition;
+extern const Command kCmdMerge;
 
 }  // namespace kp

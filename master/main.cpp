@@ -24,6 +24,7 @@ const std::vector<const Command*>& all_commands() {
       &kCmdStop,    &kCmdStopAll, &kCmdRecover, &kCmdClean, &kCmdRetry,
       &kCmdAttach,  &kCmdLogs,    &kCmdClassify, &kCmdMaster, &kCmdWorker, &kCmdHook,
       &kCmdEvents,  &kCmdBenchTransition,
+      &kCmdMerge,
   };
   return commands;
 }

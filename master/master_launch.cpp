@@ -63,7 +63,8 @@ RecoveryReport recover_orphans(const SpecPaths& paths, const TmuxClient& tmux) {
       }
       continue;
     }
-    if (task_has_session(t) && t.status != TaskStatus::completed && t.status != TaskStatus::conflict) {
+    if (task_has_session(t) && t.status != TaskStatus::completed && t.status != TaskStatus::conflict &&
+        t.status != TaskStatus::committed) {
       // A session of this task that state does not show running: left by a
       // worker whose state update was lost, or by an earlier run. Adopt it.
       adopt(*state, t.id, session, branch_name(paths.spec, t.id));

@@ -102,23 +102,12 @@ bool commit_task_work(const SpecPaths& paths, const TaskState& task, const RunCo
 
 }  // namespace
 
-TaskEnd finish_task(const SpecPaths& paths, const TaskState& task, const RunConfig& config,
-                    const TmuxClient& tmux, const std::atomic<bool>& stop) {
-  if (!commit_task_work(paths, task, config)) {
-    // The agent's turn is over either way: a retry starts a fresh session.
-    archive_task_log(paths, task.id);
-    tmux.kill_session(task.session);
-    stop_task_processes(task_mark(paths.repo_root, paths.spec, task.id));
-    return TaskEnd::failed;
-  }
-  archive_task_log(paths, task.id);
-  tmux.kill_session(task.session);
-  stop_task_processes(task_mark(paths.repo_root, paths.spec, task.id));
-
+TaskEnd merge_task_branch(const SpecPaths& paths, const TaskState& task, const RunConfig& config,
+                          const std::atomic<bool>& stop, bool wait_when_held) {
   std::string merge_template = config.merge_message.empty() ? Settings{}.merge_message : config.merge_message;
   std::string merge_message = render_template(merge_template, paths.spec, task.id, task.title);
   std::string last_held;
-  set_phase(paths, task.id, Phase::merging);
+  if (task.status == TaskStatus::running) set_phase(paths, task.id, Phase::merging);
   while (true) {
     git::MergeResult merge;
     try {
@@ -133,8 +122,9 @@ TaskEnd finish_task(const SpecPaths& paths, const TaskState& task, const RunConf
       return TaskEnd::failed;
     }
     if (merge.outcome == git::MergeOutcome::held) {
+      if (merge.message != last_held) log_info("task {}: merge held: {}", task.id, merge.message);
+      if (!wait_when_held) return TaskEnd::interrupted;  // a committed task stays committed
       if (merge.message != last_held) {
-        log_info("task {}: merge held: {}", task.id, merge.message);
         update_run_state(paths, [&](RunState& s) {
           if (s.find(task.id)) hold_merge(s, task.id, merge.message);
         });
@@ -167,6 +157,29 @@ TaskEnd finish_task(const SpecPaths& paths, const TaskState& task, const RunConf
              git::merge_outcome_name(merge.outcome), merge.target_commit.substr(0, 12));
     return TaskEnd::completed;
   }
+}
+
+TaskEnd finish_task(const SpecPaths& paths, const TaskState& task, const RunConfig& config,
+                    const TmuxClient& tmux, const std::atomic<bool>& stop) {
+  if (!commit_task_work(paths, task, config)) {
+    // The agent's turn is over either way: a retry starts a fresh session.
+    archive_task_log(paths, task.id);
+    tmux.kill_session(task.session);
+    stop_task_processes(task_mark(paths.repo_root, paths.spec, task.id));
+    return TaskEnd::failed;
+  }
+  archive_task_log(paths, task.id);
+  tmux.kill_session(task.session);
+  stop_task_processes(task_mark(paths.repo_root, paths.spec, task.id));
+  if (!config.merge) {
+    double ended = now_epoch();
+    update_run_state(paths, [&](RunState& s) {
+      if (s.find(task.id)) commit_unmerged(s, task.id, ended);
+    });
+    log_info("task {}: committed on {}, not merged (run --no-merge)", task.id, task.branch);
+    return TaskEnd::committed;
+  }
+  return merge_task_branch(paths, task, config, stop, /*wait_when_held=*/true);
 }
 
 }  // namespace kp

@@ -332,6 +332,7 @@ std::string_view to_string(TaskEnd end) {
     case TaskEnd::conflict: return "conflict";
     case TaskEnd::stopped: return "stopped";
     case TaskEnd::interrupted: return "interrupted";
+    case TaskEnd::committed: return "committed (not merged)";
   }
   return "?";
 }

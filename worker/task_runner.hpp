@@ -9,7 +9,7 @@
 
 namespace kp {
 
-enum class TaskEnd { completed, failed, conflict, stopped, interrupted };
+enum class TaskEnd { completed, failed, conflict, stopped, interrupted, committed };
 std::string_view to_string(TaskEnd end);
 
 TaskEnd run_claimed_task(const SpecPaths& paths, int worker_id, const Claim& claim,
