@@ -7,6 +7,7 @@
 
 #include "common/event_journal.hpp"
 #include "common/run_state.hpp"
+#include "common/scheduler.hpp"
 #include "common/task_lifecycle.hpp"
 #include "test_support.hpp"
 
@@ -86,6 +87,48 @@ TEST_CASE("a completion is recorded once per attempt") {
   s.tasks[0].started_epoch = now_epoch() + 5;
   CHECK(complete_once(s, "1", history, now_epoch() + 6, ""));
   CHECK(read_completions(history).size() == 2);
+}
+
+TEST_CASE("a committed task (run --no-merge) holds back its dependents; its merge records the work's duration once") {
+  test::TempDir dir;
+  RunState s = two_tasks(0);
+  const auto history = dir / "completed.json";
+  const double committed_at = now_epoch();
+  commit_unmerged(s, "1", committed_at);
+  CHECK(s.tasks[0].status == TaskStatus::committed);
+  CHECK(s.tasks[0].worker == -1);
+  CHECK(s.tasks[0].phase.empty());
+  REQUIRE(s.tasks[0].duration);
+  const double work = *s.tasks[0].duration;
+  CHECK(work >= 10);
+  REQUIRE(s.journal.size() == 1);
+  CHECK(s.journal[0].event == "committed");
+  CHECK(s.journal[0].worker == 0);
+  CHECK(read_completions(history).empty());
+  // Its dependent is not ready and nothing else can move: the run ends.
+  CHECK(pick_ready_task(s) == -1);
+  CHECK_FALSE(work_remaining(s));
+  CHECK(count_statuses(s).committed == 1);
+  CHECK(propagate_blocked(s) == 0);  // waiting for a merge blocks nothing
+  // Merged an hour later: the completion counts the work, not the wait.
+  CHECK(complete_once(s, "1", history, committed_at + 3600, ""));
+  CHECK(s.tasks[0].status == TaskStatus::completed);
+  CHECK(*s.tasks[0].duration == doctest::Approx(work));
+  CHECK(read_completions(history).size() == 1);
+  CHECK(read_completions(history)[0].duration == doctest::Approx(work));
+  CHECK(pick_ready_task(s) == 1);
+}
+
+TEST_CASE("a new run's plan keeps a committed task committed") {
+  TaskState before;
+  before.id = "1";
+  before.status = TaskStatus::committed;
+  before.message = "committed on task-demo-1, not merged";
+  TaskState t;
+  t.id = "1";
+  start_from_plan(t, &before, /*ticked=*/false, /*blocked_in_md=*/false, "");
+  CHECK(t.status == TaskStatus::committed);
+  CHECK(t.message == before.message);
 }
 
 TEST_CASE("the same worker error again and again fails the task; a different one starts the count again") {
