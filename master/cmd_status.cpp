@@ -30,7 +30,8 @@ const Command kCmdStatus = {
     "status <spec> [--json]",
     "every task's status, worker, session, start, duration, attempts",
     "  --json          print one JSON object: spec, master {running, pid, gave_up}, live\n"
-    "                  workers [{id, pid, task}], counts, tasks [{id, title, status,\n"
+    "                  workers [{id, pid, task}], counts {pending, running, completed,\n"
+    "                  failed, stopped, blocked, conflict, committed}, tasks [{id, title, status,\n"
     "                  worker, session, branch, started_at, duration, elapsed,\n"
     "                  attempts, phase, message}], needs_choice [ids], summary\n"
     "                  {wall_s, work_s, speedup, efficiency, saved_s, tokens, cost,\n"

@@ -167,7 +167,7 @@ TEST_CASE("status --json: stable keys, nulls for unknowns, live master and worke
   CHECK(j["workers"][0]["pid"] == ::getpid());
   CHECK(j["workers"][0]["task"] == "1.2");
   CHECK(j["counts"] == nlohmann::ordered_json{{"pending", 0}, {"running", 1}, {"completed", 1}, {"failed", 1},
-                                      {"stopped", 0}, {"blocked", 1}, {"conflict", 1}});
+                                      {"stopped", 0}, {"blocked", 1}, {"conflict", 1}, {"committed", 0}});
   REQUIRE(j["tasks"].size() == 5);
   const auto& done = j["tasks"][0];
   for (const char* key : {"id", "title", "status", "worker", "session", "branch", "started_at", "duration", "attempts",
