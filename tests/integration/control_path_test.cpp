@@ -15,20 +15,8 @@
 
 using namespace kp;
 using kp::test::RunFixture;
-
-namespace {
-
-const char* kTwoMajors = R"(- [ ] 1. First
-- [ ] 1.1 The first task
-- [ ] 2. Second
-- [ ] 2.1 The second task
-)";
-
-bool has(const std::vector<std::string>& names, const std::string& name) {
-  return std::find(names.begin(), names.end(), name) != names.end();
-}
-
-}  // namespace
+using kp::test::has;
+using kp::test::kTwoMajors;
 
 TEST_CASE("stop and stop-all go through a live master, which stops its own workers") {
   RunFixture f(kTwoMajors, R"({"default": {"hang": true}})");

@@ -14,15 +14,10 @@
 
 using namespace kp;
 using kp::test::RunFixture;
+using kp::test::kTwoMajors;
 namespace fs = std::filesystem;
 
 namespace {
-
-const char* kTwoMajors = R"(- [ ] 1. First
-- [ ] 1.1 The first task
-- [ ] 2. Second
-- [ ] 2.1 The second task
-)";
 
 // Agents work until the test opens the gate.
 const char* kGated = R"({"default": {"duration": 0.3, "wait_for": "GATE"}})";

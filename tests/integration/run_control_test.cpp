@@ -18,15 +18,23 @@
 
 using namespace kp;
 using kp::test::RunFixture;
+using kp::test::kTwoMajors;
 namespace fs = std::filesystem;
 
 namespace {
 
-const char* kTwoMajors = R"(- [ ] 1. First
-- [ ] 1.1 The first task
-- [ ] 2. Second
-- [ ] 2.1 The second task
+// Six tasks in three pairs, each agent working 0.8 s: kills land in every phase.
+const char* kSixTasks = R"(- [ ] 1. One
+- [ ] 1.1 A
+- [ ] 1.2 B
+- [ ] 2. Two
+- [ ] 2.1 C
+- [ ] 2.2 D
+- [ ] 3. Three
+- [ ] 3.1 E
+- [ ] 3.2 F
 )";
+const char* kKillablePlan = R"({"default": {"duration": 0.8, "prompts": 1}})";
 
 }  // namespace
 
@@ -142,17 +150,7 @@ TEST_CASE("clean removes merged worktrees, and refuses unmerged or dirty work wi
 }
 
 TEST_CASE("workers killed at arbitrary moments lose no task and run none to completion twice") {
-  RunFixture f(R"(- [ ] 1. One
-- [ ] 1.1 A
-- [ ] 1.2 B
-- [ ] 2. Two
-- [ ] 2.1 C
-- [ ] 2.2 D
-- [ ] 3. Three
-- [ ] 3.1 E
-- [ ] 3.2 F
-)",
-               R"({"default": {"duration": 0.8, "prompts": 1}})");
+  RunFixture f(kSixTasks, kKillablePlan);
   REQUIRE(f.start(2).exit_code == 0);
   // SIGKILL a live worker every 0.45 s, six times: deaths land while agents
   // start, work, commit and merge. The master respawns; the next worker resumes.
@@ -219,17 +217,7 @@ std::string leftovers(const RunFixture& f) {
 }  // namespace
 
 TEST_CASE("chaos: master and workers SIGKILLed many times, recover between; every task completed exactly once") {
-  RunFixture f(R"(- [ ] 1. One
-- [ ] 1.1 A
-- [ ] 1.2 B
-- [ ] 2. Two
-- [ ] 2.1 C
-- [ ] 2.2 D
-- [ ] 3. Three
-- [ ] 3.1 E
-- [ ] 3.2 F
-)",
-               R"({"default": {"duration": 0.8, "prompts": 1}})");
+  RunFixture f(kSixTasks, kKillablePlan);
   REQUIRE(f.start(2).exit_code == 0);
   // Every 0.4-0.9 s a SIGKILL: every third time the master (and then a worker
   // too, every other time), otherwise a worker. A dead master is brought back

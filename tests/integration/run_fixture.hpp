@@ -18,6 +18,17 @@
 
 namespace kp::test {
 
+// Two major tasks of one sub-task each: the smallest spec with two sessions.
+inline const char* const kTwoMajors = R"(- [ ] 1. First
+- [ ] 1.1 The first task
+- [ ] 2. Second
+- [ ] 2.1 The second task
+)";
+
+inline bool has(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
 class RunFixture {
  public:
   // `cc_sdd_commands`: install cc-sdd's older command file, so that `run`

@@ -11,16 +11,13 @@
 
 using namespace kp;
 using kp::test::RunFixture;
+using kp::test::has;
 
 namespace {
 
 const char* kOneTask = R"(- [ ] 1. First
 - [ ] 1.1 The first task
 )";
-
-bool has(const std::vector<std::string>& names, const std::string& name) {
-  return std::find(names.begin(), names.end(), name) != names.end();
-}
 
 }  // namespace
 
