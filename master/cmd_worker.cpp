@@ -1,6 +1,5 @@
 #include <fmt/format.h>
 
-#include "common/error.hpp"
 #include "master/cli_args.hpp"
 #include "master/command.hpp"
 #include "worker/worker_loop.hpp"

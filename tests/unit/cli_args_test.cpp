@@ -150,6 +150,22 @@ TEST_CASE("every declared option of every command is in its --help and its compl
   }
 }
 
+TEST_CASE("no command's prose lists an option a second time") {
+  for (const Command* command : all_commands()) {
+    CAPTURE(command->name);
+    std::string prose = command->help;
+    size_t start = 0;
+    while (start < prose.size()) {
+      size_t end = prose.find('\n', start);
+      if (end == std::string::npos) end = prose.size();
+      std::string line = prose.substr(start, end - start);
+      size_t first = line.find_first_not_of(' ');
+      CHECK_MESSAGE((first == std::string::npos || line[first] != '-'), line);
+      start = end + 1;
+    }
+  }
+}
+
 TEST_CASE("choices and value kinds of the real table complete") {
   CHECK(completion_words({"analyze", "--order", ""}) == Words{"auto", "majors", "strict"});
   CHECK(completion_words({"run", "x", "--approve", "a"}) == Words{"allowlist", "all"});
