@@ -12,21 +12,21 @@ namespace kp {
 
 namespace {
 
-int handler(const std::vector<std::string>& args);
+int handler(const ParsedArgs& parsed);
 
 }  // namespace
 
 const Command kCmdRecover = {
-    "recover",
-    "recover <spec> [--no-start]",
-    "adopt sessions state does not know; reset claims of dead workers; carry on",
-    "  A running task whose worker died is released: with its tmux session alive the\n"
-    "  next worker adopts the session and finishes the task; without one it goes\n"
-    "  back to pending (its worktree and work stay). A session of the spec that state\n"
-    "  does not show running is adopted. Then, when work is left and no master runs,\n"
-    "  a master is started to finish the run.\n"
-    "  --no-start     repair the state only; do not start a master\n",
-    handler,
+    .name = "recover",
+    .summary = "adopt sessions state does not know; reset claims of dead workers; carry on",
+    .positionals = {{"<spec>", PositionalKind::spec}},
+    .options = {{{"--no-start"}, "", "repair the state only; do not start a master"}},
+    .help = "A running task whose worker died is released: with its tmux session alive the\n"
+            "next worker adopts the session and finishes the task; without one it goes\n"
+            "back to pending (its worktree and work stay). A session of the spec that state\n"
+            "does not show running is adopted. Then, when work is left and no master runs,\n"
+            "a master is started to finish the run.\n",
+    .handler = handler,
 };
 
 namespace {
@@ -38,12 +38,7 @@ void print_list(const char* what, const std::vector<std::string>& ids) {
   fmt::print("{}:{}\n", what, text);
 }
 
-int handler(const std::vector<std::string>& args) {
-  ParsedArgs parsed = parse_args(kCmdRecover, args, {{"--no-start", false}}, 1, 1);
-  if (parsed.help) {
-    print_command_help(kCmdRecover);
-    return 0;
-  }
+int handler(const ParsedArgs& parsed) {
   SpecPaths paths = SpecPaths::resolve(repo_dir_arg(parsed), parsed.positionals[0]);
   auto state = read_run_state(paths.state_json);
   if (!state) throw UsageError(fmt::format("recover: no run state for spec {}", paths.spec));
