@@ -12,9 +12,10 @@ int handler(const std::vector<std::string>& args);
 
 const Command kCmdMaster = {
     "master",
-    "master <spec>",
+    "master <spec> [--monitor]",
     "internal: the detached master process (started by run)",
-    "",
+    "  --monitor   supervise the running tasks only: workers claim no new task, and\n"
+    "              the master exits once none runs (kiro-parallel monitor)\n",
     handler,
     true,
 };
@@ -22,12 +23,12 @@ const Command kCmdMaster = {
 namespace {
 
 int handler(const std::vector<std::string>& args) {
-  ParsedArgs parsed = parse_args(kCmdMaster, args, {}, 1, 1);
+  ParsedArgs parsed = parse_args(kCmdMaster, args, {{"--monitor", false}}, 1, 1);
   if (parsed.help) {
     print_command_help(kCmdMaster);
     return 0;
   }
-  return run_master(repo_dir_arg(parsed), parsed.positionals[0]);
+  return run_master(repo_dir_arg(parsed), parsed.positionals[0], parsed.has("--monitor"));
 }
 
 }  // namespace

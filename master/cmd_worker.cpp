@@ -15,9 +15,10 @@ int handler(const std::vector<std::string>& args);
 
 const Command kCmdWorker = {
     "worker",
-    "worker <spec> --worker-id N",
+    "worker <spec> --worker-id N [--resume-only]",
     "internal: one worker process (started by the master)",
-    "  --worker-id N   this worker's number (its lock, pid and log files use it)\n",
+    "  --worker-id N   this worker's number (its lock, pid and log files use it)\n"
+    "  --resume-only   only finish running tasks nobody holds; claim no new one (monitor)\n",
     handler,
     true,
 };
@@ -25,7 +26,7 @@ const Command kCmdWorker = {
 namespace {
 
 int handler(const std::vector<std::string>& args) {
-  ParsedArgs parsed = parse_args(kCmdWorker, args, {{"--worker-id", true}}, 1, 1);
+  ParsedArgs parsed = parse_args(kCmdWorker, args, {{"--worker-id", true}, {"--resume-only", false}}, 1, 1);
   if (parsed.help) {
     print_command_help(kCmdWorker);
     return 0;
@@ -36,6 +37,7 @@ int handler(const std::vector<std::string>& args) {
   auto id = parsed.integer("--worker-id", 0, 1023);
   if (!id) throw UsageError("worker: --worker-id is required");
   options.worker_id = static_cast<int>(*id);
+  options.resume_only = parsed.has("--resume-only");
   return run_worker(options);
 }
 
