@@ -78,7 +78,10 @@ TEST_CASE("monitor finishes the running tasks of a dead master's run without sta
     CHECK(f.sim_log_count({"prompt_received", id}) == 1);
     CHECK(f.sim_log_count({"done", std::string("task=") + id}) == 1);
   }
-  CHECK(test::git(f.repo(), {"log", "--oneline", "main"}).find("Merge task 1.1") != std::string::npos);
+  for (const char* file : {"main:sim-output/task-1.1.txt", "main:sim-output/task-2.1.txt"}) {
+    CHECK_MESSAGE(test::git_result(f.repo(), {"cat-file", "-e", file}).exit_code == 0, file);  // merged
+  }
+  CHECK(test::git_result(f.repo(), {"cat-file", "-e", "main:sim-output/task-3.1.txt"}).exit_code != 0);
   CHECK(!master_alive(f.paths()));
 
   RunResult idle = f.kp({"monitor", "app"});  // nothing runs now

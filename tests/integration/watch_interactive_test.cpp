@@ -101,6 +101,8 @@ TEST_CASE("interactive watch: approve once, attach and come back, log, stop, qui
   REQUIRE_MESSAGE(RunFixture::wait_for([&] { return status_of(f, "2.1") == TaskStatus::stopped; }),
                   pane.screen() << f.explain());
   CHECK_MESSAGE(pane.shows("stopped task 2.1"), pane.screen());
+  // Nothing is left to run: the watch stays, saying how the run ended.
+  REQUIRE_MESSAGE(pane.shows("nothing more can run: 0 failed, 1 stopped"), pane.screen());
 
   pane.keys({"q"});
   REQUIRE_MESSAGE(test::wait_until([&] { return pane.dead(); }, std::chrono::seconds(20)), pane.screen());
@@ -126,6 +128,14 @@ TEST_CASE("interactive watch: n refuses the pending prompt; y on a task with no 
   pane.keys({"y"});
   CHECK_MESSAGE(pane.shows("waits on no approval now"), pane.screen());
   CHECK(f.sim_log_count({"ran", "git push"}) == 0);
+  // r: `kiro-parallel retry` puts it back and starts a master; the agent asks again.
+  pane.keys({"r"});
+  REQUIRE_MESSAGE(RunFixture::wait_for([&] { return journal_text(f).find("\"event\":\"retried\"") != std::string::npos; }),
+                  pane.screen());
+  CHECK_MESSAGE(RunFixture::wait_for([&] { return f.task_phase_contains("1.1", "needs choice: refused by"); }),
+                pane.screen() << f.explain());
   pane.keys({"q"});
   CHECK(test::wait_until([&] { return pane.dead(); }, std::chrono::seconds(20)));
+  CHECK(pane.exit_status() == "0\n");  // quit while the run moves
+  CHECK(f.kp({"stop-all", "app"}).exit_code == 0);
 }
