@@ -34,7 +34,7 @@ int handler(const std::vector<std::string>& args);
 const Command kCmdWatch = {
     "watch",
     "watch <spec> [--interval S] [--once]",
-    "live display of a run (display only)",
+    "live display of a run; on a terminal, act on its tasks",
     "  --interval S    refresh every S seconds (default 1; at least 0.1)\n"
     "  --once          print one frame and exit\n"
     "\nWith a terminal on stdin and stdout, watch is interactive: every task is a\n"
@@ -51,12 +51,12 @@ const Command kCmdWatch = {
     "                 answers exactly that prompt, journaled (answer_requested,\n"
     "                 then approved or refused); other questions: attach\n"
     "  q              quit (the run goes on); Ctrl-C: exit 130\n"
-    "It stays open when the run is over (the last line says how it ended); q\n"
-    "then exits with the status below.\n"
+    "When every task is done it ends as the plain watch does; when the run is\n"
+    "stuck it stays open (the last line says why) for you to act; q then exits 3.\n"
     "With stdout a terminal but stdin not, the frame is redrawn in place;\n"
-    "otherwise a plain block is printed each time something changes. Ctrl-C\n"
-    "leaves it (exit 130). On a\n"
-    "terminal the bell rings when a task needs a person or fails and when the\n"
+    "otherwise a plain block is printed each time something changes (nothing is\n"
+    "changed then). Ctrl-C leaves it (exit 130). On a terminal the bell rings\n"
+    "when a task needs a person or fails and when the\n"
     "run ends (setting notify.bell: false turns it off). The run summary (wall,\n"
     "work, speedup, critical path, tokens, cost) closes the output.\n"
     "exit status: 0 when every task is completed, 3 when nothing can move any\n"

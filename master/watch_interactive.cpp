@@ -59,8 +59,26 @@ class InteractiveWatch {
 
   int run() {
     SignalCatcher signals;
-    RawTerminal terminal;
-    terminal_ = &terminal;
+    int code = 0;
+    {
+      RawTerminal terminal;
+      terminal_ = &terminal;
+      code = loop(terminal);
+    }
+    if (finished_) {
+      // Back on the main screen: the last frame, how it ended and the summary stay readable.
+      TermStyle style(stdout);
+      const Size size = screen_size();
+      std::string out = render_run(view_->state, completions_, view_->facts, style, size.width, 0);
+      out += style(ending_, Style::green) + "\n";
+      for (const auto& line : summary_lines(summarize_for_view(paths_, view_->state, view_->facts.now))) out += line + "\n";
+      RawTerminal::write_out(out);
+    }
+    return code;
+  }
+
+ private:
+  int loop(RawTerminal& terminal) {
     while (true) {
       refresh();
       draw();
@@ -71,10 +89,10 @@ class InteractiveWatch {
       }
       if (SignalCatcher::caught()) return finish(SignalCatcher::caught() == SIGINT ? 130 : 128 + SignalCatcher::caught());
       if (terminal.hung_up()) return finish(kExitOk);
+      if (finished_) return finish(kExitOk);
     }
   }
 
- private:
   // Reads the run again; notes the end of a background command and of the run.
   void refresh() {
     view_ = read_run_view(paths_, [](const SpecPaths& p) {
@@ -95,6 +113,9 @@ class InteractiveWatch {
     const bool over = outcome_ != RunOutcome::moving && !view_->facts.master_running && !view_->facts.any_worker_alive();
     if (over && !over_ && options_.bell) RawTerminal::write_out("\a");
     ending_ = over ? run_final_line(state, outcome_) : std::string();
+    // All done: nothing to act on, so the watch ends as the plain one does;
+    // stuck: it stays, for a person to retry, attach or read logs.
+    finished_ = over && outcome_ == RunOutcome::all_done;
     over_ = over;
     selected_ = move_selection(state, selected_, 0);
   }
@@ -200,6 +221,7 @@ class InteractiveWatch {
   NotifyTracker bell_events_;
   RunOutcome outcome_ = RunOutcome::moving;
   bool over_ = false;
+  bool finished_ = false;
   bool log_view_ = false;
   std::string selected_, message_, ending_, confirm_stop_, pending_;
   std::unique_ptr<BackgroundCommand> command_;

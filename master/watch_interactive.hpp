@@ -13,9 +13,11 @@ struct InteractiveWatchOptions {
   bool bell = true;       // notify.bell
 };
 
-// Runs until q, Ctrl-C, SIGINT/SIGTERM or a hang-up. Exit status: 130 on
-// Ctrl-C / SIGINT, 128+N on signal N; q: 0 while the run moves, else the
-// plain watch's (0 all done, 3 stuck).
+// Runs until q, Ctrl-C, SIGINT/SIGTERM or a hang-up, or the run is over with
+// every task done (then the last frame and the summary are printed on the
+// main screen, exit 0). A run that is stuck keeps it open for a person to act.
+// Exit status: 130 on Ctrl-C / SIGINT, 128+N on signal N; q: 0 while the run
+// moves, 3 once it is stuck.
 int run_interactive_watch(const SpecPaths& paths, const InteractiveWatchOptions& options);
 
 }  // namespace kp

@@ -39,9 +39,16 @@ class WatchPane {
     args.insert(args.end(), keys.begin(), keys.end());
     ui_.tmux(args);
   }
-  bool dead() const { return ui_.tmux({"display-message", "-p", "-t", "=person:", "#{pane_dead}"}).out == "1\n"; }
+  // Dead and reaped: tmux marks the pane dead when its output closes, the status comes with the reaping.
+  bool dead() const {
+    return ui_.tmux({"display-message", "-p", "-t", "=person:", "#{pane_dead}"}).out == "1\n" &&
+           exit_status() != "signal \n";
+  }
+  // "3\n" for exit 3; "signal 11\n" when a signal ended it.
   std::string exit_status() const {
-    return ui_.tmux({"display-message", "-p", "-t", "=person:", "#{pane_dead_status}"}).out;
+    std::string s = ui_.tmux({"display-message", "-p", "-t", "=person:", "#{pane_dead_status}"}).out;
+    if (s == "\n") s = "signal " + ui_.tmux({"display-message", "-p", "-t", "=person:", "#{pane_dead_signal}"}).out;
+    return s;
   }
 
  private:
@@ -138,4 +145,18 @@ TEST_CASE("interactive watch: n refuses the pending prompt; y on a task with no 
   CHECK(test::wait_until([&] { return pane.dead(); }, std::chrono::seconds(20)));
   CHECK(pane.exit_status() == "0\n");  // quit while the run moves
   CHECK(f.kp({"stop-all", "app"}).exit_code == 0);
+}
+
+TEST_CASE("interactive watch: a run that ends with every task done ends the watch, the summary left on the screen") {
+  RunFixture f("- [ ] 1. Only\n- [ ] 1.1 The task\n", R"({"style": "new", "tasks": {"1.1": {"duration": 1, "wait_for": "GATE"}}})");
+  REQUIRE(f.start(1).exit_code == 0);
+  WatchPane pane(f, {"watch", "app", "--interval", "0.2"});
+  REQUIRE_MESSAGE(pane.shows("> ▶  1.1"), pane.screen());
+  f.open_gate();
+  REQUIRE_MESSAGE(test::wait_until([&] { return pane.dead(); }, std::chrono::seconds(60)), pane.screen() << f.explain());
+  const std::string screen = pane.screen();
+  CHECK_MESSAGE(pane.exit_status() == "0\n", screen);
+  CHECK_MESSAGE(screen.find("all tasks completed") != std::string::npos, screen);
+  CHECK(screen.find("speedup") != std::string::npos);            // the run summary
+  CHECK(screen.find("y approve once") == std::string::npos);     // the alternate screen is gone
 }
