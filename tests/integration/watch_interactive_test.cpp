@@ -20,10 +20,15 @@ namespace {
 class WatchPane {
  public:
   WatchPane(const RunFixture& f, const std::vector<std::string>& args) {
-    // remain-on-exit: the pane stays when watch exits, so that its exit status can be read.
+    // remain-on-exit: the pane stays when watch exits, its last screen readable. A
+    // python wrapper writes watch's exit status to a file (tmux 3.3a does not
+    // always fill #{pane_dead_status}).
     std::vector<std::string> cmd{"start-server", ";", "set", "-g", "remain-on-exit", "on", ";",
                                  "new-session", "-d", "-s", "person", "-x", "132", "-y", "30", "env",
-                                 "KIRO_PARALLEL_TMUX_SOCKET=" + f.tmux().socket(), test::kp_binary().string()};
+                                 "KIRO_PARALLEL_TMUX_SOCKET=" + f.tmux().socket(), "python3", "-c",
+                                 "import subprocess, sys; code = subprocess.call(sys.argv[2:]); "
+                                 "open(sys.argv[1], 'w').write('%d\\n' % code)",
+                                 status_.string(), test::kp_binary().string()};
     cmd.insert(cmd.end(), args.begin(), args.end());
     cmd.insert(cmd.end(), {"-C", f.repo().string()});
     RunResult r = ui_.tmux(cmd);
@@ -39,19 +44,14 @@ class WatchPane {
     args.insert(args.end(), keys.begin(), keys.end());
     ui_.tmux(args);
   }
-  // Dead and reaped: tmux marks the pane dead when its output closes, the status comes with the reaping.
-  bool dead() const {
-    return ui_.tmux({"display-message", "-p", "-t", "=person:", "#{pane_dead}"}).out == "1\n" &&
-           exit_status() != "signal \n";
-  }
-  // "3\n" for exit 3; "signal 11\n" when a signal ended it.
-  std::string exit_status() const {
-    std::string s = ui_.tmux({"display-message", "-p", "-t", "=person:", "#{pane_dead_status}"}).out;
-    if (s == "\n") s = "signal " + ui_.tmux({"display-message", "-p", "-t", "=person:", "#{pane_dead_signal}"}).out;
-    return s;
-  }
+  // watch has exited (and its wrapper wrote the status).
+  bool dead() const { return std::filesystem::exists(status_) && !exit_status().empty(); }
+  // "3\n" for exit 3.
+  std::string exit_status() const { return test::read_text(status_); }
 
  private:
+  test::TempDir dir_;
+  std::filesystem::path status_ = dir_ / "watch-exit-status";
   test::TmuxServer ui_;
 };
 
