@@ -4,15 +4,20 @@
 // run's agents (the simulated agent) live on the fixture's own tmux server.
 #include <doctest/doctest.h>
 
+#include <sstream>
 #include <string>
 
 #include "common/event_journal.hpp"
+#include "common/file_lock.hpp"
+#include "common/subprocess.hpp"
+#include "common/tmux_client.hpp"
 #include "common/run_state.hpp"
 #include "run_fixture.hpp"
 #include "tmux_wait.hpp"
 
 using namespace kp;
 using kp::test::RunFixture;
+using kp::test::TmuxServer;
 
 namespace {
 
@@ -159,4 +164,52 @@ TEST_CASE("interactive watch: a run that ends with every task done ends the watc
   CHECK_MESSAGE(screen.find("all tasks completed") != std::string::npos, screen);
   CHECK(screen.find("speedup") != std::string::npos);            // the run summary
   CHECK(screen.find("y approve once") == std::string::npos);     // the alternate screen is gone
+}
+
+TEST_CASE("interactive watch inside tmux on the run's own server: Enter switches the person's client to the task") {
+  RunFixture f("- [ ] 1. Only\n- [ ] 1.1 The task\n", R"({"style": "new", "tasks": {"1.1": {"duration": 1, "wait_for": "GATE"}}})");
+  REQUIRE(f.start(1).exit_code == 0);
+  REQUIRE(RunFixture::wait_for([&] { return f.task_phase_contains("1.1", "busy"); }));
+  const TmuxServer& tmux = f.tmux();
+  // The watch in a session of the run's server (not a task's: stop-all leaves it alone)...
+  RunResult made = tmux.tmux({"new-session", "-d", "-s", "person", "-x", "120", "-y", "30", "env",
+                              "KIRO_PARALLEL_TMUX_SOCKET=" + tmux.socket(), test::kp_binary().string(), "watch", "app",
+                              "--interval", "0.2", "-C", f.repo().string()});
+  REQUIRE_MESSAGE(made.ok(), made.err);
+  // ... and a person's client attached to it, on a pseudo-terminal of its own.
+  // The session the person's client shows (the workers' control clients are listed too: skipped).
+  auto person_client_on = [&] {
+    std::istringstream lines(tmux.tmux({"list-clients", "-F", "#{client_control_mode} #{client_session}"}).out);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("0 ", 0) == 0) return line.substr(2);
+    }
+    return std::string();
+  };
+  ChildProcess client;
+  {
+    FileLock lifecycle = lock_tmux_lifecycle(tmux.socket());  // tmux 3.3a: no client comes while another connects
+    client = spawn_program({"python3", "-c",
+                            "import fcntl, os, pty, struct, sys, termios\n"
+                            "pid, fd = pty.fork()\n"
+                            "if pid == 0:\n"
+                            "    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack('HHHH', 30, 120, 0, 0))\n"
+                            "    os.environ.pop('TMUX', None)\n"
+                            "    os.execvp('tmux', sys.argv[1:])\n"
+                            "while True:\n"
+                            "    try:\n"
+                            "        if not os.read(fd, 65536): break\n"
+                            "    except OSError: break\n",
+                            "tmux", "-L", tmux.socket(), "attach", "-t", "=person"});
+    REQUIRE_MESSAGE(test::wait_until([&] { return person_client_on() == "person"; }),
+                    tmux.tmux({"list-clients", "-F", "#{client_control_mode} #{client_session}"}).out);
+  }
+  auto screen = [&] { return tmux.tmux({"capture-pane", "-p", "-t", "=person:"}).out; };
+  REQUIRE_MESSAGE(test::wait_until([&] { return screen().find("> ▶  1.1") != std::string::npos; }), screen());
+  tmux.tmux({"send-keys", "-t", "=person:", "Enter"});
+  CHECK_MESSAGE(test::wait_until([&] { return person_client_on() == "app-task-1-1"; }), person_client_on() << screen());
+  CHECK_MESSAGE(test::wait_until([&] { return screen().find("switched to app-task-1-1") != std::string::npos; }), screen());
+  tmux.tmux({"send-keys", "-t", "=person:", "q"});
+  CHECK(test::wait_until([&] { return tmux.tmux({"has-session", "-t", "=person"}).exit_code != 0; }));
+  CHECK(f.kp({"stop-all", "app"}).exit_code == 0);
+  client.terminate_group(std::chrono::seconds(2));
 }
