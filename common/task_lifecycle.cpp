@@ -135,6 +135,10 @@ void set_phase(RunState& state, std::string_view id, Phase phase, const std::str
   journal(state, t, phase_event(phase), detail);
 }
 
+void note_person_answer(RunState& state, std::string_view id, bool requested, const std::string& detail) {
+  journal(state, task_or_throw(state, id), requested ? "answer_requested" : "answer_dropped", detail);
+}
+
 void set_phase_text(RunState& state, std::string_view id, const std::string& text) {
   set_phase(state, id, phase_of_text(text), phase_detail_of_text(text));
 }

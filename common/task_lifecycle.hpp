@@ -38,6 +38,11 @@ void deliver_prompt(RunState& state, std::string_view id);
 void forget_prompt(RunState& state, std::string_view id);  // a new agent session: not sent to it yet
 void record_evidence(RunState& state, std::string_view id, const std::string& evidence);
 void hold_merge(RunState& state, std::string_view id, const std::string& why);
+// A person's answer to a pending prompt (watch's y / n): asked for
+// (answer_requested) or dropped by the worker because the prompt it named is
+// no longer the one pending (answer_dropped). Journaled only; the phase the
+// worker sets when it delivers the answer journals approved / refused.
+void note_person_answer(RunState& state, std::string_view id, bool requested, const std::string& detail);
 
 // --- ends ----------------------------------------------------------------
 // With `retry_allowed` and attempts left (attempts <= config.retries) the

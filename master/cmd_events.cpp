@@ -44,7 +44,8 @@ const Command kCmdEvents = {
             "state lock, one object per line: ts (ISO 8601 UTC, milliseconds), event\n"
             "(claimed, resumed, adopted, released, started, phase, prompt_delivered,\n"
             "needs_input, needs_choice, approved, refused, possibly_stuck, merge_held,\n"
-            "completed, failed, conflict, stopped, retried, blocked, unblocked), task,\n"
+            "completed, failed, conflict, stopped, retried, blocked, unblocked,\n"
+            "answer_requested, answer_dropped), task,\n"
             "worker (null: none), attempt, phase (the task's phase after it), detail,\n"
             "and evidence (completed) or error (failed, conflict, merge_held) when set.\n"
             "exit status: 0; 1 when there is no journal yet (without -f).\n",

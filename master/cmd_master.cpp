@@ -14,7 +14,10 @@ const Command kCmdMaster = {
     .name = "master",
     .summary = "internal: the detached master process (started by run)",
     .positionals = {{"<spec>", PositionalKind::spec}},
-    .options = {},
+    .options = {{{"--monitor"},
+                 "",
+                 "supervise the running tasks only: workers claim no new task, and the master exits once "
+                 "none runs (kiro-parallel monitor)"}},
     .help = "",
     .handler = handler,
     .internal = true,
@@ -23,7 +26,7 @@ const Command kCmdMaster = {
 namespace {
 
 int handler(const ParsedArgs& parsed) {
-  return run_master(repo_dir_arg(parsed), parsed.positionals[0]);
+  return run_master(repo_dir_arg(parsed), parsed.positionals[0], parsed.has("--monitor"));
 }
 
 }  // namespace

@@ -19,7 +19,9 @@ const Command kCmdWorker = {
     .options = {{.names = {"--worker-id"},
                  .argument = "N",
                  .help = "this worker's number (its lock, pid and log files use it)",
-                 .required = true}},
+                 .required = true},
+                {.names = {"--resume-only"},
+                 .help = "only finish running tasks nobody holds; claim no new one (monitor)"}},
     .help = "",
     .handler = handler,
     .internal = true,
@@ -32,6 +34,7 @@ int handler(const ParsedArgs& parsed) {
   options.repo_dir = repo_dir_arg(parsed);
   options.spec = parsed.positionals[0];
   options.worker_id = static_cast<int>(*parsed.integer("--worker-id", 0, 1023));  // required: declared so
+  options.resume_only = parsed.has("--resume-only");
   return run_worker(options);
 }
 

@@ -11,6 +11,7 @@ const std::vector<const Command*>& all_commands() {
       &kCmdAttach,  &kCmdLogs,    &kCmdClassify, &kCmdMaster, &kCmdWorker, &kCmdHook,
       &kCmdEvents,  &kCmdBenchTransition,
       &kCmdMerge,
+      &kCmdMonitor,
   };
   return commands;
 }

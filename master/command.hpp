@@ -66,5 +66,6 @@ extern const Command kCmdHook;
 extern const Command kCmdEvents;
 extern const Command kCmdBenchTransition;
 extern const Command kCmdMerge;
+extern const Command kCmdMonitor;
 
 }  // namespace kp

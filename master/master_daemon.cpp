@@ -114,9 +114,9 @@ bool handle_requests(std::optional<ControlFifo>& control, std::vector<WorkerSlot
   return stop_all;
 }
 
-// Something a worker could do now: a ready task, or a running task whose worker is dead.
-bool claimable_work(const SpecPaths& paths, const RunState& state) {
-  if (pick_ready_task(state) >= 0) return true;
+// Something a worker could do now: a ready task (not for a monitor), or a running task whose worker is dead.
+bool claimable_work(const SpecPaths& paths, const RunState& state, bool monitor_only) {
+  if (!monitor_only && pick_ready_task(state) >= 0) return true;
   for (const auto& t : state.tasks) {
     if (t.status == TaskStatus::running && !worker_alive(paths, t.worker)) return true;
   }
@@ -124,7 +124,7 @@ bool claimable_work(const SpecPaths& paths, const RunState& state) {
 }
 
 // Starts the slot's worker, or counts the live worker of an earlier master.
-void start_worker_in(WorkerSlot& slot, const SpecPaths& paths, const std::string& self) {
+void start_worker_in(WorkerSlot& slot, const SpecPaths& paths, const std::string& self, bool monitor_only) {
   if (worker_alive(paths, slot.id)) {
     // Left by a master that was killed: it goes on with its task and claims
     // more; this master counts it and does not start a second worker 0.
@@ -135,9 +135,10 @@ void start_worker_in(WorkerSlot& slot, const SpecPaths& paths, const std::string
   SpawnOptions options;
   options.stdout_path = paths.worker_log(slot.id);
   options.new_process_group = true;
-  slot.child = spawn_program({self, "worker", paths.spec, "--worker-id", std::to_string(slot.id), "-C",
-                              paths.repo_root.string()},
-                             options);
+  std::vector<std::string> argv{self, "worker", paths.spec, "--worker-id", std::to_string(slot.id), "-C",
+                                paths.repo_root.string()};
+  if (monitor_only) argv.push_back("--resume-only");
+  slot.child = spawn_program(argv, options);
   slot.idle = false;
   log_info("master: worker {} started (pid {})", slot.id, slot.child.pid());
 }
@@ -234,9 +235,16 @@ std::vector<std::string> master_notify_command(const SpecPaths& paths) {
   }
 }
 
+
+// What keeps the master going: work left, or for a monitor a task still running.
+bool master_has_work(const RunState& state, bool monitor_only) {
+  if (!monitor_only) return work_remaining(state);
+  return std::any_of(state.tasks.begin(), state.tasks.end(), [](const TaskState& t) { return t.status == TaskStatus::running; });
+}
+
 }  // namespace
 
-int run_master(const std::string& repo_dir, const std::string& spec) {
+int run_master(const std::string& repo_dir, const std::string& spec, bool monitor_only) {
   SpecPaths paths = SpecPaths::resolve(repo_dir, spec);
   std::filesystem::create_directories(paths.logs_dir);
   auto singleton = FileLock::try_acquire(paths.master_lock);
@@ -253,12 +261,13 @@ int run_master(const std::string& repo_dir, const std::string& spec) {
     return kExitUsage;
   }
   const int n = std::max(1, state->config.max_parallel);
-  log_info("master started (pid {}) for spec {} with {} workers", ::getpid(), spec, n);
+  log_info("master started (pid {}) for spec {} with {} workers{}", ::getpid(), spec, n,
+           monitor_only ? " (monitor: running tasks only, no new claims)" : "");
   const std::string self = self_executable().string();
   std::vector<WorkerSlot> slots(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) slots[static_cast<size_t>(i)].id = i;
 
-  auto start_worker = [&](WorkerSlot& slot) { start_worker_in(slot, paths, self); };
+  auto start_worker = [&](WorkerSlot& slot) { start_worker_in(slot, paths, self, monitor_only); };
 
   std::optional<ControlFifo> control;
   open_control(paths, control);
@@ -279,8 +288,8 @@ int run_master(const std::string& repo_dir, const std::string& spec) {
       try {
         if (auto s = read_run_state(paths.state_json)) {
           if (run_time_is_up(*s)) s = stop_pending_at_deadline(paths);
-          work_left = work_remaining(*s);
-          wants_worker = claimable_work(paths, *s);
+          work_left = master_has_work(*s, monitor_only);
+          wants_worker = claimable_work(paths, *s, monitor_only);
           notifier.observe(*s);
         }
       } catch (const std::exception& e) {
@@ -321,7 +330,8 @@ int run_master(const std::string& repo_dir, const std::string& spec) {
     stop_asked = handle_requests(control, slots, paths);
   }
   if (!g_stop && !stop_asked && !work_left) {
-    if (auto s = read_run_state(paths.state_json)) notifier.run_ended(*s);
+    auto s = read_run_state(paths.state_json);
+    if (s && !work_remaining(*s)) notifier.run_ended(*s);  // a monitor may leave pending tasks: not the end
   }
   if (g_stop || stop_asked) log_info("master: stopping workers");
   stop_workers(slots, paths);

@@ -7,6 +7,8 @@
 
 namespace kp {
 
-int run_master(const std::string& repo_dir, const std::string& spec);
+// `monitor_only` (kiro-parallel monitor): its workers only finish running
+// tasks nobody holds (worker --resume-only) and it exits once none runs.
+int run_master(const std::string& repo_dir, const std::string& spec, bool monitor_only = false);
 
 }  // namespace kp

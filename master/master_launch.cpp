@@ -15,14 +15,15 @@
 
 namespace kp {
 
-bool start_master(const SpecPaths& paths) {
+bool start_master(const SpecPaths& paths, bool monitor_only) {
   if (master_alive(paths)) return false;
   std::filesystem::create_directories(paths.logs_dir);
   SpawnOptions options;
   options.new_session = true;  // a daemon: its own session, no controlling terminal
   options.stdout_path = paths.master_log();
-  ChildProcess child = spawn_program(
-      {self_executable().string(), "master", paths.spec, "-C", paths.repo_root.string()}, options);
+  std::vector<std::string> argv{self_executable().string(), "master", paths.spec, "-C", paths.repo_root.string()};
+  if (monitor_only) argv.push_back("--monitor");
+  ChildProcess child = spawn_program(argv, options);
   // Wait for the lock, the master's proof of life (not its pid).
   for (int i = 0; i < 200; ++i) {
     if (master_alive(paths)) return true;

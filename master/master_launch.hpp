@@ -12,7 +12,8 @@ namespace kp {
 // Starts `kiro-parallel master <spec>` in a new session (no terminal), its
 // output in logs/master.log, and waits until it holds the master lock.
 // Returns false when a master already runs. Throws RuntimeError when it fails to start.
-bool start_master(const SpecPaths& paths);
+// `monitor_only`: `master --monitor` (see run_master).
+bool start_master(const SpecPaths& paths, bool monitor_only = false);
 
 struct RecoveryReport {
   std::vector<std::string> reset;    // claims of dead workers put back to pending

@@ -173,8 +173,10 @@ std::string eta_text(const RunState& state, const std::vector<Completion>& compl
   return eta ? " · ETA ~" + format_duration(*eta) : "";
 }
 
-std::string render_run(const RunState& state, const std::vector<Completion>& completions,
-                       const DisplayFacts& facts, const TermStyle& style, int width, int height) {
+namespace {
+
+std::vector<Line> header(const RunState& state, const std::vector<Completion>& completions, const DisplayFacts& facts,
+                         int width) {
   StatusCounts counts = count_statuses(state);
   std::vector<Line> head;
   if (facts.master_running) {
@@ -188,6 +190,24 @@ std::string render_run(const RunState& state, const std::vector<Completion>& com
   head.push_back({fmt::format("{} {}/{} completed{}", progress_bar(counts.completed, total, bar),
                               counts.completed, total, eta_text(state, completions, facts)),
                   Style::plain});
+  return head;
+}
+
+}  // namespace
+
+std::string render_run_header(const RunState& state, const std::vector<Completion>& completions,
+                              const DisplayFacts& facts, const TermStyle& style, int width) {
+  std::string out;
+  for (const auto& l : header(state, completions, facts, width)) out += style(fit_width(l.text, width), l.style) + "\n";
+  return out;
+}
+
+std::string render_counts(const RunState& state) { return counts_line(count_statuses(state)); }
+
+std::string render_run(const RunState& state, const std::vector<Completion>& completions,
+                       const DisplayFacts& facts, const TermStyle& style, int width, int height) {
+  StatusCounts counts = count_statuses(state);
+  std::vector<Line> head = header(state, completions, facts, width);
 
   std::vector<Line> body;
   for (const auto& t : state.tasks) {
@@ -279,5 +299,24 @@ RunSummary summarize_for_view(const SpecPaths& paths, const RunState& state, dou
   Settings settings = load_settings(paths);
   return summarize_run(state, now, run_price(settings.raw, settings.path));
 }
+
+std::string run_final_line(const RunState& state, RunOutcome outcome) {
+  StatusCounts c = count_statuses(state);
+  if (outcome == RunOutcome::all_done && c.committed > 0) {
+    return fmt::format("{} tasks committed, not merged; {} pending wait on them (kiro-parallel merge {})", c.committed,
+                       c.pending, state.spec);
+  }
+  if (outcome == RunOutcome::all_done) return "all tasks completed";
+  if (work_remaining(state)) {
+    return fmt::format("nothing can move: the master is not running ({} pending, {} running); "
+                       "start it with kiro-parallel run {} (or recover)",
+                       c.pending, c.running, state.spec);
+  }
+  return fmt::format("nothing more can run: {} failed, {} stopped, {} blocked, {} conflict "
+                     "(see kiro-parallel status {})",
+                     c.failed, c.stopped, c.blocked, c.conflict, state.spec);
+}
+
+int run_exit_code(RunOutcome outcome) { return outcome == RunOutcome::stuck ? kExitTasksFailed : kExitOk; }
 
 }  // namespace kp

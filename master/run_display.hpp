@@ -59,6 +59,11 @@ enum class RunOutcome {
 // stuck also when neither the master nor any worker lives while work remains.
 RunOutcome run_outcome(const RunState& state, const DisplayFacts& facts);
 
+// What the watch says when the run can no longer move ("all tasks completed",
+// "nothing more can run: 1 failed, ..."), and its exit status (3 when stuck).
+std::string run_final_line(const RunState& state, RunOutcome outcome);
+int run_exit_code(RunOutcome outcome);
+
 // True when some task is failed, blocked or in conflict and work_remaining is false:
 // the rule for `status`'s exit code 3.
 bool status_says_failed(const RunState& state);
@@ -83,6 +88,11 @@ bool phase_needs_choice(std::string_view phase);
 // " · ETA ~12m05s": the simulated time left (run_eta_seconds over the recorded
 // medians) while the master runs and work is left; "" otherwise.
 std::string eta_text(const RunState& state, const std::vector<Completion>& completions, const DisplayFacts& facts);
+
+// The frame's first two lines (spec and master, progress bar with the ETA), and its counts line (no newline).
+std::string render_run_header(const RunState& state, const std::vector<Completion>& completions,
+                              const DisplayFacts& facts, const TermStyle& style, int width);
+std::string render_counts(const RunState& state);
 
 std::string render_run(const RunState& state, const std::vector<Completion>& completions,
                        const DisplayFacts& facts, const TermStyle& style, int width, int height);

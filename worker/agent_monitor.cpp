@@ -335,6 +335,7 @@ class Monitor {
       const char* verb = answer.verdict == ApprovalAnswer::refuse ? "refused" : "not approved";
       set_phase(fmt::format("needs choice: {} by {}: {}", verb, answer.rule, answer.what));
       log_choice_once(fmt::format("approval {} by rule {}: {} ({})", verb, answer.rule, answer.what, why_));
+      if (auto yes = s_.person_answer ? s_.person_answer(phase_) : std::nullopt) deliver_person_answer(*yes, answer);
       return;
     }
     src_.press_enter();
@@ -344,6 +345,24 @@ class Monitor {
     log(answer.rule.empty() ? fmt::format("pressed Enter: {}", why_)
                             : fmt::format("approved by rule {}: {}; pressed Enter ({})", answer.rule, answer.what, why_));
     set_phase("answered a prompt");
+    recheck_ = true;
+  }
+
+  // The person's answer to this very prompt (the worker checked it names the
+  // phase now pending). A refusal is never followed by the Enter retry below.
+  void deliver_person_answer(bool approve, const ApprovalAnswer& answer) {
+    answered_screen_ = screen_;
+    if (approve) {
+      src_.press_enter();
+      answered_at_ = src_.now();
+      reenters_ = 0;
+      log(fmt::format("a person approved once: {}; pressed Enter ({})", answer.what, why_));
+      set_phase("answered a prompt: approved once by a person: " + answer.what);
+    } else {
+      src_.press_escape();
+      log(fmt::format("a person refused: {}; answered No (Esc) ({})", answer.what, why_));
+      set_phase("refused a prompt: refused by a person: " + answer.what);
+    }
     recheck_ = true;
   }
 

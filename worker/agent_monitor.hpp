@@ -47,6 +47,10 @@ struct MonitorSettings {
   SignalChannel* signals = nullptr;                 // the agent's own signals, when it has them
   // The approval policy for a needs_input screen; unset = approve.
   std::function<ApprovalAnswer(const std::string& screen)> approve;
+  // A person's answer to the approval prompt left for them, asked with the
+  // phase text the monitor set for it: true approve once (Enter), false
+  // refuse (Esc); nullopt none. Unset: only a person at the session answers.
+  std::function<std::optional<bool>(const std::string& phase)> person_answer;
 };
 
 // What the monitor tells the worker; every call is on the monitor's thread.

@@ -26,7 +26,7 @@ std::string task_worktree(const SpecPaths& paths, const RunState& state, const s
 
 }  // namespace
 
-ClaimResult claim_task(const SpecPaths& paths, int worker_id) {
+ClaimResult claim_task(const SpecPaths& paths, int worker_id, bool resume_only) {
   ClaimResult result;
   StateLock lock(paths);
   auto state = read_run_state(paths.state_json);
@@ -41,13 +41,13 @@ ClaimResult claim_task(const SpecPaths& paths, int worker_id) {
     claim.task.worker = worker_id;
     resume(*state, orphan->id, worker_id);
     result.claim = std::move(claim);
-  } else if (int index = pick_ready_task(*state); index >= 0) {
+  } else if (int index = resume_only ? -1 : pick_ready_task(*state); index >= 0) {
     const std::string id = state->tasks[static_cast<size_t>(index)].id;
     kp::claim(*state, id, worker_id, session_name(paths.spec, id), branch_name(paths.spec, id),
               task_worktree(paths, *state, id));
     result.claim = Claim{*state->find(id), state->config, false};
   } else {
-    result.why = work_remaining(*state) ? NoClaim::wait : NoClaim::finished;
+    result.why = work_remaining(*state) && !resume_only ? NoClaim::wait : NoClaim::finished;
     return result;
   }
   commit_run_state(paths, *state);

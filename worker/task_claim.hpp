@@ -21,6 +21,8 @@ struct ClaimResult {
   NoClaim why = NoClaim::finished;  // when no claim: wait for running tasks, or nothing left
 };
 
-ClaimResult claim_task(const SpecPaths& paths, int worker_id);
+// `resume_only` (kiro-parallel monitor): only a running task nobody live
+// holds is taken, never a new one; without one the worker is finished.
+ClaimResult claim_task(const SpecPaths& paths, int worker_id, bool resume_only = false);
 
 }  // namespace kp

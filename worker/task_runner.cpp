@@ -22,6 +22,7 @@
 #include "common/task_evidence.hpp"
 #include "common/task_lifecycle.hpp"
 #include "common/tmux_client.hpp"
+#include "common/person_answer.hpp"
 #include "worker/agent_monitor.hpp"
 #include "worker/task_finish.hpp"
 
@@ -239,6 +240,25 @@ std::function<ApprovalAnswer(const std::string&)> screen_approval(const AgentSet
   };
 }
 
+// watch's y / n for the prompt now pending: taken once; delivered only when
+// it names that prompt (attempt, phase text, when the phase began) and the
+// monitor still shows it, else dropped with a journal note.
+std::optional<bool> person_answer_for(const SpecPaths& paths, const std::string& id, const std::string& phase) {
+  auto answer = take_person_answer(paths, id);
+  if (!answer) return std::nullopt;
+  bool matches = false;
+  update_run_state(paths, [&](RunState& s) {
+    const TaskState* t = s.find(id);
+    if (!t) return;
+    matches = answer_matches(*answer, *t) && t->phase == phase;
+    if (!matches) note_person_answer(s, id, false, "the prompt it answered is no longer pending: " + answer->phase);
+  });
+  log_info("task {}: a person's answer ({}) {}", id, answer->approve ? "approve once" : "refuse",
+           matches ? "delivered" : "dropped: its prompt is no longer pending");
+  if (!matches) return std::nullopt;
+  return answer->approve;
+}
+
 void record_tokens(const SpecPaths& paths, const std::string& id, const TokenUsage& used) {
   if (used.total() == 0) return;
   update_run_state(paths, [&](RunState& s) {
@@ -357,6 +377,7 @@ TaskEnd run_claimed_task(const SpecPaths& paths, int worker_id, const Claim& cla
   SignalChannel signals(paths.task_signals(task.id));
   MonitorSettings ms = monitor_settings(claim.config, agent, prompt_sent, &signals);
   ms.approve = screen_approval(agent, task);
+  ms.person_answer = [&](const std::string& phase) { return person_answer_for(paths, task.id, phase); };
   const fs::path latest_log = paths.task_latest_log(task.id);
   auto last_log_write = std::chrono::steady_clock::time_point{};
   MonitorEvents events;

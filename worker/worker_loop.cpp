@@ -49,7 +49,7 @@ int run_worker(const WorkerOptions& options) {
   write_file_atomic(paths.worker_pid(options.worker_id), fmt::format("{}\n", ::getpid()));
   log_info("worker {} started (pid {})", options.worker_id, ::getpid());
   while (!g_stop) {
-    ClaimResult claimed = claim_task(paths, options.worker_id);
+    ClaimResult claimed = claim_task(paths, options.worker_id, options.resume_only);
     if (!claimed.claim) {
       if (claimed.why == NoClaim::finished) {
         log_info("worker {}: no work left", options.worker_id);

@@ -8,6 +8,7 @@ struct WorkerOptions {
   std::string repo_dir = ".";
   std::string spec;
   int worker_id = 0;
+  bool resume_only = false;  // monitor: finish running tasks, claim no new one
 };
 
 // Runs until no task is left to claim or SIGTERM arrives; returns the exit code.

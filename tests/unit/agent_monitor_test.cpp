@@ -271,3 +271,40 @@ TEST_CASE("monitor: a prompt screen the policy does not approve gets no Enter") 
   CHECK(term.enters == 1);  // only the prompt's
   CHECK(r.outcome == MonitorOutcome::timed_out);
 }
+
+TEST_CASE("monitor: a person's answer to the pending approval: approve once is one Enter, refuse is Esc and no Enter") {
+  for (bool approve : {true, false}) {
+    CAPTURE(approve);
+    FakeTerminal term;
+    const std::string menu =
+        "\n\n Bash command\n\n   git push origin main\n\n Do you want to proceed?\n ❯ 1. Yes\n   2. No\n\n Esc to cancel\n";
+    term.on_enter = [&](FakeTerminal& t) {
+      if (!t.input.empty() && t.enters == 1) t.screen = "❯ " + t.input + menu;
+      if (t.enters == 2) t.screen = busy("❯ " + t.input);  // the menu answered: back to work
+    };
+    MonitorSettings s = quick_settings();
+    s.task_timeout = 1min;
+    s.approve = [](const std::string&) { return ApprovalAnswer{ApprovalAnswer::refuse, "git_push", "Bash git push origin main"}; };
+    std::vector<std::string> asked_with;
+    int answers = 0;
+    s.person_answer = [&](const std::string& phase) -> std::optional<bool> {
+      asked_with.push_back(phase);
+      if (term.seconds() < 10 || answers > 0) return std::nullopt;  // the person answers once, after 10 s
+      ++answers;
+      return approve;
+    };
+    MonitorEvents ev;
+    std::vector<std::string> phases;
+    ev.phase = [&](const std::string& p) { phases.push_back(p); };
+    std::atomic<bool> stop{false};
+    monitor_agent(term, claude(), s, ev, stop);
+    REQUIRE(!asked_with.empty());
+    CHECK(asked_with.front() == "needs choice: refused by git_push: Bash git push origin main");
+    CHECK(answers == 1);
+    CHECK(term.enters == (approve ? 2 : 1));  // the prompt's, and for approve the one Enter on the menu
+    CHECK(term.escapes == (approve ? 0 : 1));
+    const std::string expected = approve ? "answered a prompt: approved once by a person: Bash git push origin main"
+                                         : "refused a prompt: refused by a person: Bash git push origin main";
+    CHECK(std::find(phases.begin(), phases.end(), expected) != phases.end());
+  }
+}

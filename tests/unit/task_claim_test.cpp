@@ -90,3 +90,37 @@ TEST_CASE("a dead worker's task is resumed first, with the phase it had reached"
   ::close(ready[0]);
   ::close(ready[1]);
 }
+
+TEST_CASE("resume only (monitor): a dead worker's task is taken, a ready one never; then the worker is finished") {
+  test::TempDir dir;
+  auto paths = SpecPaths::at(dir.path(), "app");
+  std::filesystem::create_directories(paths.spec_dir);
+  RunState s = state_with({task("1", TaskStatus::running, 7, "agent busy"), task("2", TaskStatus::pending)});
+  write_run_state(paths.state_json, s);
+  ClaimResult r = claim_task(paths, 0, /*resume_only=*/true);
+  REQUIRE(r.claim);
+  CHECK(r.claim->resumed);
+  CHECK(r.claim->task.id == "1");
+  // Worker 0 lives (another process holds its lock): its claim is not an
+  // orphan for worker 1, and task 2 stays pending.
+  int ready[2];
+  REQUIRE(::pipe(ready) == 0);
+  pid_t holder = ::fork();
+  if (holder == 0) {
+    auto lock0 = FileLock::acquire(paths.worker_lock(0));
+    char c = 'x';
+    (void)!::write(ready[1], &c, 1);
+    ::pause();
+    _exit(0);
+  }
+  char c;
+  REQUIRE(::read(ready[0], &c, 1) == 1);
+  ClaimResult none = claim_task(paths, 1, true);
+  CHECK_FALSE(none.claim);
+  CHECK(none.why == NoClaim::finished);
+  CHECK(read_run_state(paths.state_json)->find("2")->status == TaskStatus::pending);
+  ::kill(holder, SIGKILL);
+  ::waitpid(holder, nullptr, 0);
+  ::close(ready[0]);
+  ::close(ready[1]);
+}
