@@ -450,6 +450,18 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
     }
   }
 
+  // Each task's place in (key, file position) order: the sorts below compare
+  // two integers, not two TaskIds. Files are usually written in key order.
+  std::vector<int> key_rank(n);
+  {
+    std::vector<int> by_key(n);
+    for (int i = 0; i < n; ++i) by_key[i] = i;
+    auto key_less = [&](int x, int y) { return file.tasks[x].key < file.tasks[y].key; };
+    if (!std::is_sorted(by_key.begin(), by_key.end(), key_less)) std::stable_sort(by_key.begin(), by_key.end(), key_less);
+    for (int k = 0; k < n; ++k) key_rank[by_key[k]] = k;
+  }
+  auto by_rank = [&](int x, int y) { return key_rank[x] < key_rank[y]; };
+
   // Leaves, waves.
   int wave_count = 0;
   for (int v = 0; v < n; ++v) {
@@ -476,11 +488,7 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
         p.blocked_reason = by == i ? own_reason[i] : fmt::format("waits for blocked task {}", file.tasks[by].id);
       }
       std::vector<int>& d = deps[i];
-      if (d.size() > 1) {
-        std::sort(d.begin(), d.end(), [&](int x, int y) {
-          return file.tasks[x].key != file.tasks[y].key ? file.tasks[x].key < file.tasks[y].key : x < y;
-        });
-      }
+      if (d.size() > 1) std::sort(d.begin(), d.end(), by_rank);  // by key, then file order
       p.deps.reserve(d.size());
       for (int x : d) p.deps.push_back(file.tasks[x].id);
       p.dep_indexes = std::move(d);
@@ -494,7 +502,7 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
   size_t scheduled = 0;
   for (int w = 0; w < wave_count; ++w) {
     auto& members = wave_members[w];
-    std::stable_sort(members.begin(), members.end(), [&](int x, int y) { return file.tasks[x].key < file.tasks[y].key; });
+    std::sort(members.begin(), members.end(), by_rank);  // members are in file order: stable by key
     for (int x : members) plan.waves[w].push_back(file.tasks[x].id);
     scheduled += members.size();
     plan.max_parallelism = std::max(plan.max_parallelism, static_cast<double>(members.size()));
