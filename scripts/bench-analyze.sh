@@ -20,8 +20,14 @@ if [[ -z "$binary" ]]; then
 fi
 [[ -x "$binary" ]] || { echo "bench-analyze: no kiro-parallel binary at $binary" >&2; exit 1; }
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/kp-bench-analyze.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+# KP_BENCH_DIR: generate the specs there and keep them (to diff outputs or profile).
+if [[ -n "${KP_BENCH_DIR:-}" ]]; then
+  work=$KP_BENCH_DIR
+  mkdir -p "$work"
+else
+  work=$(mktemp -d "${TMPDIR:-/tmp}/kp-bench-analyze.XXXXXX")
+  trap 'rm -rf "$work"' EXIT
+fi
 
 # spec <name> <total tasks>: majors of 1 parent + 9 sub-tasks.
 make_spec() {
