@@ -1,6 +1,7 @@
 #include "common/tasks_md.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <system_error>
 #include <unordered_set>
 
@@ -54,7 +55,14 @@ class Builder {
   bool notes_line(std::string_view raw, const LineShape& sh);
 
   TaskFile file_;
-  std::vector<std::string> raw_titles_;
+  // A task's title as written: a view into the file's text, or into
+  // joined_titles_ when it goes on over more lines (no copy per task).
+  struct RawTitle {
+    std::string_view text;
+    std::string* joined = nullptr;
+  };
+  std::vector<RawTitle> raw_titles_;
+  std::deque<std::string> joined_titles_;  // a deque: growing it moves none of them
   std::vector<bool> trailing_dot_;
   std::vector<std::vector<DepToken>> dep_tokens_;
   std::vector<std::vector<int>> by_depth_;  // task indexes of each depth, by key (ranges)
@@ -78,10 +86,48 @@ int Builder::add_task(const std::string& number, Box box, bool optional, bool tr
   t.optional = optional;
   t.from_heading = from_heading;
   t.line = line;
-  raw_titles_.emplace_back(title);
+  raw_titles_.push_back({title, nullptr});
   trailing_dot_.push_back(trailing_dot);
   dep_tokens_.emplace_back();
   return static_cast<int>(file_.tasks.size()) - 1;
+}
+
+// The common range "1.1-1.3" read as text, with no TaskId built: both ends
+// numbered, the same canonical prefix. Returns false for any other range,
+// which add_requirements reads the long way (same result).
+bool add_simple_range(Task& task, std::string_view first, std::string_view last) {
+  auto split = [](std::string_view id, std::string_view& prefix, long long& part) {
+    auto dot = id.rfind('.');
+    prefix = dot == std::string_view::npos ? std::string_view() : id.substr(0, dot);
+    std::string_view digits = dot == std::string_view::npos ? id : id.substr(dot + 1);
+    if (digits.empty() || digits.size() > 9) return false;
+    part = 0;
+    for (char c : digits) {
+      if (c < '0' || c > '9') return false;
+      part = part * 10 + (c - '0');
+    }
+    return true;
+  };
+  std::string_view pa, pb;
+  long long la = 0, lb = 0;
+  if (!split(first, pa, la) || !split(last, pb, lb) || pa != pb || la > lb || lb - la > 500) return false;
+  // A canonical prefix: digits parts without leading zeros ("1.2", not "01.2").
+  bool digit_start = true;
+  for (size_t i = 0; i < pa.size(); ++i) {
+    char c = pa[i];
+    if (c == '.') {
+      if (digit_start) return false;
+      digit_start = true;
+    } else if (c < '0' || c > '9' || (digit_start && c == '0' && i + 1 < pa.size() && pa[i + 1] != '.')) {
+      return false;
+    } else {
+      digit_start = false;
+    }
+  }
+  if (!pa.empty() && digit_start) return false;
+  std::string prefix = pa.empty() ? std::string() : std::string(pa) + ".";
+  for (long long k = la; k <= lb; ++k) task.requirements.push_back(prefix + std::to_string(k));
+  return true;
 }
 
 void Builder::add_requirements(Task& task, std::string_view value) {
@@ -96,6 +142,7 @@ void Builder::add_requirements(Task& task, std::string_view value) {
       task.requirements.push_back(tok.first);
       continue;
     }
+    if (add_simple_range(task, tok.first, tok.last)) continue;
     auto a = TaskId::parse(tok.first), b = TaskId::parse(tok.last);
     if (a && b && a->prefix() == b->prefix() && a->parts().back() <= b->parts().back() &&
         b->parts().back() - a->parts().back() <= 500) {
@@ -285,8 +332,11 @@ void Builder::line(std::string_view raw, int number) {
   }
   if (under_task) {
     if (title_continues_ && parse_annotations(sh.text).empty()) {
-      raw_titles_[current_] += ' ';
-      raw_titles_[current_] += sh.text;
+      RawTitle& raw = raw_titles_[current_];
+      if (!raw.joined) raw.joined = &joined_titles_.emplace_back(raw.text);
+      *raw.joined += ' ';
+      *raw.joined += sh.text;
+      raw.text = *raw.joined;
       return;
     }
     title_continues_ = false;
@@ -320,12 +370,12 @@ void Builder::drop_empty_heading_tasks() {
   }
   if (keep.size() == file_.tasks.size()) return;
   std::vector<Task> tasks;
-  std::vector<std::string> titles;
+  std::vector<RawTitle> titles;
   std::vector<bool> dots;
   std::vector<std::vector<DepToken>> deps;
   for (int i : keep) {
     tasks.push_back(std::move(file_.tasks[i]));
-    titles.push_back(std::move(raw_titles_[i]));
+    titles.push_back(raw_titles_[i]);
     dots.push_back(trailing_dot_[i]);
     deps.push_back(std::move(dep_tokens_[i]));
   }
@@ -443,13 +493,17 @@ TaskFile Builder::finish() {
   rank_named_ids();
   for (size_t i = 0; i < file_.tasks.size(); ++i) {
     // `/kiro-impl` may write `_Blocked: reason_` on the task line itself.
-    if (auto at = raw_titles_[i].find("_Blocked:"); at != std::string::npos) {
-      auto end = raw_titles_[i].find('_', at + 9);
-      std::string reason(trim(std::string_view(raw_titles_[i]).substr(at + 9, end == std::string::npos ? std::string::npos : end - at - 9)));
+    std::string_view raw = raw_titles_[i].text;
+    std::string unblocked;  // the title without its _Blocked: reason, when it has one
+    if (auto at = raw.find("_Blocked:"); at != std::string::npos) {
+      auto end = raw.find('_', at + 9);
+      std::string reason(trim(raw.substr(at + 9, end == std::string::npos ? std::string::npos : end - at - 9)));
       file_.tasks[i].blocked_reason = reason.empty() ? std::string("blocked") : reason;
-      raw_titles_[i].erase(at, end == std::string::npos ? std::string::npos : end + 1 - at);
+      unblocked = std::string(raw);
+      unblocked.erase(at, end == std::string::npos ? std::string::npos : end + 1 - at);
+      raw = unblocked;
     }
-    auto parts = split_title(raw_titles_[i]);
+    auto parts = split_title(raw);
     file_.tasks[i].title = std::move(parts.title);
     file_.tasks[i].parallel = parts.parallel;
   }

@@ -27,6 +27,8 @@ std::string_view skip_spaces(std::string_view s) {
   return s.substr(i);
 }
 
+bool is_id_text(std::string_view s);
+
 // Reads "1", "1.2.3", "8.5." at the start of s; returns the length used.
 size_t read_number(std::string_view s, std::string& number, bool& trailing_dot) {
   size_t i = 0;
@@ -34,7 +36,7 @@ size_t read_number(std::string_view s, std::string& number, bool& trailing_dot) 
   std::string_view token = s.substr(0, i);
   trailing_dot = !token.empty() && token.back() == '.';
   if (trailing_dot) token.remove_suffix(1);
-  if (token.empty() || !TaskId::parse(token)) return 0;
+  if (token.empty() || !is_id_text(token)) return 0;  // TaskId::parse's rule, without building one
   number = std::string(token);
   return i;
 }
@@ -423,7 +425,9 @@ TitleParts split_title(std::string_view raw) {
       again = true;
     }
   }
-  parts.title = std::string(trim(strip_markdown(s)));
+  std::string stripped = strip_markdown(s);
+  std::string_view kept = trim(stripped);
+  parts.title = kept.size() == stripped.size() ? std::move(stripped) : std::string(kept);  // no second copy
   return parts;
 }
 

@@ -204,6 +204,14 @@ TEST_CASE("requirements: lists, ranges with hyphen and en dash, free text, a bar
   CHECK(task(f, "1").description.empty());
 }
 
+TEST_CASE("requirements: ranges read as text agree with the TaskId rule") {
+  auto f = parse("- [ ] 1. A\n  - _Requirements: 2-4, 1.01-1.3, 01.2-01.3, 5.1-6, 7.3-7.1, 0.9-0.10_\n"
+                 "- [ ] 2. B\n  - _Requirements: 1.2.1-1.2.2, 1.02-1.2, 8.1-8.600_\n");
+  CHECK(task(f, "1").requirements == std::vector<std::string>{"2", "3", "4", "1.1", "1.2", "1.3", "1.2", "1.3",
+                                                               "5.1-6", "7.3-7.1", "0.9", "0.10"});
+  CHECK(task(f, "2").requirements == std::vector<std::string>{"1.2.1", "1.2.2", "1.2", "8.1-8.600"});
+}
+
 TEST_CASE("dependencies: _Depends:_, _Depends on:_ with explanations, prose, ranges") {
   auto f = parse("- [ ] 1. A\n- [ ] 1.1 a\n- [ ] 1.2 b\n- [ ] 2. B\n- [ ] 2.1 c\n- [ ] 2.3 spike\n- [ ] 3. C\n"
                  "- [ ] 4. D\n  - _Depends: 1.2, 2.3_\n"
