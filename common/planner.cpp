@@ -398,7 +398,7 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
   const int nodes = b.graph.nodes();
   std::vector<int> blocked_by(nodes, -1);  // the blocked leaf this node waits for (itself included)
   std::vector<int> level_out(nodes, 0), best_pred(nodes, -1);
-  std::vector<double> dist_out(nodes, 0), remaining(nodes, 0);
+  std::vector<double> dist_out(nodes, 0), remaining(nodes, 0), node_weight(nodes, 0);
   std::vector<char> runs(nodes, 0);
   std::vector<std::vector<int>> frontier(nodes);  // for seen-through nodes: the opaque leaves behind them
   std::vector<std::vector<int>> deps(n);
@@ -438,7 +438,8 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
       runs[v] = opaque(v) && blocker < 0;
       best_pred[v] = best;
       level_out[v] = level_in + (runs[v] ? 1 : 0);
-      dist_out[v] = dist_in + (runs[v] ? weight(v) : 0);
+      if (runs[v]) node_weight[v] = weight(v);  // looked up once: the backward pass reuses it
+      dist_out[v] = dist_in + node_weight[v];
       if (is_leaf_node(v)) deps[v] = behind;
       if (!opaque(v) && !behind.empty()) frontier[v] = behind;
     }
@@ -446,7 +447,7 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
       int v = *it;
       double after = 0;
       b.graph.each_succ(v, [&](int u) { after = std::max(after, remaining[u]); });
-      remaining[v] = after + (runs[v] ? weight(v) : 0);
+      remaining[v] = after + node_weight[v];
     }
   }
 
