@@ -171,3 +171,39 @@ TEST_CASE("ETA: unknown tasks weigh the median of the known; dead ends are out")
   s.tasks[1].status = TaskStatus::completed;
   CHECK_FALSE(run_eta_seconds(s, medians, 0).has_value());  // 4 waits on a failure: no time to promise
 }
+
+TEST_CASE("prediction: equal priorities go by id as task_id_less orders them") {
+  // 1.9 before 1.10, numbered ids before named ones, "01" and "1" by their text.
+  std::vector<SimTask> t{sim("BETA-1", 1), sim("1.10", 1), sim("ALPHA-2", 1), sim("1.9", 1), sim("1", 1), sim("01", 1)};
+  assign_path_priorities(t);
+  SimulatedSchedule s = simulate_schedule(t, 1);
+  CHECK(s.start == std::vector<double>{5, 3, 4, 2, 1, 0});
+  // Numbered ids only (the packed fast path): 2 before 2.1 before 2.1.1 before 10.
+  std::vector<SimTask> n{sim("10", 1), sim("2.1.1", 1), sim("2", 1), sim("2.1", 1)};
+  assign_path_priorities(n);
+  CHECK(simulate_schedule(n, 1).start == std::vector<double>{3, 2, 0, 1});
+}
+
+TEST_CASE("prediction: the counts shown go up to the width an unlimited schedule reaches") {
+  // A layered graph: widths found by simulating with as many workers as tasks.
+  std::vector<SimTask> t;
+  for (int layer = 0; layer < 6; ++layer) {
+    for (int k = 0; k <= layer; ++k) {
+      std::vector<int> deps;
+      if (layer > 0) deps.push_back(static_cast<int>(t.size()) - layer - (k == layer ? 1 : 0));
+      t.push_back(sim(std::to_string(layer + 1) + "." + std::to_string(k + 1), 1 + (k % 3), deps));
+    }
+  }
+  assign_path_priorities(t);
+  SimulatedSchedule all = simulate_schedule(t, static_cast<int>(t.size()));
+  int width = 0;
+  for (size_t i = 0; i < t.size(); ++i) {
+    int at = 0;  // tasks running at task i's start
+    for (size_t j = 0; j < t.size(); ++j) at += all.start[j] <= all.start[i] && all.finish[j] > all.start[i];
+    width = std::max(width, at);
+  }
+  REQUIRE(width > 2);
+  Prediction p = predict_makespan(t, 1);
+  CHECK(static_cast<int>(p.by_workers.size()) == width);
+  CHECK(p.by_workers.back().makespan_s == all.makespan);
+}
