@@ -500,11 +500,19 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
       }
     }
   }
+  std::vector<int> leaf_of_task(n, -1);
+  for (size_t k = 0; k < plan.leaves.size(); ++k) leaf_of_task[plan.leaves[k].index] = static_cast<int>(k);
+  plan.wave_leaves.assign(wave_count, {});
   size_t scheduled = 0;
   for (int w = 0; w < wave_count; ++w) {
     auto& members = wave_members[w];
     std::sort(members.begin(), members.end(), by_rank);  // members are in file order: stable by key
-    for (int x : members) plan.waves[w].push_back(file.tasks[x].id);
+    plan.waves[w].reserve(members.size());
+    plan.wave_leaves[w].reserve(members.size());
+    for (int x : members) {
+      plan.waves[w].push_back(file.tasks[x].id);
+      plan.wave_leaves[w].push_back(leaf_of_task[x]);
+    }
     scheduled += members.size();
     plan.max_parallelism = std::max(plan.max_parallelism, static_cast<double>(members.size()));
   }

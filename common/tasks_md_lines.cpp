@@ -285,7 +285,10 @@ LabelKind classify_label(std::string_view label) {
   label = trim(label);
   if (label.size() > 40) return LabelKind::other;
   char buffer[40];
-  for (size_t i = 0; i < label.size(); ++i) buffer[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(label[i])));
+  for (size_t i = 0; i < label.size(); ++i) {  // ASCII only, as std::tolower does for these bytes: no locale call
+    char c = label[i];
+    buffer[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
   std::string_view l(buffer, label.size());
   if (l == "requirements" || l == "requirement" || l == "reqs" || l == "req" || l == "要件" ||
       l == "要求" || l == "要求事項" || l == "需求" || l == "요구사항" || l == "anforderungen" ||

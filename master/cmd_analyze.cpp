@@ -438,9 +438,12 @@ void print_human(const Analysis& a) {
 
   size_t id_width = 2;
   for (const auto& p : a.plan.leaves) id_width = std::max(id_width, p.id.size());
+  // A repeated id shows its first task's title: looked up by id then (rare),
+  // else each wave's own leaves, with no lookups.
   std::unordered_map<std::string_view, const PlannedTask*> by_id;
-  by_id.reserve(a.plan.leaves.size());
-  for (const auto& p : a.plan.leaves) by_id.emplace(p.id, &p);
+  if (!a.file.duplicates.empty()) {
+    for (const auto& p : a.plan.leaves) by_id.emplace(p.id, &p);
+  }
   auto wave_title = [&](const PlannedTask& p) {
     const Task& t = a.file.tasks[p.index];
     return clip(p.title + (t.parallel ? " (P)" : "") + (p.optional ? " (optional)" : "") +
@@ -456,8 +459,9 @@ void print_human(const Analysis& a) {
   for (size_t w = 0; w < a.plan.waves.size(); ++w) {
     out += fmt::format("\n{}  ({} task{})\n", style(fmt::format("Wave {}", w + 1), Style::cyan), a.plan.waves[w].size(),
                        a.plan.waves[w].size() == 1 ? "" : "s");
-    for (const auto& id : a.plan.waves[w]) {
-      const PlannedTask* p = by_id[id];
+    for (size_t k = 0; k < a.plan.waves[w].size(); ++k) {
+      const std::string& id = a.plan.waves[w][k];
+      const PlannedTask* p = by_id.empty() ? &a.plan.leaves[a.plan.wave_leaves[w][k]] : by_id[id];
       const std::string& title = titles[static_cast<size_t>(p - a.plan.leaves.data())];
       if (p->deps.empty()) {
         fmt::format_to(std::back_inserter(out), "  {:<{}}  {}\n", id, id_width, title);
