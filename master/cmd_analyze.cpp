@@ -150,7 +150,7 @@ std::string prompt_line(const Analysis& a) {
   return fmt::format("{}  (from {})", render_prompt(shown, a.paths.spec, "<task>"), a.prompt.source);
 }
 
-std::string leaf_status(const PlannedTask& p) {
+std::string_view leaf_status(const PlannedTask& p) {
   if (p.completed) return "completed";
   if (p.blocked) return "blocked";
   return "pending";
@@ -161,11 +161,12 @@ void compute_parent_deps(Analysis& a) {
   a.parent_deps.assign(a.file.tasks.size(), {});
   std::vector<int> leaf_of_task(a.file.tasks.size(), -1);
   for (size_t k = 0; k < a.plan.leaves.size(); ++k) leaf_of_task[a.plan.leaves[k].index] = static_cast<int>(k);
+  std::vector<int> out, stack;  // task indexes: no lookups by id; reused from parent to parent
   for (size_t i = 0; i < a.file.tasks.size(); ++i) {
     const Task& t = a.file.tasks[i];
     if (t.is_leaf()) continue;
-    std::vector<int> out;  // task indexes: no lookups by id
-    std::vector<int> stack(t.children.begin(), t.children.end());
+    out.clear();
+    stack.assign(t.children.begin(), t.children.end());
     while (!stack.empty()) {
       int c = stack.back();
       stack.pop_back();
@@ -180,9 +181,12 @@ void compute_parent_deps(Analysis& a) {
     }
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
+    a.parent_deps[i].reserve(out.size());
     for (int d : out) a.parent_deps[i].push_back(a.file.tasks[d].id);
-    std::sort(a.parent_deps[i].begin(), a.parent_deps[i].end(),
-              [](const std::string& x, const std::string& y) { return task_id_less(x, y); });
+    if (a.parent_deps[i].size() > 1) {
+      std::sort(a.parent_deps[i].begin(), a.parent_deps[i].end(),
+                [](const std::string& x, const std::string& y) { return task_id_less(x, y); });
+    }
     // Ids are unique among dependencies unless the file repeats one (duplicates warned of).
     a.parent_deps[i].erase(std::unique(a.parent_deps[i].begin(), a.parent_deps[i].end()), a.parent_deps[i].end());
   }
@@ -294,15 +298,16 @@ void print_json(const Analysis& a) {
   std::vector<int> leaf_of_task(a.file.tasks.size(), -1);
   for (size_t k = 0; k < a.plan.leaves.size(); ++k) leaf_of_task[a.plan.leaves[k].index] = static_cast<int>(k);
   out += "  \"tasks\": [";
+  std::vector<int> stack;  // reused: a parent's leaves, walked for its status
   for (size_t i = 0; i < a.file.tasks.size(); ++i) {
     const Task& t = a.file.tasks[i];
     const PlannedTask* p = t.is_leaf() ? &a.plan.leaves[leaf_of_task[i]] : nullptr;
-    std::string status;
+    std::string_view status;
     if (p) {
       status = leaf_status(*p);
     } else {
       bool all_done = true;
-      std::vector<int> stack(t.children.begin(), t.children.end());
+      stack.assign(t.children.begin(), t.children.end());
       while (!stack.empty() && all_done) {
         int ch = stack.back();
         stack.pop_back();
@@ -316,7 +321,9 @@ void print_json(const Analysis& a) {
     append_json_string(out, t.id);
     out += ",\"title\":";
     append_json_string(out, t.title);
-    out += ",\"status\":\"" + status + "\",\"parent\":";
+    out += ",\"status\":\"";
+    out += status;
+    out += "\",\"parent\":";
     if (t.parent >= 0) append_json_string(out, a.file.tasks[t.parent].id);
     else out += "null";
     out += t.parallel ? ",\"parallel\":true" : ",\"parallel\":false";
@@ -335,9 +342,15 @@ void print_json(const Analysis& a) {
     out += ",\"blocked_reason\":";
     if (t.blocked_reason) append_json_string(out, *t.blocked_reason);
     else out += "null";
-    if (p && p->wave >= 0) fmt::format_to(std::back_inserter(out), ",\"wave\":{}", p->wave);
-    else out += ",\"wave\":null";
-    fmt::format_to(std::back_inserter(out), ",\"line\":{}}}", t.line);
+    if (p && p->wave >= 0) {
+      out += ",\"wave\":";
+      out += fmt::format_int(p->wave).c_str();
+    } else {
+      out += ",\"wave\":null";
+    }
+    out += ",\"line\":";
+    out += fmt::format_int(t.line).c_str();
+    out += '}';
     writer.flush_if_full();
   }
   out += a.file.tasks.empty() ? "],\n" : "\n  ],\n";
