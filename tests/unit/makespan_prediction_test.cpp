@@ -2,6 +2,7 @@
 // graphs: critical path first, ties by id, running tasks first, the knee.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -206,4 +207,16 @@ TEST_CASE("prediction: the counts shown go up to the width an unlimited schedule
   Prediction p = predict_makespan(t, 1);
   CHECK(static_cast<int>(p.by_workers.size()) == width);
   CHECK(p.by_workers.back().makespan_s == all.makespan);
+}
+
+TEST_CASE("prediction: above kEveryCountLimit, powers of two and the configured count") {
+  std::vector<SimTask> t;
+  for (size_t i = 0; i <= kEveryCountLimit; ++i) t.push_back(sim(std::to_string(i + 1), 1));
+  assign_path_priorities(t);
+  Prediction p = predict_makespan(t, 3);
+  std::vector<int> counts;
+  for (const auto& m : p.by_workers) counts.push_back(m.workers);
+  CHECK(counts == std::vector<int>{1, 2, 3, 4, 8, 16, 32, 64});
+  CHECK(p.makespan_s == std::ceil(static_cast<double>(t.size()) / 3));
+  CHECK(p.knee == 64);
 }
