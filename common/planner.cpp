@@ -345,6 +345,28 @@ void find_boundary_overlaps(const TaskFile& file, Plan& plan) {
   }
 }
 
+// Each wave's tasks in key order (then file order): the tasks taken in
+// `by_key` order, each appended to its wave, so no wave needs sorting. Sets
+// the parallelism figures; returns how many tasks the waves hold.
+size_t fill_waves(const TaskFile& file, const std::vector<int>& by_key, const std::vector<char>& runs,
+                  const std::vector<int>& level_out, int wave_count, Plan& plan) {
+  std::vector<int> leaf_of_task(file.tasks.size(), -1);
+  for (size_t k = 0; k < plan.leaves.size(); ++k) leaf_of_task[size_t(plan.leaves[k].index)] = static_cast<int>(k);
+  plan.waves.assign(size_t(wave_count), {});
+  plan.wave_leaves.assign(size_t(wave_count), {});
+  size_t scheduled = 0;
+  for (int i : by_key) {
+    if (!runs[size_t(i)]) continue;
+    size_t w = size_t(level_out[size_t(i)] - 1);
+    plan.waves[w].push_back(file.tasks[size_t(i)].id);
+    plan.wave_leaves[w].push_back(leaf_of_task[size_t(i)]);
+    ++scheduled;
+  }
+  for (const auto& wave : plan.waves) plan.max_parallelism = std::max(plan.max_parallelism, static_cast<double>(wave.size()));
+  if (wave_count > 0) plan.avg_parallelism = static_cast<double>(scheduled) / wave_count;
+  return scheduled;
+}
+
 }  // namespace
 
 Plan make_plan(const TaskFile& file, const PlanOptions& options) {
@@ -403,18 +425,20 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
   std::vector<std::vector<int>> frontier(nodes);  // for seen-through nodes: the opaque leaves behind them
   std::vector<std::vector<int>> deps(n);
   // Recorded durations first; a written estimate when there is no history.
-  auto weight = [&](int v) {
-    auto it = options.durations.find(file.tasks[v].id);
-    if (it != options.durations.end() && it->second > 0) {
-      plan.weighted = true;
-      return it->second;
+  // Read in file order: the pass below goes in dependency order, and a Task
+  // is large (reading one there was a cache miss each, measured).
+  std::vector<double> leaf_weight(n, 1.0);
+  std::vector<char> leaf_weighted(n, 0);
+  for (int v = 0; v < n; ++v) {
+    if (!leaf_flag[v]) continue;
+    if (auto it = options.durations.find(file.tasks[v].id); it != options.durations.end() && it->second > 0) {
+      leaf_weight[v] = it->second;
+      leaf_weighted[v] = 1;
+    } else if (file.tasks[v].estimate_seconds) {
+      leaf_weight[v] = *file.tasks[v].estimate_seconds;
+      leaf_weighted[v] = 1;
     }
-    if (file.tasks[v].estimate_seconds) {
-      plan.weighted = true;
-      return *file.tasks[v].estimate_seconds;
-    }
-    return 1.0;
-  };
+  }
   std::vector<int> behind;
   if (!cyclic) {
     for (int v : order) {
@@ -438,7 +462,10 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
       runs[v] = opaque(v) && blocker < 0;
       best_pred[v] = best;
       level_out[v] = level_in + (runs[v] ? 1 : 0);
-      if (runs[v]) node_weight[v] = weight(v);  // looked up once: the backward pass reuses it
+      if (runs[v]) {
+        node_weight[v] = leaf_weight[v];  // the backward pass reuses it
+        if (leaf_weighted[v]) plan.weighted = true;
+      }
       dist_out[v] = dist_in + node_weight[v];
       if (is_leaf_node(v)) deps[v] = behind;
       if (!opaque(v) && !behind.empty()) frontier[v] = behind;
@@ -453,14 +480,11 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
 
   // Each task's place in (key, file position) order: the sorts below compare
   // two integers, not two TaskIds. Files are usually written in key order.
-  std::vector<int> key_rank(n);
-  {
-    std::vector<int> by_key(n);
-    for (int i = 0; i < n; ++i) by_key[i] = i;
-    auto key_less = [&](int x, int y) { return file.tasks[x].key < file.tasks[y].key; };
-    if (!std::is_sorted(by_key.begin(), by_key.end(), key_less)) std::stable_sort(by_key.begin(), by_key.end(), key_less);
-    for (int k = 0; k < n; ++k) key_rank[by_key[k]] = k;
-  }
+  std::vector<int> key_rank(n), by_key(n);
+  for (int i = 0; i < n; ++i) by_key[i] = i;
+  auto key_less = [&](int x, int y) { return file.tasks[x].key < file.tasks[y].key; };
+  if (!std::is_sorted(by_key.begin(), by_key.end(), key_less)) std::stable_sort(by_key.begin(), by_key.end(), key_less);
+  for (int k = 0; k < n; ++k) key_rank[by_key[k]] = k;
   auto by_rank = [&](int x, int y) { return key_rank[x] < key_rank[y]; };
 
   // Leaves, waves.
@@ -468,8 +492,6 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
   for (int v = 0; v < n; ++v) {
     if (runs[v]) wave_count = std::max(wave_count, level_out[v]);
   }
-  plan.waves.assign(wave_count, {});
-  std::vector<std::vector<int>> wave_members(wave_count);
   plan.leaves.reserve(static_cast<size_t>(std::count_if(file.tasks.begin(), file.tasks.end(), [](const Task& t) { return t.is_leaf(); })));
   for (int i = 0; i < n; ++i) {
     const Task& t = file.tasks[i];
@@ -494,29 +516,10 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
       for (int x : d) p.deps.push_back(file.tasks[x].id);
       p.dep_indexes = std::move(d);
       p.priority = runs[i] ? remaining[i] : 0;
-      if (runs[i]) {
-        p.wave = level_out[i] - 1;
-        wave_members[p.wave].push_back(i);
-      }
+      if (runs[i]) p.wave = level_out[i] - 1;
     }
   }
-  std::vector<int> leaf_of_task(n, -1);
-  for (size_t k = 0; k < plan.leaves.size(); ++k) leaf_of_task[plan.leaves[k].index] = static_cast<int>(k);
-  plan.wave_leaves.assign(wave_count, {});
-  size_t scheduled = 0;
-  for (int w = 0; w < wave_count; ++w) {
-    auto& members = wave_members[w];
-    std::sort(members.begin(), members.end(), by_rank);  // members are in file order: stable by key
-    plan.waves[w].reserve(members.size());
-    plan.wave_leaves[w].reserve(members.size());
-    for (int x : members) {
-      plan.waves[w].push_back(file.tasks[x].id);
-      plan.wave_leaves[w].push_back(leaf_of_task[x]);
-    }
-    scheduled += members.size();
-    plan.max_parallelism = std::max(plan.max_parallelism, static_cast<double>(members.size()));
-  }
-  if (wave_count > 0) plan.avg_parallelism = static_cast<double>(scheduled) / wave_count;
+  size_t scheduled = fill_waves(file, by_key, runs, level_out, wave_count, plan);
 
   // Critical path: back from the node that finishes last along the heaviest predecessors.
   if (!cyclic && scheduled > 0) {

@@ -396,19 +396,31 @@ void Builder::resolve_parents() {
     }
   }
   bool dot_means_major = multi_dot < multi;
+  std::vector<char> first_of_id(file_.tasks.size(), 0);  // the task file_.index names for its id
   for (int i = 0; i < static_cast<int>(file_.tasks.size()); ++i) {
     Task& t = file_.tasks[i];
     auto [it, inserted] = file_.index.emplace(t.id, i);
+    first_of_id[size_t(i)] = inserted;
     if (!inserted) {
       file_.duplicates.push_back({t.id, file_.tasks[it->second].line, t.line});
       warn(t.line, fmt::format("duplicate task id {} (also on line {}): tasks must have unique ids; `run` refuses until it is fixed",
                                t.id, file_.tasks[it->second].line));
     }
   }
+  std::vector<int> last_at_depth;  // the latest task of each depth so far: nearly always the parent
   for (int i = 0; i < static_cast<int>(file_.tasks.size()); ++i) {
     Task& t = file_.tasks[i];
-    if (t.key.depth() < 2 || (dot_means_major && trailing_dot_[i])) continue;
+    const size_t depth = t.key.depth();
+    if (last_at_depth.size() <= depth) last_at_depth.resize(depth + 1, -1);
+    const int recent = depth >= 1 ? last_at_depth[depth - 1] : -1;
+    if (depth > 0) last_at_depth[depth] = i;
+    if (depth < 2 || (dot_means_major && trailing_dot_[i])) continue;
     // A numbered canonical id's prefixes are its text up to each dot ("5.2.1": "5.2", "5").
+    std::string_view direct = std::string_view(t.id).substr(0, t.id.rfind('.'));
+    if (recent >= 0 && first_of_id[size_t(recent)] && file_.tasks[size_t(recent)].id == direct) {
+      t.parent = recent;  // what the lookup below finds, without it
+      continue;
+    }
     std::string prefix = t.id;
     for (auto dot = prefix.rfind('.'); dot != std::string::npos; dot = prefix.rfind('.')) {
       prefix.resize(dot);
