@@ -281,6 +281,16 @@ TEST_CASE("Kiro's Task Dependency Graph waves and variants") {
   }
 }
 
+TEST_CASE("a sub-task's parent is the first task of its prefix id, also after a repeated id") {
+  auto f = parse("- [ ] 1. A\n- [ ] 1.1 a\n- [ ] 1. A again\n- [ ] 1.2 b\n- [ ] 2. B\n- [ ] 1.3 c\n- [ ] 2.1 d\n");
+  REQUIRE(f.tasks.size() == 7);
+  CHECK(f.tasks[1].parent == 0);
+  CHECK(f.tasks[3].parent == 0);  // not the repeated "1" on the line before it
+  CHECK(f.tasks[5].parent == 0);  // the latest major is 2: looked up
+  CHECK(f.tasks[6].parent == 4);
+  CHECK(f.tasks[0].children == std::vector<int>{1, 3, 5});
+}
+
 TEST_CASE("duplicate ids are reported with both lines") {
   auto f = parse("- [ ] 2. Two\n- [x] 2.5 first\n- [ ] 2.5 second\n");
   REQUIRE(f.duplicates.size() == 1);
