@@ -399,12 +399,12 @@ void Builder::resolve_parents() {
   std::vector<char> first_of_id(file_.tasks.size(), 0);  // the task file_.index names for its id
   for (int i = 0; i < static_cast<int>(file_.tasks.size()); ++i) {
     Task& t = file_.tasks[i];
-    auto [it, inserted] = file_.index.emplace(t.id, i);
-    first_of_id[size_t(i)] = inserted;
-    if (!inserted) {
-      file_.duplicates.push_back({t.id, file_.tasks[it->second].line, t.line});
+    const int first = file_.index.insert(file_.tasks, i);
+    first_of_id[size_t(i)] = first == i;
+    if (first != i) {
+      file_.duplicates.push_back({t.id, file_.tasks[size_t(first)].line, t.line});
       warn(t.line, fmt::format("duplicate task id {} (also on line {}): tasks must have unique ids; `run` refuses until it is fixed",
-                               t.id, file_.tasks[it->second].line));
+                               t.id, file_.tasks[size_t(first)].line));
     }
   }
   std::vector<int> last_at_depth;  // the latest task of each depth so far: nearly always the parent
@@ -424,9 +424,9 @@ void Builder::resolve_parents() {
     std::string prefix = t.id;
     for (auto dot = prefix.rfind('.'); dot != std::string::npos; dot = prefix.rfind('.')) {
       prefix.resize(dot);
-      auto it = file_.index.find(prefix);
-      if (it != file_.index.end() && it->second != i) {
-        t.parent = it->second;
+      int found = file_.index.find(file_.tasks, prefix);
+      if (found >= 0 && found != i) {
+        t.parent = found;
         break;
       }
     }
@@ -529,12 +529,54 @@ TaskFile Builder::finish() {
 
 }  // namespace
 
+void TaskIndex::reserve(size_t tasks) {
+  size_t slots = 16;
+  while (slots < 2 * tasks) slots *= 2;  // at most half full
+  if (slots > slots_.size()) grow(slots);
+}
+
+void TaskIndex::grow(size_t slots) {
+  std::vector<int> old_slots = std::move(slots_);
+  std::vector<size_t> old_hashes = std::move(hashes_);
+  slots_.assign(slots, -1);
+  hashes_.assign(slots, 0);
+  for (size_t k = 0; k < old_slots.size(); ++k) {
+    if (old_slots[k] < 0) continue;
+    size_t at = old_hashes[k] & (slots - 1);
+    while (slots_[at] >= 0) at = (at + 1) & (slots - 1);
+    slots_[at] = old_slots[k];
+    hashes_[at] = old_hashes[k];
+  }
+}
+
+int TaskIndex::insert(const std::vector<Task>& tasks, int i) {
+  if (2 * (used_ + 1) > slots_.size()) grow(std::max<size_t>(16, 2 * slots_.size()));
+  const std::string& id = tasks[size_t(i)].id;
+  const size_t hash = std::hash<std::string_view>{}(id);
+  size_t at = hash & (slots_.size() - 1);
+  for (; slots_[at] >= 0; at = (at + 1) & (slots_.size() - 1)) {
+    if (hashes_[at] == hash && tasks[size_t(slots_[at])].id == id) return slots_[at];
+  }
+  slots_[at] = i;
+  hashes_[at] = hash;
+  ++used_;
+  return i;
+}
+
+int TaskIndex::find(const std::vector<Task>& tasks, std::string_view id) const {
+  if (slots_.empty()) return -1;
+  const size_t hash = std::hash<std::string_view>{}(id);
+  for (size_t at = hash & (slots_.size() - 1); slots_[at] >= 0; at = (at + 1) & (slots_.size() - 1)) {
+    const size_t i = size_t(slots_[at]);
+    if (hashes_[at] == hash && i < tasks.size() && tasks[i].id == id) return slots_[at];
+  }
+  return -1;
+}
+
 int TaskFile::find(std::string_view id) const {
-  auto it = index.find(std::string(id));
-  if (it != index.end()) return it->second;
+  if (int i = index.find(tasks, id); i >= 0) return i;
   if (auto key = TaskId::parse(id)) {
-    it = index.find(key->str());
-    if (it != index.end()) return it->second;
+    if (int i = index.find(tasks, key->str()); i >= 0) return i;
   }
   return -1;
 }
