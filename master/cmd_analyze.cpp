@@ -383,7 +383,9 @@ std::string mermaid_text(std::string_view s) {
 }
 
 void print_mermaid(const Analysis& a) {
-  std::string out = "flowchart TD\n";
+  BufferedWriter writer(stdout);
+  std::string& out = writer.text();
+  out += "flowchart TD\n";
   std::map<std::string, const PlannedTask*> scheduled;
   for (const auto& p : a.plan.leaves) {
     if (p.wave >= 0) scheduled.emplace(p.id, &p);
@@ -393,6 +395,7 @@ void print_mermaid(const Analysis& a) {
     for (const auto& id : a.plan.waves[w]) {
       const PlannedTask* p = scheduled[id];
       out += fmt::format("    {}[\"{} {}\"]\n", mermaid_node(id), id, mermaid_text(p ? p->title : ""));
+      writer.flush_if_full();
     }
     out += "  end\n";
   }
@@ -401,8 +404,8 @@ void print_mermaid(const Analysis& a) {
     for (const auto& d : p.deps) {
       if (scheduled.count(d)) out += fmt::format("  {} --> {}\n", mermaid_node(d), mermaid_node(p.id));
     }
+    writer.flush_if_full();
   }
-  fmt::print("{}", out);
 }
 
 std::string pad(const std::string& s, size_t width) {
