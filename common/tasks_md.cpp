@@ -25,6 +25,24 @@ struct DepToken {
   int line = 0;
 };
 
+// A numbered id written as TaskId::str() writes it: no leading zeros, nothing but digits and dots.
+bool canonical_number(std::string_view n) {
+  if (n.empty()) return false;
+  bool part_start = true;
+  for (size_t i = 0; i < n.size(); ++i) {
+    char c = n[i];
+    if (c == '.') {
+      if (part_start) return false;
+      part_start = true;
+    } else if (c < '0' || c > '9' || (part_start && c == '0' && i + 1 < n.size() && n[i + 1] != '.')) {
+      return false;
+    } else {
+      part_start = false;
+    }
+  }
+  return !part_start;
+}
+
 // Accumulates tasks line by line; finish() resolves parents, ranges and ids.
 class Builder {
  public:
@@ -64,6 +82,9 @@ class Builder {
   std::vector<RawTitle> raw_titles_;
   std::deque<std::string> joined_titles_;  // a deque: growing it moves none of them
   std::vector<bool> trailing_dot_;
+  // Scratch lists reused from line to line (no list allocated per annotation).
+  std::vector<std::pair<std::string, std::string>> annotations_;
+  std::vector<ListToken> ids_;
   std::vector<std::vector<DepToken>> dep_tokens_;
   std::vector<std::vector<int>> by_depth_;  // task indexes of each depth, by key (ranges)
   int current_ = -1;         // the task whose details we are reading
@@ -81,7 +102,7 @@ int Builder::add_task(const std::string& number, Box box, bool optional, bool tr
                       std::string_view title, int line, bool from_heading) {
   Task& t = file_.tasks.emplace_back();  // in place: a Task is large, moving one costs
   t.key = *TaskId::parse(number);
-  t.id = t.key.str();
+  t.id = canonical_number(number) ? number : t.key.str();  // "1.2" as written: no text built again
   t.mark = box == Box::done ? TaskMark::done : box == Box::in_progress ? TaskMark::in_progress : TaskMark::pending;
   t.optional = optional;
   t.from_heading = from_heading;
@@ -131,7 +152,8 @@ bool add_simple_range(Task& task, std::string_view first, std::string_view last)
 }
 
 void Builder::add_requirements(Task& task, std::string_view value) {
-  auto tokens = parse_id_list(value);
+  parse_id_list(value, ids_);
+  const std::vector<ListToken>& tokens = ids_;
   task.requirements.reserve(task.requirements.size() + tokens.size() * 3);  // a range is usually a few ids
   for (const auto& tok : tokens) {
     if (!tok.is_id) {
@@ -203,7 +225,8 @@ void Builder::rank_named_ids() {
 
 void Builder::detail(std::string_view text, int line) {
   Task& task = file_.tasks[current_];
-  auto annotations = parse_annotations(text);
+  parse_annotations(text, annotations_);
+  const auto& annotations = annotations_;
   if (!annotations.empty()) {
     for (auto& [label, value] : annotations) {
       switch (classify_label(label)) {
@@ -212,7 +235,8 @@ void Builder::detail(std::string_view text, int line) {
           break;
         case LabelKind::depends:
           task.declares_depends = true;
-          for (auto& tok : parse_id_list(value)) {
+          parse_id_list(value, ids_);
+          for (auto& tok : ids_) {
             if (tok.is_id) {
               dep_tokens_[current_].push_back({tok, line});
             } else {

@@ -364,10 +364,16 @@ bool read_delimited(std::string_view s, char delim, std::string& label, std::str
 
 std::vector<std::pair<std::string, std::string>> parse_annotations(std::string_view text) {
   std::vector<std::pair<std::string, std::string>> out;
+  parse_annotations(text, out);
+  return out;
+}
+
+void parse_annotations(std::string_view text, std::vector<std::pair<std::string, std::string>>& out) {
+  out.clear();
   std::string_view s = trim(text);
   if (s.size() >= 2 && s[0] == '*' && s[1] == '*') {
     auto close = s.find("**", 2);
-    if (close == std::string_view::npos) return out;
+    if (close == std::string_view::npos) return;
     std::string_view inner = s.substr(2, close - 2);
     std::string_view after = s.substr(close + 2);
     std::string label;
@@ -377,11 +383,11 @@ std::vector<std::pair<std::string, std::string>> parse_annotations(std::string_v
       label = std::string(inner);
       after.remove_prefix(1);
     } else {
-      return out;
+      return;
     }
-    if (!valid_label(label)) return out;
+    if (!valid_label(label)) return;
     out.emplace_back(std::string(trim(label)), std::string(trim(after)));
-    return out;
+    return;
   }
   while (!s.empty() && (s[0] == '_' || s[0] == '*')) {
     char delim = s[0];
@@ -405,7 +411,7 @@ std::vector<std::pair<std::string, std::string>> parse_annotations(std::string_v
     if (colon != std::string_view::npos && classify_label(s.substr(0, colon)) != LabelKind::other)
       out.emplace_back(std::string(trim(s.substr(0, colon))), std::string(trim(s.substr(colon + 1))));
   }
-  return out;
+  return;
 }
 
 TitleParts split_title(std::string_view raw) {
@@ -578,6 +584,12 @@ void read_segment(std::string_view segment, std::vector<ListToken>& out) {
 
 std::vector<ListToken> parse_id_list(std::string_view text) {
   std::vector<ListToken> out;
+  parse_id_list(text, out);
+  return out;
+}
+
+void parse_id_list(std::string_view text, std::vector<ListToken>& out) {
+  out.clear();
   std::string normalized;
   std::string_view norm = text;
   if (needs_normalizing(text)) {
@@ -594,7 +606,6 @@ std::vector<ListToken> parse_id_list(std::string_view text) {
     if (!is_none_word(segment)) read_segment(segment, out);
     if (end == norm.size()) break;
   }
-  return out;
 }
 
 std::optional<std::string> prose_dependency(std::string_view text) {
