@@ -1,6 +1,8 @@
 #include "common/makespan_prediction.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <unordered_map>
@@ -123,12 +125,93 @@ struct Ready {
   }
 };
 
+// A set of small integers with "take the smallest" in a few instructions: a
+// bit per integer and a summary bit per 64-bit word, three levels deep.
+class BitQueue {
+ public:
+  explicit BitQueue(size_t size)
+      : l0_((size + 63) / 64, 0), l1_((l0_.size() + 63) / 64, 0), l2_((l1_.size() + 63) / 64, 0) {}
+  bool empty() const { return count_ == 0; }
+  void insert(int key) {
+    const auto k = size_t(key);
+    l0_[k >> 6] |= uint64_t(1) << (k & 63);
+    l1_[k >> 12] |= uint64_t(1) << ((k >> 6) & 63);
+    l2_[k >> 18] |= uint64_t(1) << ((k >> 12) & 63);
+    ++count_;
+  }
+  int take_smallest() {  // not on an empty queue
+    size_t w2 = 0;
+    while (l2_[w2] == 0) ++w2;
+    const size_t w1 = w2 * 64 + size_t(std::countr_zero(l2_[w2]));
+    const size_t w0 = w1 * 64 + size_t(std::countr_zero(l1_[w1]));
+    const size_t k = w0 * 64 + size_t(std::countr_zero(l0_[w0]));
+    l0_[w0] &= l0_[w0] - 1;
+    if (l0_[w0] == 0) {
+      l1_[w1] &= ~(uint64_t(1) << (w0 & 63));
+      if (l1_[w1] == 0) l2_[w2] &= ~(uint64_t(1) << (w1 & 63));
+    }
+    --count_;
+    return static_cast<int>(k);
+  }
+
+ private:
+  std::vector<uint64_t> l0_, l1_, l2_;
+  size_t count_ = 0;
+};
+
+// The ready tasks: the one to start next is the highest priority, then the
+// smallest id. When that order is strict (no two tasks tie: no repeated id
+// with the same priority) each task's place in it is computed once and the
+// queue is a BitQueue of places; else a heap of Ready records, whose choice
+// among ties is the one the scheduler's own heap makes.
+class ReadyQueue {
+ public:
+  ReadyQueue(const std::vector<SimTask>& tasks, const std::vector<int>& rank, const std::vector<int>* order,
+             const std::vector<int>* place)
+      : tasks_(tasks), rank_(rank), order_(order), place_(place), bits_(order ? tasks.size() : 0) {}
+  bool empty() const { return order_ ? bits_.empty() : heap_.empty(); }
+  void push(int t) {
+    if (order_) {
+      bits_.insert((*place_)[size_t(t)]);
+      return;
+    }
+    heap_.push_back({tasks_[size_t(t)].priority, rank_[size_t(t)], t});
+    std::push_heap(heap_.begin(), heap_.end());
+  }
+  int pop() {
+    if (order_) return (*order_)[size_t(bits_.take_smallest())];
+    std::pop_heap(heap_.begin(), heap_.end());
+    int t = heap_.back().task;
+    heap_.pop_back();
+    return t;
+  }
+
+ private:
+  const std::vector<SimTask>& tasks_;
+  const std::vector<int>& rank_;
+  const std::vector<int>* order_;  // tasks in start order, when strict
+  const std::vector<int>* place_;  // each task's place in order_
+  BitQueue bits_;
+  std::vector<Ready> heap_;
+};
+
 // List scheduling over one task list, for as many worker counts as asked:
 // dependents and id ranks are computed once. Each run is O((n + e) log n).
 class Simulator {
  public:
   explicit Simulator(const std::vector<SimTask>& tasks)
-      : tasks_(tasks), dependents_(dependents_of(tasks)), rank_(id_ranks(tasks)) {}
+      : tasks_(tasks), dependents_(dependents_of(tasks)), rank_(id_ranks(tasks)) {
+    // The start order once, by the ready queue's own rule; strict when no neighbours tie.
+    order_.resize(tasks.size());
+    for (size_t i = 0; i < tasks.size(); ++i) order_[i] = static_cast<int>(i);
+    auto record = [&](int t) { return Ready{tasks[size_t(t)].priority, rank_[size_t(t)], t}; };
+    auto first = [&](int a, int b) { return record(b) < record(a); };  // a starts before b
+    strict_ = std::none_of(tasks.begin(), tasks.end(), [](const SimTask& t) { return std::isnan(t.priority); });
+    if (strict_) std::sort(order_.begin(), order_.end(), first);
+    for (size_t k = 1; k < order_.size() && strict_; ++k) strict_ = first(order_[k - 1], order_[k]);
+    place_.assign(tasks.size(), 0);
+    for (size_t k = 0; k < order_.size(); ++k) place_[size_t(order_[k])] = static_cast<int>(k);
+  }
 
   SimulatedSchedule run(int workers, bool keep_times) const {
     workers = std::max(workers, 1);
@@ -139,15 +222,11 @@ class Simulator {
       s.finish.assign(n, -1);
     }
     std::vector<int> waiting(n, 0);
-    std::vector<Ready> ready;
-    ready.reserve(64);
+    ReadyQueue ready(tasks_, rank_, strict_ ? &order_ : nullptr, strict_ ? &place_ : nullptr);
     using Finish = std::pair<double, int>;  // time, task
     std::vector<Finish> running;  // a min-heap on time
     auto later = std::greater<Finish>();
-    auto make_ready = [&](int t) {
-      ready.push_back({tasks_[size_t(t)].priority, rank_[size_t(t)], t});
-      std::push_heap(ready.begin(), ready.end());
-    };
+    auto make_ready = [&](int t) { ready.push(t); };
     auto start = [&](int t, double at, double finish) {
       if (keep_times) s.start[size_t(t)] = at;
       running.push_back({finish, t});
@@ -162,9 +241,7 @@ class Simulator {
     double now = 0;
     while (true) {
       while (static_cast<int>(running.size()) < workers && !ready.empty()) {
-        std::pop_heap(ready.begin(), ready.end());
-        int t = ready.back().task;
-        ready.pop_back();
+        int t = ready.pop();
         start(t, now, now + std::max(tasks_[size_t(t)].weight, 0.0));
       }
       if (running.empty()) break;
@@ -235,6 +312,8 @@ class Simulator {
   const std::vector<SimTask>& tasks_;
   Dependents dependents_;
   std::vector<int> rank_;
+  std::vector<int> order_, place_;  // the start order and each task's place in it
+  bool strict_ = false;             // no two tasks tie in that order
 };
 
 }  // namespace
