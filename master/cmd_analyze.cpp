@@ -156,6 +156,18 @@ std::string_view leaf_status(const PlannedTask& p) {
   return "pending";
 }
 
+// A parent is completed when every leaf below it is; `stack` is scratch space.
+std::string_view parent_status(const TaskFile& file, const Task& t, std::vector<int>& stack) {
+  stack.assign(t.children.begin(), t.children.end());
+  while (!stack.empty()) {
+    const Task& ct = file.tasks[size_t(stack.back())];
+    stack.pop_back();
+    if (!ct.is_leaf()) stack.insert(stack.end(), ct.children.begin(), ct.children.end());
+    else if (!ct.done()) return "pending";
+  }
+  return "completed";
+}
+
 // What a parent waits for: its leaves' dependencies outside it.
 void compute_parent_deps(Analysis& a) {
   a.parent_deps.assign(a.file.tasks.size(), {});
@@ -302,21 +314,7 @@ void print_json(const Analysis& a) {
   for (size_t i = 0; i < a.file.tasks.size(); ++i) {
     const Task& t = a.file.tasks[i];
     const PlannedTask* p = t.is_leaf() ? &a.plan.leaves[leaf_of_task[i]] : nullptr;
-    std::string_view status;
-    if (p) {
-      status = leaf_status(*p);
-    } else {
-      bool all_done = true;
-      stack.assign(t.children.begin(), t.children.end());
-      while (!stack.empty() && all_done) {
-        int ch = stack.back();
-        stack.pop_back();
-        const Task& ct = a.file.tasks[ch];
-        if (ct.is_leaf()) all_done = ct.done();
-        else stack.insert(stack.end(), ct.children.begin(), ct.children.end());
-      }
-      status = all_done ? "completed" : "pending";
-    }
+    std::string_view status = p ? leaf_status(*p) : parent_status(a.file, t, stack);
     out += i ? ",\n    {\"id\":" : "\n    {\"id\":";
     append_json_string(out, t.id);
     out += ",\"title\":";
