@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "common/ascii_words.hpp"
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
 #include "common/tasks_md_lines.hpp"
@@ -667,6 +668,13 @@ bool looks_binary(std::string_view bytes) {
   if (bytes.find('\0') != std::string_view::npos) return true;
   size_t bad = 0;
   for (size_t i = 0; i < bytes.size();) {
+    if (i + 8 <= bytes.size()) {  // eight printable ASCII bytes, nearly every word: skipped whole
+      uint64_t w = ascii_words::load(bytes, i);
+      if (!ascii_words::has_below(w, 0x20) && !ascii_words::has_non_ascii(w)) {
+        i += 8;
+        continue;
+      }
+    }
     auto c = static_cast<unsigned char>(bytes[i]);
     if (c >= 0x20 && c < 0x80) {  // printable ASCII, nearly every byte: nothing to check
       ++i;

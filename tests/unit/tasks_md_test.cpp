@@ -446,3 +446,16 @@ TEST_CASE("a dependency range names the tasks in it in file order, found without
   REQUIRE(e >= 0);
   CHECK(f.tasks[e].depends == std::vector<std::string>{"1.3", "1.1", "1.2", "1.3", "1.2", "1.4"});
 }
+
+TEST_CASE("looks_binary: plain words skipped whole, control and invalid bytes counted wherever they fall") {
+  const std::string text(1000, 'a');
+  CHECK_FALSE(looks_binary(text));
+  std::string many = text, few = text, invalid = text;
+  for (size_t i = 3; i < many.size(); i += 7) many[i] = '\x01';  // one byte in 7: over a tenth
+  for (size_t i = 5; i < few.size(); i += 13) few[i] = '\x02';   // one in 13: still text
+  for (size_t i = 1; i < invalid.size(); i += 5) invalid[i] = '\xff';
+  CHECK(looks_binary(many));
+  CHECK_FALSE(looks_binary(few));
+  CHECK(looks_binary(invalid));
+  CHECK_FALSE(looks_binary("caf\xc3\xa9 au lait, " + text));
+}
