@@ -104,26 +104,16 @@ class Graph {
  public:
   explicit Graph(int nodes) : nodes_(nodes) {}
   void add(int from, int to) { edges_.emplace_back(from, to); }
+  // Edges sorted by (from, to) and made unique in linear time: two stable
+  // counting sorts (by from, then by to) give each node its predecessors in
+  // ascending order; one more by from gives each its successors likewise.
   void build() {
-    std::sort(edges_.begin(), edges_.end());
-    edges_.erase(std::unique(edges_.begin(), edges_.end()), edges_.end());
-    succ_start_.assign(nodes_ + 1, 0);
-    pred_start_.assign(nodes_ + 1, 0);
-    for (auto& [f, t] : edges_) {
-      ++succ_start_[f + 1];
-      ++pred_start_[t + 1];
-    }
-    for (int i = 0; i < nodes_; ++i) {
-      succ_start_[i + 1] += succ_start_[i];
-      pred_start_[i + 1] += pred_start_[i];
-    }
-    succ_.resize(edges_.size());
-    pred_.resize(edges_.size());
-    std::vector<int> s(succ_start_.begin(), succ_start_.end() - 1), p(pred_start_.begin(), pred_start_.end() - 1);
-    for (auto& [f, t] : edges_) {
-      succ_[s[f]++] = t;
-      pred_[p[t]++] = f;
-    }
+    std::vector<std::pair<int, int>> by_from = sorted_by(edges_, [](const auto& e) { return e.first; });
+    std::vector<std::pair<int, int>> by_to = sorted_by(by_from, [](const auto& e) { return e.second; });
+    by_to.erase(std::unique(by_to.begin(), by_to.end()), by_to.end());  // (to, from) order: repeats are neighbours
+    by_from = sorted_by(by_to, [](const auto& e) { return e.first; });
+    fill(by_to, pred_start_, pred_, [](const auto& e) { return std::pair(e.second, e.first); });
+    fill(by_from, succ_start_, succ_, [](const auto& e) { return e; });
     edges_.clear();
     edges_.shrink_to_fit();
   }
@@ -137,6 +127,29 @@ class Graph {
   int in_degree(int v) const { return pred_start_[v + 1] - pred_start_[v]; }
 
  private:
+  template <class Key>
+  std::vector<std::pair<int, int>> sorted_by(const std::vector<std::pair<int, int>>& edges, Key key) const {
+    std::vector<int> at(size_t(nodes_) + 1, 0);
+    for (const auto& e : edges) ++at[size_t(key(e)) + 1];
+    for (int i = 0; i < nodes_; ++i) at[size_t(i) + 1] += at[size_t(i)];
+    std::vector<std::pair<int, int>> out(edges.size());
+    for (const auto& e : edges) out[size_t(at[size_t(key(e))]++)] = e;
+    return out;
+  }
+  // CSR lists from edges grouped by node: node_and_other(e) = (the node, the other end).
+  template <class Split>
+  void fill(const std::vector<std::pair<int, int>>& grouped, std::vector<int>& start, std::vector<int>& list,
+            Split node_and_other) {
+    start.assign(size_t(nodes_) + 1, 0);
+    list.resize(grouped.size());
+    for (size_t k = 0; k < grouped.size(); ++k) {
+      auto [node, other] = node_and_other(grouped[k]);
+      ++start[size_t(node) + 1];
+      list[k] = other;
+    }
+    for (int i = 0; i < nodes_; ++i) start[size_t(i) + 1] += start[size_t(i)];
+  }
+
   int nodes_;
   std::vector<std::pair<int, int>> edges_;
   std::vector<int> succ_start_, pred_start_, succ_, pred_;
