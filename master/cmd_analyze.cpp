@@ -10,6 +10,7 @@
 #include <set>
 #include <unordered_map>
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -493,9 +494,9 @@ void print_human(const Analysis& a) {
       const PlannedTask* p = by_id.empty() ? &a.plan.leaves[a.plan.wave_leaves[w][k]] : by_id[id];
       const std::string& title = titles[static_cast<size_t>(p - a.plan.leaves.data())];
       if (p->deps.empty()) {
-        fmt::format_to(std::back_inserter(out), "  {:<{}}  {}\n", id, id_width, title);
+        fmt::format_to(std::back_inserter(out), FMT_COMPILE("  {:<{}}  {}\n"), id, id_width, title);
       } else {
-        fmt::format_to(std::back_inserter(out), "  {:<{}}  {}  {}\n", id, id_width, pad(title, title_width),
+        fmt::format_to(std::back_inserter(out), FMT_COMPILE("  {:<{}}  {}  {}\n"), id, id_width, pad(title, title_width),
                        style("after " + list_ids(p->deps, 6), Style::dim));
       }
       writer.flush_if_full();
