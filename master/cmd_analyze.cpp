@@ -487,8 +487,9 @@ void print_human(const Analysis& a) {
     if (a.plan.leaves[k].wave >= 0) title_width = std::max(title_width, display_width(titles[k]));
   }
   for (size_t w = 0; w < a.plan.waves.size(); ++w) {
-    out += fmt::format("\n{}  ({} task{})\n", style(fmt::format("Wave {}", w + 1), Style::cyan), a.plan.waves[w].size(),
-                       a.plan.waves[w].size() == 1 ? "" : "s");
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE("\n{}  ({} task{})\n"),
+                   style(fmt::format(FMT_COMPILE("Wave {}"), w + 1), Style::cyan), a.plan.waves[w].size(),
+                   a.plan.waves[w].size() == 1 ? "" : "s");
     for (size_t k = 0; k < a.plan.waves[w].size(); ++k) {
       const std::string& id = a.plan.waves[w][k];
       const PlannedTask* p = by_id.empty() ? &a.plan.leaves[a.plan.wave_leaves[w][k]] : by_id[id];
