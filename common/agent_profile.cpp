@@ -198,6 +198,7 @@ void apply_object(AgentProfile& profile, const nlohmann::json& object, const std
     const std::string at = where + "." + key;
     if (const PatternField* f = find_pattern_field(key)) {
       apply_pattern_list(profile.*(f->list), it.value(), at);
+      profile.compiled.reset();  // the patterns changed: resolve_profile compiles them again
     } else if (allow_profile_keys && key == "extends") {
       continue;  // handled by the caller
     } else if (allow_profile_keys && key == "command") {
@@ -320,7 +321,9 @@ AgentProfile resolve_profile(const nlohmann::json& settings, const std::string& 
   if (root.contains("classifier")) {
     apply_object(profile, root["classifier"], settings_path + ": classifier", false);
   }
-  compile_profile(profile, fmt::format("{}: profile {}", settings_path, profile.name));
+  // A built-in profile's patterns are compiled once, when first asked for; only
+  // patterns the settings changed need compiling here.
+  if (!profile.compiled) compile_profile(profile, fmt::format("{}: profile {}", settings_path, profile.name));
   return profile;
 }
 

@@ -2,6 +2,7 @@
 // screens (see tests/fixtures/screens/). Patterns are matched per line with box
 // borders removed; non-ASCII alternatives are written as (?:a|b), never [ab].
 #include <map>
+#include <mutex>
 
 #include "common/agent_profile.hpp"
 
@@ -239,12 +240,19 @@ AgentProfile custom() {
   return p;
 }
 
-const std::map<std::string, AgentProfile, std::less<>>& builtins() {
-  static const std::map<std::string, AgentProfile, std::less<>> profiles = [] {
-    std::map<std::string, AgentProfile, std::less<>> m;
+// Built-in profiles, each compiled on first use (once, thread-safe): a command
+// that needs one profile (analyze, run) does not pay for the regexes of all six.
+struct BuiltinEntry {
+  AgentProfile profile;
+  std::once_flag compiled;
+};
+
+std::map<std::string, BuiltinEntry, std::less<>>& builtins() {
+  static std::map<std::string, BuiltinEntry, std::less<>> profiles = [] {
+    std::map<std::string, BuiltinEntry, std::less<>> m;
     for (AgentProfile p : {claude(), codex(), gemini(), qwen(), aider(), custom()}) {
-      compile_profile(p, "built-in profile " + p.name);
-      m.emplace(p.name, std::move(p));
+      std::string name = p.name;
+      m[name].profile = std::move(p);
     }
     return m;
   }();
@@ -255,7 +263,10 @@ const std::map<std::string, AgentProfile, std::less<>>& builtins() {
 
 const AgentProfile* builtin_profile(std::string_view name) {
   auto it = builtins().find(name);
-  return it == builtins().end() ? nullptr : &it->second;
+  if (it == builtins().end()) return nullptr;
+  BuiltinEntry& entry = it->second;
+  std::call_once(entry.compiled, [&] { compile_profile(entry.profile, "built-in profile " + entry.profile.name); });
+  return &entry.profile;
 }
 
 std::vector<std::string> builtin_profile_names() {

@@ -70,7 +70,7 @@ struct Prediction {
 
 // Simulates `workers` and every count from 1 to max(workers, the most tasks
 // that can ever run at once), capped at 64; above kEveryCountLimit tasks plus
-// dependencies, only 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64 of those and
+// dependencies, only 1, 2, 4, 8, 16, 32, 64 of those and
 // `workers`.
 constexpr size_t kEveryCountLimit = 20000;
 Prediction predict_makespan(const std::vector<SimTask>& tasks, int workers);

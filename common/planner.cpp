@@ -104,26 +104,16 @@ class Graph {
  public:
   explicit Graph(int nodes) : nodes_(nodes) {}
   void add(int from, int to) { edges_.emplace_back(from, to); }
+  // Edges sorted by (from, to) and made unique in linear time: two stable
+  // counting sorts (by from, then by to) give each node its predecessors in
+  // ascending order; one more by from gives each its successors likewise.
   void build() {
-    std::sort(edges_.begin(), edges_.end());
-    edges_.erase(std::unique(edges_.begin(), edges_.end()), edges_.end());
-    succ_start_.assign(nodes_ + 1, 0);
-    pred_start_.assign(nodes_ + 1, 0);
-    for (auto& [f, t] : edges_) {
-      ++succ_start_[f + 1];
-      ++pred_start_[t + 1];
-    }
-    for (int i = 0; i < nodes_; ++i) {
-      succ_start_[i + 1] += succ_start_[i];
-      pred_start_[i + 1] += pred_start_[i];
-    }
-    succ_.resize(edges_.size());
-    pred_.resize(edges_.size());
-    std::vector<int> s(succ_start_.begin(), succ_start_.end() - 1), p(pred_start_.begin(), pred_start_.end() - 1);
-    for (auto& [f, t] : edges_) {
-      succ_[s[f]++] = t;
-      pred_[p[t]++] = f;
-    }
+    std::vector<std::pair<int, int>> by_from = sorted_by(edges_, [](const auto& e) { return e.first; });
+    std::vector<std::pair<int, int>> by_to = sorted_by(by_from, [](const auto& e) { return e.second; });
+    by_to.erase(std::unique(by_to.begin(), by_to.end()), by_to.end());  // (to, from) order: repeats are neighbours
+    by_from = sorted_by(by_to, [](const auto& e) { return e.first; });
+    fill(by_to, pred_start_, pred_, [](const auto& e) { return std::pair(e.second, e.first); });
+    fill(by_from, succ_start_, succ_, [](const auto& e) { return e; });
     edges_.clear();
     edges_.shrink_to_fit();
   }
@@ -137,6 +127,29 @@ class Graph {
   int in_degree(int v) const { return pred_start_[v + 1] - pred_start_[v]; }
 
  private:
+  template <class Key>
+  std::vector<std::pair<int, int>> sorted_by(const std::vector<std::pair<int, int>>& edges, Key key) const {
+    std::vector<int> at(size_t(nodes_) + 1, 0);
+    for (const auto& e : edges) ++at[size_t(key(e)) + 1];
+    for (int i = 0; i < nodes_; ++i) at[size_t(i) + 1] += at[size_t(i)];
+    std::vector<std::pair<int, int>> out(edges.size());
+    for (const auto& e : edges) out[size_t(at[size_t(key(e))]++)] = e;
+    return out;
+  }
+  // CSR lists from edges grouped by node: node_and_other(e) = (the node, the other end).
+  template <class Split>
+  void fill(const std::vector<std::pair<int, int>>& grouped, std::vector<int>& start, std::vector<int>& list,
+            Split node_and_other) {
+    start.assign(size_t(nodes_) + 1, 0);
+    list.resize(grouped.size());
+    for (size_t k = 0; k < grouped.size(); ++k) {
+      auto [node, other] = node_and_other(grouped[k]);
+      ++start[size_t(node) + 1];
+      list[k] = other;
+    }
+    for (int i = 0; i < nodes_; ++i) start[size_t(i) + 1] += start[size_t(i)];
+  }
+
   int nodes_;
   std::vector<std::pair<int, int>> edges_;
   std::vector<int> succ_start_, pred_start_, succ_, pred_;
@@ -345,6 +358,28 @@ void find_boundary_overlaps(const TaskFile& file, Plan& plan) {
   }
 }
 
+// Each wave's tasks in key order (then file order): the tasks taken in
+// `by_key` order, each appended to its wave, so no wave needs sorting. Sets
+// the parallelism figures; returns how many tasks the waves hold.
+size_t fill_waves(const TaskFile& file, const std::vector<int>& by_key, const std::vector<char>& runs,
+                  const std::vector<int>& level_out, int wave_count, Plan& plan) {
+  std::vector<int> leaf_of_task(file.tasks.size(), -1);
+  for (size_t k = 0; k < plan.leaves.size(); ++k) leaf_of_task[size_t(plan.leaves[k].index)] = static_cast<int>(k);
+  plan.waves.assign(size_t(wave_count), {});
+  plan.wave_leaves.assign(size_t(wave_count), {});
+  size_t scheduled = 0;
+  for (int i : by_key) {
+    if (!runs[size_t(i)]) continue;
+    size_t w = size_t(level_out[size_t(i)] - 1);
+    plan.waves[w].push_back(file.tasks[size_t(i)].id);
+    plan.wave_leaves[w].push_back(leaf_of_task[size_t(i)]);
+    ++scheduled;
+  }
+  for (const auto& wave : plan.waves) plan.max_parallelism = std::max(plan.max_parallelism, static_cast<double>(wave.size()));
+  if (wave_count > 0) plan.avg_parallelism = static_cast<double>(scheduled) / wave_count;
+  return scheduled;
+}
+
 }  // namespace
 
 Plan make_plan(const TaskFile& file, const PlanOptions& options) {
@@ -398,23 +433,25 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
   const int nodes = b.graph.nodes();
   std::vector<int> blocked_by(nodes, -1);  // the blocked leaf this node waits for (itself included)
   std::vector<int> level_out(nodes, 0), best_pred(nodes, -1);
-  std::vector<double> dist_out(nodes, 0), remaining(nodes, 0);
+  std::vector<double> dist_out(nodes, 0), remaining(nodes, 0), node_weight(nodes, 0);
   std::vector<char> runs(nodes, 0);
   std::vector<std::vector<int>> frontier(nodes);  // for seen-through nodes: the opaque leaves behind them
   std::vector<std::vector<int>> deps(n);
   // Recorded durations first; a written estimate when there is no history.
-  auto weight = [&](int v) {
-    auto it = options.durations.find(file.tasks[v].id);
-    if (it != options.durations.end() && it->second > 0) {
-      plan.weighted = true;
-      return it->second;
+  // Read in file order: the pass below goes in dependency order, and a Task
+  // is large (reading one there was a cache miss each, measured).
+  std::vector<double> leaf_weight(n, 1.0);
+  std::vector<char> leaf_weighted(n, 0);
+  for (int v = 0; v < n; ++v) {
+    if (!leaf_flag[v]) continue;
+    if (auto it = options.durations.find(file.tasks[v].id); it != options.durations.end() && it->second > 0) {
+      leaf_weight[v] = it->second;
+      leaf_weighted[v] = 1;
+    } else if (file.tasks[v].estimate_seconds) {
+      leaf_weight[v] = *file.tasks[v].estimate_seconds;
+      leaf_weighted[v] = 1;
     }
-    if (file.tasks[v].estimate_seconds) {
-      plan.weighted = true;
-      return *file.tasks[v].estimate_seconds;
-    }
-    return 1.0;
-  };
+  }
   std::vector<int> behind;
   if (!cyclic) {
     for (int v : order) {
@@ -438,7 +475,11 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
       runs[v] = opaque(v) && blocker < 0;
       best_pred[v] = best;
       level_out[v] = level_in + (runs[v] ? 1 : 0);
-      dist_out[v] = dist_in + (runs[v] ? weight(v) : 0);
+      if (runs[v]) {
+        node_weight[v] = leaf_weight[v];  // the backward pass reuses it
+        if (leaf_weighted[v]) plan.weighted = true;
+      }
+      dist_out[v] = dist_in + node_weight[v];
       if (is_leaf_node(v)) deps[v] = behind;
       if (!opaque(v) && !behind.empty()) frontier[v] = behind;
     }
@@ -446,17 +487,24 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
       int v = *it;
       double after = 0;
       b.graph.each_succ(v, [&](int u) { after = std::max(after, remaining[u]); });
-      remaining[v] = after + (runs[v] ? weight(v) : 0);
+      remaining[v] = after + node_weight[v];
     }
   }
+
+  // Each task's place in (key, file position) order: the sorts below compare
+  // two integers, not two TaskIds. Files are usually written in key order.
+  std::vector<int> key_rank(n), by_key(n);
+  for (int i = 0; i < n; ++i) by_key[i] = i;
+  auto key_less = [&](int x, int y) { return file.tasks[x].key < file.tasks[y].key; };
+  if (!std::is_sorted(by_key.begin(), by_key.end(), key_less)) std::stable_sort(by_key.begin(), by_key.end(), key_less);
+  for (int k = 0; k < n; ++k) key_rank[by_key[k]] = k;
+  auto by_rank = [&](int x, int y) { return key_rank[x] < key_rank[y]; };
 
   // Leaves, waves.
   int wave_count = 0;
   for (int v = 0; v < n; ++v) {
     if (runs[v]) wave_count = std::max(wave_count, level_out[v]);
   }
-  plan.waves.assign(wave_count, {});
-  std::vector<std::vector<int>> wave_members(wave_count);
   plan.leaves.reserve(static_cast<size_t>(std::count_if(file.tasks.begin(), file.tasks.end(), [](const Task& t) { return t.is_leaf(); })));
   for (int i = 0; i < n; ++i) {
     const Task& t = file.tasks[i];
@@ -476,30 +524,15 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
         p.blocked_reason = by == i ? own_reason[i] : fmt::format("waits for blocked task {}", file.tasks[by].id);
       }
       std::vector<int>& d = deps[i];
-      if (d.size() > 1) {
-        std::sort(d.begin(), d.end(), [&](int x, int y) {
-          return file.tasks[x].key != file.tasks[y].key ? file.tasks[x].key < file.tasks[y].key : x < y;
-        });
-      }
+      if (d.size() > 1) std::sort(d.begin(), d.end(), by_rank);  // by key, then file order
       p.deps.reserve(d.size());
       for (int x : d) p.deps.push_back(file.tasks[x].id);
       p.dep_indexes = std::move(d);
       p.priority = runs[i] ? remaining[i] : 0;
-      if (runs[i]) {
-        p.wave = level_out[i] - 1;
-        wave_members[p.wave].push_back(i);
-      }
+      if (runs[i]) p.wave = level_out[i] - 1;
     }
   }
-  size_t scheduled = 0;
-  for (int w = 0; w < wave_count; ++w) {
-    auto& members = wave_members[w];
-    std::stable_sort(members.begin(), members.end(), [&](int x, int y) { return file.tasks[x].key < file.tasks[y].key; });
-    for (int x : members) plan.waves[w].push_back(file.tasks[x].id);
-    scheduled += members.size();
-    plan.max_parallelism = std::max(plan.max_parallelism, static_cast<double>(members.size()));
-  }
-  if (wave_count > 0) plan.avg_parallelism = static_cast<double>(scheduled) / wave_count;
+  size_t scheduled = fill_waves(file, by_key, runs, level_out, wave_count, plan);
 
   // Critical path: back from the node that finishes last along the heaviest predecessors.
   if (!cyclic && scheduled > 0) {

@@ -72,6 +72,7 @@ struct Plan {
   std::vector<BoundaryOverlap> boundary_overlaps;
   std::vector<PlannedTask> leaves;  // every leaf task, file order
   std::vector<std::vector<std::string>> waves;  // runnable leaves only, ids sorted
+  std::vector<std::vector<int>> wave_leaves;    // the same tasks, as indexes into `leaves`
   std::vector<std::string> critical_path;       // runnable leaf ids, first to last
   double critical_length = 0;  // weighted (recorded durations, 1 where unknown)
   bool weighted = false;       // durations were given for at least one planned task

@@ -1,11 +1,13 @@
 #include "common/tasks_md.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <system_error>
 #include <unordered_set>
 
 #include <fmt/format.h>
 
+#include "common/ascii_words.hpp"
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
 #include "common/tasks_md_lines.hpp"
@@ -23,6 +25,24 @@ struct DepToken {
   ListToken token;
   int line = 0;
 };
+
+// A numbered id written as TaskId::str() writes it: no leading zeros, nothing but digits and dots.
+bool canonical_number(std::string_view n) {
+  if (n.empty()) return false;
+  bool part_start = true;
+  for (size_t i = 0; i < n.size(); ++i) {
+    char c = n[i];
+    if (c == '.') {
+      if (part_start) return false;
+      part_start = true;
+    } else if (c < '0' || c > '9' || (part_start && c == '0' && i + 1 < n.size() && n[i + 1] != '.')) {
+      return false;
+    } else {
+      part_start = false;
+    }
+  }
+  return !part_start;
+}
 
 // Accumulates tasks line by line; finish() resolves parents, ranges and ids.
 class Builder {
@@ -54,8 +74,18 @@ class Builder {
   bool notes_line(std::string_view raw, const LineShape& sh);
 
   TaskFile file_;
-  std::vector<std::string> raw_titles_;
+  // A task's title as written: a view into the file's text, or into
+  // joined_titles_ when it goes on over more lines (no copy per task).
+  struct RawTitle {
+    std::string_view text;
+    std::string* joined = nullptr;
+  };
+  std::vector<RawTitle> raw_titles_;
+  std::deque<std::string> joined_titles_;  // a deque: growing it moves none of them
   std::vector<bool> trailing_dot_;
+  // Scratch lists reused from line to line (no list allocated per annotation).
+  std::vector<std::pair<std::string, std::string>> annotations_;
+  std::vector<ListToken> ids_;
   std::vector<std::vector<DepToken>> dep_tokens_;
   std::vector<std::vector<int>> by_depth_;  // task indexes of each depth, by key (ranges)
   int current_ = -1;         // the task whose details we are reading
@@ -73,19 +103,58 @@ int Builder::add_task(const std::string& number, Box box, bool optional, bool tr
                       std::string_view title, int line, bool from_heading) {
   Task& t = file_.tasks.emplace_back();  // in place: a Task is large, moving one costs
   t.key = *TaskId::parse(number);
-  t.id = t.key.str();
+  t.id = canonical_number(number) ? number : t.key.str();  // "1.2" as written: no text built again
   t.mark = box == Box::done ? TaskMark::done : box == Box::in_progress ? TaskMark::in_progress : TaskMark::pending;
   t.optional = optional;
   t.from_heading = from_heading;
   t.line = line;
-  raw_titles_.emplace_back(title);
+  raw_titles_.push_back({title, nullptr});
   trailing_dot_.push_back(trailing_dot);
   dep_tokens_.emplace_back();
   return static_cast<int>(file_.tasks.size()) - 1;
 }
 
+// The common range "1.1-1.3" read as text, with no TaskId built: both ends
+// numbered, the same canonical prefix. Returns false for any other range,
+// which add_requirements reads the long way (same result).
+bool add_simple_range(Task& task, std::string_view first, std::string_view last) {
+  auto split = [](std::string_view id, std::string_view& prefix, long long& part) {
+    auto dot = id.rfind('.');
+    prefix = dot == std::string_view::npos ? std::string_view() : id.substr(0, dot);
+    std::string_view digits = dot == std::string_view::npos ? id : id.substr(dot + 1);
+    if (digits.empty() || digits.size() > 9) return false;
+    part = 0;
+    for (char c : digits) {
+      if (c < '0' || c > '9') return false;
+      part = part * 10 + (c - '0');
+    }
+    return true;
+  };
+  std::string_view pa, pb;
+  long long la = 0, lb = 0;
+  if (!split(first, pa, la) || !split(last, pb, lb) || pa != pb || la > lb || lb - la > 500) return false;
+  // A canonical prefix: digits parts without leading zeros ("1.2", not "01.2").
+  bool digit_start = true;
+  for (size_t i = 0; i < pa.size(); ++i) {
+    char c = pa[i];
+    if (c == '.') {
+      if (digit_start) return false;
+      digit_start = true;
+    } else if (c < '0' || c > '9' || (digit_start && c == '0' && i + 1 < pa.size() && pa[i + 1] != '.')) {
+      return false;
+    } else {
+      digit_start = false;
+    }
+  }
+  if (!pa.empty() && digit_start) return false;
+  std::string prefix = pa.empty() ? std::string() : std::string(pa) + ".";
+  for (long long k = la; k <= lb; ++k) task.requirements.push_back(prefix + std::to_string(k));
+  return true;
+}
+
 void Builder::add_requirements(Task& task, std::string_view value) {
-  auto tokens = parse_id_list(value);
+  parse_id_list(value, ids_);
+  const std::vector<ListToken>& tokens = ids_;
   task.requirements.reserve(task.requirements.size() + tokens.size() * 3);  // a range is usually a few ids
   for (const auto& tok : tokens) {
     if (!tok.is_id) {
@@ -96,6 +165,7 @@ void Builder::add_requirements(Task& task, std::string_view value) {
       task.requirements.push_back(tok.first);
       continue;
     }
+    if (add_simple_range(task, tok.first, tok.last)) continue;
     auto a = TaskId::parse(tok.first), b = TaskId::parse(tok.last);
     if (a && b && a->prefix() == b->prefix() && a->parts().back() <= b->parts().back() &&
         b->parts().back() - a->parts().back() <= 500) {
@@ -156,7 +226,8 @@ void Builder::rank_named_ids() {
 
 void Builder::detail(std::string_view text, int line) {
   Task& task = file_.tasks[current_];
-  auto annotations = parse_annotations(text);
+  parse_annotations(text, annotations_);
+  const auto& annotations = annotations_;
   if (!annotations.empty()) {
     for (auto& [label, value] : annotations) {
       switch (classify_label(label)) {
@@ -165,7 +236,8 @@ void Builder::detail(std::string_view text, int line) {
           break;
         case LabelKind::depends:
           task.declares_depends = true;
-          for (auto& tok : parse_id_list(value)) {
+          parse_id_list(value, ids_);
+          for (auto& tok : ids_) {
             if (tok.is_id) {
               dep_tokens_[current_].push_back({tok, line});
             } else {
@@ -285,8 +357,11 @@ void Builder::line(std::string_view raw, int number) {
   }
   if (under_task) {
     if (title_continues_ && parse_annotations(sh.text).empty()) {
-      raw_titles_[current_] += ' ';
-      raw_titles_[current_] += sh.text;
+      RawTitle& raw = raw_titles_[current_];
+      if (!raw.joined) raw.joined = &joined_titles_.emplace_back(raw.text);
+      *raw.joined += ' ';
+      *raw.joined += sh.text;
+      raw.text = *raw.joined;
       return;
     }
     title_continues_ = false;
@@ -320,12 +395,12 @@ void Builder::drop_empty_heading_tasks() {
   }
   if (keep.size() == file_.tasks.size()) return;
   std::vector<Task> tasks;
-  std::vector<std::string> titles;
+  std::vector<RawTitle> titles;
   std::vector<bool> dots;
   std::vector<std::vector<DepToken>> deps;
   for (int i : keep) {
     tasks.push_back(std::move(file_.tasks[i]));
-    titles.push_back(std::move(raw_titles_[i]));
+    titles.push_back(raw_titles_[i]);
     dots.push_back(trailing_dot_[i]);
     deps.push_back(std::move(dep_tokens_[i]));
   }
@@ -346,25 +421,37 @@ void Builder::resolve_parents() {
     }
   }
   bool dot_means_major = multi_dot < multi;
+  std::vector<char> first_of_id(file_.tasks.size(), 0);  // the task file_.index names for its id
   for (int i = 0; i < static_cast<int>(file_.tasks.size()); ++i) {
     Task& t = file_.tasks[i];
-    auto [it, inserted] = file_.index.emplace(t.id, i);
-    if (!inserted) {
-      file_.duplicates.push_back({t.id, file_.tasks[it->second].line, t.line});
+    const int first = file_.index.insert(file_.tasks, i);
+    first_of_id[size_t(i)] = first == i;
+    if (first != i) {
+      file_.duplicates.push_back({t.id, file_.tasks[size_t(first)].line, t.line});
       warn(t.line, fmt::format("duplicate task id {} (also on line {}): tasks must have unique ids; `run` refuses until it is fixed",
-                               t.id, file_.tasks[it->second].line));
+                               t.id, file_.tasks[size_t(first)].line));
     }
   }
+  std::vector<int> last_at_depth;  // the latest task of each depth so far: nearly always the parent
   for (int i = 0; i < static_cast<int>(file_.tasks.size()); ++i) {
     Task& t = file_.tasks[i];
-    if (t.key.depth() < 2 || (dot_means_major && trailing_dot_[i])) continue;
+    const size_t depth = t.key.depth();
+    if (last_at_depth.size() <= depth) last_at_depth.resize(depth + 1, -1);
+    const int recent = depth >= 1 ? last_at_depth[depth - 1] : -1;
+    if (depth > 0) last_at_depth[depth] = i;
+    if (depth < 2 || (dot_means_major && trailing_dot_[i])) continue;
     // A numbered canonical id's prefixes are its text up to each dot ("5.2.1": "5.2", "5").
+    std::string_view direct = std::string_view(t.id).substr(0, t.id.rfind('.'));
+    if (recent >= 0 && first_of_id[size_t(recent)] && file_.tasks[size_t(recent)].id == direct) {
+      t.parent = recent;  // what the lookup below finds, without it
+      continue;
+    }
     std::string prefix = t.id;
     for (auto dot = prefix.rfind('.'); dot != std::string::npos; dot = prefix.rfind('.')) {
       prefix.resize(dot);
-      auto it = file_.index.find(prefix);
-      if (it != file_.index.end() && it->second != i) {
-        t.parent = it->second;
+      int found = file_.index.find(file_.tasks, prefix);
+      if (found >= 0 && found != i) {
+        t.parent = found;
         break;
       }
     }
@@ -443,13 +530,17 @@ TaskFile Builder::finish() {
   rank_named_ids();
   for (size_t i = 0; i < file_.tasks.size(); ++i) {
     // `/kiro-impl` may write `_Blocked: reason_` on the task line itself.
-    if (auto at = raw_titles_[i].find("_Blocked:"); at != std::string::npos) {
-      auto end = raw_titles_[i].find('_', at + 9);
-      std::string reason(trim(std::string_view(raw_titles_[i]).substr(at + 9, end == std::string::npos ? std::string::npos : end - at - 9)));
+    std::string_view raw = raw_titles_[i].text;
+    std::string unblocked;  // the title without its _Blocked: reason, when it has one
+    if (auto at = raw.find("_Blocked:"); at != std::string::npos) {
+      auto end = raw.find('_', at + 9);
+      std::string reason(trim(raw.substr(at + 9, end == std::string::npos ? std::string::npos : end - at - 9)));
       file_.tasks[i].blocked_reason = reason.empty() ? std::string("blocked") : reason;
-      raw_titles_[i].erase(at, end == std::string::npos ? std::string::npos : end + 1 - at);
+      unblocked = std::string(raw);
+      unblocked.erase(at, end == std::string::npos ? std::string::npos : end + 1 - at);
+      raw = unblocked;
     }
-    auto parts = split_title(raw_titles_[i]);
+    auto parts = split_title(raw);
     file_.tasks[i].title = std::move(parts.title);
     file_.tasks[i].parallel = parts.parallel;
   }
@@ -463,12 +554,54 @@ TaskFile Builder::finish() {
 
 }  // namespace
 
+void TaskIndex::reserve(size_t tasks) {
+  size_t slots = 16;
+  while (slots < 2 * tasks) slots *= 2;  // at most half full
+  if (slots > slots_.size()) grow(slots);
+}
+
+void TaskIndex::grow(size_t slots) {
+  std::vector<int> old_slots = std::move(slots_);
+  std::vector<size_t> old_hashes = std::move(hashes_);
+  slots_.assign(slots, -1);
+  hashes_.assign(slots, 0);
+  for (size_t k = 0; k < old_slots.size(); ++k) {
+    if (old_slots[k] < 0) continue;
+    size_t at = old_hashes[k] & (slots - 1);
+    while (slots_[at] >= 0) at = (at + 1) & (slots - 1);
+    slots_[at] = old_slots[k];
+    hashes_[at] = old_hashes[k];
+  }
+}
+
+int TaskIndex::insert(const std::vector<Task>& tasks, int i) {
+  if (2 * (used_ + 1) > slots_.size()) grow(std::max<size_t>(16, 2 * slots_.size()));
+  const std::string& id = tasks[size_t(i)].id;
+  const size_t hash = std::hash<std::string_view>{}(id);
+  size_t at = hash & (slots_.size() - 1);
+  for (; slots_[at] >= 0; at = (at + 1) & (slots_.size() - 1)) {
+    if (hashes_[at] == hash && tasks[size_t(slots_[at])].id == id) return slots_[at];
+  }
+  slots_[at] = i;
+  hashes_[at] = hash;
+  ++used_;
+  return i;
+}
+
+int TaskIndex::find(const std::vector<Task>& tasks, std::string_view id) const {
+  if (slots_.empty()) return -1;
+  const size_t hash = std::hash<std::string_view>{}(id);
+  for (size_t at = hash & (slots_.size() - 1); slots_[at] >= 0; at = (at + 1) & (slots_.size() - 1)) {
+    const size_t i = size_t(slots_[at]);
+    if (hashes_[at] == hash && i < tasks.size() && tasks[i].id == id) return slots_[at];
+  }
+  return -1;
+}
+
 int TaskFile::find(std::string_view id) const {
-  auto it = index.find(std::string(id));
-  if (it != index.end()) return it->second;
+  if (int i = index.find(tasks, id); i >= 0) return i;
   if (auto key = TaskId::parse(id)) {
-    it = index.find(key->str());
-    if (it != index.end()) return it->second;
+    if (int i = index.find(tasks, key->str()); i >= 0) return i;
   }
   return -1;
 }
@@ -535,6 +668,13 @@ bool looks_binary(std::string_view bytes) {
   if (bytes.find('\0') != std::string_view::npos) return true;
   size_t bad = 0;
   for (size_t i = 0; i < bytes.size();) {
+    if (i + 8 <= bytes.size()) {  // eight printable ASCII bytes, nearly every word: skipped whole
+      uint64_t w = ascii_words::load(bytes, i);
+      if (!ascii_words::has_below(w, 0x20) && !ascii_words::has_non_ascii(w)) {
+        i += 8;
+        continue;
+      }
+    }
     auto c = static_cast<unsigned char>(bytes[i]);
     if (c >= 0x20 && c < 0x80) {  // printable ASCII, nearly every byte: nothing to check
       ++i;

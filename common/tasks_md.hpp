@@ -70,6 +70,25 @@ struct WaveHint {
   int line = 0;  // the line of the JSON block
 };
 
+struct Task;
+
+// Canonical task id -> the first task of that id. Open addressing over task
+// indexes (the tasks own the text, so a copied TaskFile's index stays right):
+// no node or string allocated per task, one probe into a flat table.
+class TaskIndex {
+ public:
+  void reserve(size_t tasks);
+  // Adds task `i` under its id unless the id is there; returns the task the id names.
+  int insert(const std::vector<Task>& tasks, int i);
+  int find(const std::vector<Task>& tasks, std::string_view id) const;  // -1 if none
+
+ private:
+  void grow(size_t slots);
+  std::vector<int> slots_;        // task indexes, -1 where empty; size a power of two
+  std::vector<size_t> hashes_;    // each slot's hash, to skip most compares and to grow
+  size_t used_ = 0;
+};
+
 struct TaskFile {
   std::string path;
   std::vector<Task> tasks;  // file order
@@ -83,7 +102,7 @@ struct TaskFile {
   // Index of the first task with this id (canonical or as written), -1 if none.
   int find(std::string_view id) const;
 
-  std::unordered_map<std::string, int> index;  // canonical id -> first task
+  TaskIndex index;  // canonical id -> first task
 };
 
 TaskFile parse_tasks_md(std::string_view text, std::string path);

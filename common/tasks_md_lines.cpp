@@ -27,6 +27,8 @@ std::string_view skip_spaces(std::string_view s) {
   return s.substr(i);
 }
 
+bool is_id_text(std::string_view s);
+
 // Reads "1", "1.2.3", "8.5." at the start of s; returns the length used.
 size_t read_number(std::string_view s, std::string& number, bool& trailing_dot) {
   size_t i = 0;
@@ -34,7 +36,7 @@ size_t read_number(std::string_view s, std::string& number, bool& trailing_dot) 
   std::string_view token = s.substr(0, i);
   trailing_dot = !token.empty() && token.back() == '.';
   if (trailing_dot) token.remove_suffix(1);
-  if (token.empty() || !TaskId::parse(token)) return 0;
+  if (token.empty() || !is_id_text(token)) return 0;  // TaskId::parse's rule, without building one
   number = std::string(token);
   return i;
 }
@@ -283,7 +285,10 @@ LabelKind classify_label(std::string_view label) {
   label = trim(label);
   if (label.size() > 40) return LabelKind::other;
   char buffer[40];
-  for (size_t i = 0; i < label.size(); ++i) buffer[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(label[i])));
+  for (size_t i = 0; i < label.size(); ++i) {  // ASCII only, as std::tolower does for these bytes: no locale call
+    char c = label[i];
+    buffer[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
   std::string_view l(buffer, label.size());
   if (l == "requirements" || l == "requirement" || l == "reqs" || l == "req" || l == "要件" ||
       l == "要求" || l == "要求事項" || l == "需求" || l == "요구사항" || l == "anforderungen" ||
@@ -359,10 +364,16 @@ bool read_delimited(std::string_view s, char delim, std::string& label, std::str
 
 std::vector<std::pair<std::string, std::string>> parse_annotations(std::string_view text) {
   std::vector<std::pair<std::string, std::string>> out;
+  parse_annotations(text, out);
+  return out;
+}
+
+void parse_annotations(std::string_view text, std::vector<std::pair<std::string, std::string>>& out) {
+  out.clear();
   std::string_view s = trim(text);
   if (s.size() >= 2 && s[0] == '*' && s[1] == '*') {
     auto close = s.find("**", 2);
-    if (close == std::string_view::npos) return out;
+    if (close == std::string_view::npos) return;
     std::string_view inner = s.substr(2, close - 2);
     std::string_view after = s.substr(close + 2);
     std::string label;
@@ -372,11 +383,11 @@ std::vector<std::pair<std::string, std::string>> parse_annotations(std::string_v
       label = std::string(inner);
       after.remove_prefix(1);
     } else {
-      return out;
+      return;
     }
-    if (!valid_label(label)) return out;
+    if (!valid_label(label)) return;
     out.emplace_back(std::string(trim(label)), std::string(trim(after)));
-    return out;
+    return;
   }
   while (!s.empty() && (s[0] == '_' || s[0] == '*')) {
     char delim = s[0];
@@ -400,7 +411,7 @@ std::vector<std::pair<std::string, std::string>> parse_annotations(std::string_v
     if (colon != std::string_view::npos && classify_label(s.substr(0, colon)) != LabelKind::other)
       out.emplace_back(std::string(trim(s.substr(0, colon))), std::string(trim(s.substr(colon + 1))));
   }
-  return out;
+  return;
 }
 
 TitleParts split_title(std::string_view raw) {
@@ -423,7 +434,9 @@ TitleParts split_title(std::string_view raw) {
       again = true;
     }
   }
-  parts.title = std::string(trim(strip_markdown(s)));
+  std::string stripped = strip_markdown(s);
+  std::string_view kept = trim(stripped);
+  parts.title = kept.size() == stripped.size() ? std::move(stripped) : std::string(kept);  // no second copy
   return parts;
 }
 
@@ -571,6 +584,12 @@ void read_segment(std::string_view segment, std::vector<ListToken>& out) {
 
 std::vector<ListToken> parse_id_list(std::string_view text) {
   std::vector<ListToken> out;
+  parse_id_list(text, out);
+  return out;
+}
+
+void parse_id_list(std::string_view text, std::vector<ListToken>& out) {
+  out.clear();
   std::string normalized;
   std::string_view norm = text;
   if (needs_normalizing(text)) {
@@ -587,7 +606,6 @@ std::vector<ListToken> parse_id_list(std::string_view text) {
     if (!is_none_word(segment)) read_segment(segment, out);
     if (end == norm.size()) break;
   }
-  return out;
 }
 
 std::optional<std::string> prose_dependency(std::string_view text) {

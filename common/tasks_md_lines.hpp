@@ -63,6 +63,8 @@ bool closes_fence(const Fence& open, std::string_view text);
 // and, for the labels the planner reads, a plain `Requirements: value`). One
 // line may hold several. Labels keep their spelling; values are trimmed.
 std::vector<std::pair<std::string, std::string>> parse_annotations(std::string_view text);
+// The same into `out`, cleared first: a parser reading many lines keeps one list.
+void parse_annotations(std::string_view text, std::vector<std::pair<std::string, std::string>>& out);
 
 enum class LabelKind { requirements, depends, blocked, other };
 LabelKind classify_label(std::string_view label);
@@ -92,6 +94,7 @@ struct ListToken {
 // Splits on commas, semicolons, "and", "&" and white space between ids; drops
 // the words "task"/"tasks"; free text stays one token.
 std::vector<ListToken> parse_id_list(std::string_view text);
+void parse_id_list(std::string_view text, std::vector<ListToken>& out);  // into `out`, cleared first
 
 // Prose dependencies: "Depends on task 3", "depends on tasks 1–3 and 5.2".
 // Returns the text after the phrase (up to the end of the id list), if any.

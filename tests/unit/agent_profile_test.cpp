@@ -59,6 +59,19 @@ TEST_CASE("resolve_profile: claude by default; agent.profile, then the flag, cho
   CHECK(resolve_profile(json{{"agent", {{"profile", "codex"}}}}, "p", "aider").name == "aider");
 }
 
+TEST_CASE("resolve_profile: a built-in profile's patterns are compiled once and shared until settings change them") {
+  json s = {{"agent", {{"profile", "gemini"}, {"command", {"gemini", "--yolo"}}}},
+            {"profiles", {{"gemini", {{"max_lines_below_prompt", 3}}}}}};
+  AgentProfile p = resolve_profile(s, "p");
+  REQUIRE(p.compiled != nullptr);
+  CHECK(p.compiled == builtin_profile("gemini")->compiled);  // no second compile
+  json changed = {{"agent", {{"profile", "gemini"}}}, {"classifier", {{"idle", {"Ready now"}}}}};
+  AgentProfile c = resolve_profile(changed, "p");
+  REQUIRE(c.compiled != nullptr);
+  CHECK(c.compiled != builtin_profile("gemini")->compiled);
+  CHECK(c.compiled->idle.size() == builtin_profile("gemini")->idle.size() + 1);
+}
+
 TEST_CASE("resolve_profile: agent.command and agent.prompt replace the profile's") {
   json s = {{"agent", {{"profile", "custom"}, {"command", {"my-agent", "--fast"}}, {"prompt", "go {task}"}}}};
   AgentProfile p = resolve_profile(s, "p");

@@ -2,6 +2,8 @@
 // graphs: critical path first, ties by id, running tasks first, the knee.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -170,4 +172,77 @@ TEST_CASE("ETA: unknown tasks weigh the median of the known; dead ends are out")
   s.tasks[0].status = TaskStatus::completed;
   s.tasks[1].status = TaskStatus::completed;
   CHECK_FALSE(run_eta_seconds(s, medians, 0).has_value());  // 4 waits on a failure: no time to promise
+}
+
+TEST_CASE("prediction: equal priorities go by id as task_id_less orders them") {
+  // 1.9 before 1.10, numbered ids before named ones, "01" and "1" by their text.
+  std::vector<SimTask> t{sim("BETA-1", 1), sim("1.10", 1), sim("ALPHA-2", 1), sim("1.9", 1), sim("1", 1), sim("01", 1)};
+  assign_path_priorities(t);
+  SimulatedSchedule s = simulate_schedule(t, 1);
+  CHECK(s.start == std::vector<double>{5, 3, 4, 2, 1, 0});
+  // Numbered ids only (the packed fast path): 2 before 2.1 before 2.1.1 before 10.
+  std::vector<SimTask> n{sim("10", 1), sim("2.1.1", 1), sim("2", 1), sim("2.1", 1)};
+  assign_path_priorities(n);
+  CHECK(simulate_schedule(n, 1).start == std::vector<double>{3, 2, 0, 1});
+}
+
+TEST_CASE("prediction: the counts shown go up to the width an unlimited schedule reaches") {
+  // A layered graph: widths found by simulating with as many workers as tasks.
+  std::vector<SimTask> t;
+  for (int layer = 0; layer < 6; ++layer) {
+    for (int k = 0; k <= layer; ++k) {
+      std::vector<int> deps;
+      if (layer > 0) deps.push_back(static_cast<int>(t.size()) - layer - (k == layer ? 1 : 0));
+      t.push_back(sim(std::to_string(layer + 1) + "." + std::to_string(k + 1), 1 + (k % 3), deps));
+    }
+  }
+  assign_path_priorities(t);
+  SimulatedSchedule all = simulate_schedule(t, static_cast<int>(t.size()));
+  int width = 0;
+  for (size_t i = 0; i < t.size(); ++i) {
+    int at = 0;  // tasks running at task i's start
+    for (size_t j = 0; j < t.size(); ++j) at += all.start[j] <= all.start[i] && all.finish[j] > all.start[i];
+    width = std::max(width, at);
+  }
+  REQUIRE(width > 2);
+  Prediction p = predict_makespan(t, 1);
+  CHECK(static_cast<int>(p.by_workers.size()) == width);
+  CHECK(p.by_workers.back().makespan_s == all.makespan);
+}
+
+TEST_CASE("prediction: above kEveryCountLimit, powers of two and the configured count") {
+  std::vector<SimTask> t;
+  for (size_t i = 0; i <= kEveryCountLimit; ++i) t.push_back(sim(std::to_string(i + 1), 1));
+  assign_path_priorities(t);
+  Prediction p = predict_makespan(t, 3);
+  std::vector<int> counts;
+  for (const auto& m : p.by_workers) counts.push_back(m.workers);
+  CHECK(counts == std::vector<int>{1, 2, 3, 4, 8, 16, 32, 64});
+  CHECK(p.makespan_s == std::ceil(static_cast<double>(t.size()) / 3));
+  CHECK(p.knee == 64);
+}
+
+TEST_CASE("prediction: thousands of ready tasks start by priority, and repeated ids still all run") {
+  std::vector<SimTask> t;
+  for (int i = 0; i < 5000; ++i) t.push_back(sim(std::to_string(i + 1), (i * 7919) % 5000 + 1));
+  assign_path_priorities(t);
+  SimulatedSchedule s = simulate_schedule(t, 1);
+  std::vector<size_t> heaviest_first(t.size());
+  for (size_t i = 0; i < t.size(); ++i) heaviest_first[i] = i;
+  std::sort(heaviest_first.begin(), heaviest_first.end(), [&](size_t a, size_t b) { return t[a].weight > t[b].weight; });
+  double at = 0;
+  bool in_order = true;  // one CHECK, not 5,000
+  for (size_t i : heaviest_first) {
+    in_order = in_order && s.start[i] == at;
+    at += t[i].weight;
+  }
+  CHECK(in_order);
+  CHECK(s.makespan == at);
+  // A repeated id at the same priority: a tie the queue breaks its own way, every task still runs once.
+  std::vector<SimTask> dup{sim("a", 1), sim("a", 1), sim("b", 1)};
+  assign_path_priorities(dup);
+  SimulatedSchedule d = simulate_schedule(dup, 1);
+  CHECK(d.makespan == 3);
+  CHECK(d.start[2] == 2);
+  CHECK(d.start[0] + d.start[1] == 1);
 }

@@ -204,6 +204,14 @@ TEST_CASE("requirements: lists, ranges with hyphen and en dash, free text, a bar
   CHECK(task(f, "1").description.empty());
 }
 
+TEST_CASE("requirements: ranges read as text agree with the TaskId rule") {
+  auto f = parse("- [ ] 1. A\n  - _Requirements: 2-4, 1.01-1.3, 01.2-01.3, 5.1-6, 7.3-7.1, 0.9-0.10_\n"
+                 "- [ ] 2. B\n  - _Requirements: 1.2.1-1.2.2, 1.02-1.2, 8.1-8.600_\n");
+  CHECK(task(f, "1").requirements == std::vector<std::string>{"2", "3", "4", "1.1", "1.2", "1.3", "1.2", "1.3",
+                                                               "5.1-6", "7.3-7.1", "0.9", "0.10"});
+  CHECK(task(f, "2").requirements == std::vector<std::string>{"1.2.1", "1.2.2", "1.2", "8.1-8.600"});
+}
+
 TEST_CASE("dependencies: _Depends:_, _Depends on:_ with explanations, prose, ranges") {
   auto f = parse("- [ ] 1. A\n- [ ] 1.1 a\n- [ ] 1.2 b\n- [ ] 2. B\n- [ ] 2.1 c\n- [ ] 2.3 spike\n- [ ] 3. C\n"
                  "- [ ] 4. D\n  - _Depends: 1.2, 2.3_\n"
@@ -271,6 +279,16 @@ TEST_CASE("Kiro's Task Dependency Graph waves and variants") {
     CHECK(f.waves.empty());
     CHECK(f.warnings.empty());
   }
+}
+
+TEST_CASE("a sub-task's parent is the first task of its prefix id, also after a repeated id") {
+  auto f = parse("- [ ] 1. A\n- [ ] 1.1 a\n- [ ] 1. A again\n- [ ] 1.2 b\n- [ ] 2. B\n- [ ] 1.3 c\n- [ ] 2.1 d\n");
+  REQUIRE(f.tasks.size() == 7);
+  CHECK(f.tasks[1].parent == 0);
+  CHECK(f.tasks[3].parent == 0);  // not the repeated "1" on the line before it
+  CHECK(f.tasks[5].parent == 0);  // the latest major is 2: looked up
+  CHECK(f.tasks[6].parent == 4);
+  CHECK(f.tasks[0].children == std::vector<int>{1, 3, 5});
 }
 
 TEST_CASE("duplicate ids are reported with both lines") {
@@ -427,4 +445,17 @@ TEST_CASE("a dependency range names the tasks in it in file order, found without
   int e = f.find("2.1");
   REQUIRE(e >= 0);
   CHECK(f.tasks[e].depends == std::vector<std::string>{"1.3", "1.1", "1.2", "1.3", "1.2", "1.4"});
+}
+
+TEST_CASE("looks_binary: plain words skipped whole, control and invalid bytes counted wherever they fall") {
+  const std::string text(1000, 'a');
+  CHECK_FALSE(looks_binary(text));
+  std::string many = text, few = text, invalid = text;
+  for (size_t i = 3; i < many.size(); i += 7) many[i] = '\x01';  // one byte in 7: over a tenth
+  for (size_t i = 5; i < few.size(); i += 13) few[i] = '\x02';   // one in 13: still text
+  for (size_t i = 1; i < invalid.size(); i += 5) invalid[i] = '\xff';
+  CHECK(looks_binary(many));
+  CHECK_FALSE(looks_binary(few));
+  CHECK(looks_binary(invalid));
+  CHECK_FALSE(looks_binary("caf\xc3\xa9 au lait, " + text));
 }
