@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
+#include <mutex>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -237,20 +238,24 @@ bool apply_record(RunState& s, const json& j) {
 }
 
 // Applies the journal's records after `offset`; a torn last line is not
-// whole yet and is left. A journal shorter than the offset, or one that does
-// not break a line there, is not the journal the snapshot knew: ignored.
-void replay_journal(const fs::path& journal, std::uintmax_t offset, RunState& s) {
+// whole yet and is left. The offset after the last whole line, or nullopt
+// when the journal is shorter than the offset or does not break a line
+// there: not the journal the snapshot knew.
+std::optional<std::uintmax_t> replay_journal(const fs::path& journal, std::uintmax_t offset, RunState& s) {
   const std::uintmax_t size = file_size_or_zero(journal);
-  if (size <= offset) return;
+  if (size == offset) return offset;
+  if (size < offset) return std::nullopt;
   std::ifstream in(journal, std::ios::binary);
-  if (!in) return;
+  if (!in) return std::nullopt;
   if (offset > 0) {
     in.seekg(static_cast<std::streamoff>(offset - 1));
-    if (in.get() != '\n') return;
+    if (in.get() != '\n') return std::nullopt;
   }
+  std::uintmax_t consumed = offset;
   std::string line;
   while (std::getline(in, line)) {
     if (in.eof()) break;  // no newline: being written
+    consumed += line.size() + 1;
     if (line.find("\"state\":") == std::string::npos) continue;
     try {
       apply_record(s, json::parse(line));
@@ -258,12 +263,86 @@ void replay_journal(const fs::path& journal, std::uintmax_t offset, RunState& s)
       // A line that is not a record (a hand edit) proves nothing: skipped.
     }
   }
+  return consumed;
 }
 
 void remember_as_read(RunState& s) {
   s.as_read = nullptr;
   s.journal.clear();
   s.as_read = std::make_shared<const RunState>(s);
+}
+
+// The last state this process read or wrote, with the snapshot file it came
+// from and how much of the journal it has applied. While that snapshot file
+// is the same (the snapshot is rewritten at most once a second, once every
+// N ms for N tasks), a read applies only the journal's new lines instead of
+// parsing the whole snapshot again: a worker's transition costs what changed.
+struct SnapshotId {
+  dev_t dev = 0;
+  ino_t ino = 0;
+  off_t size = 0;
+  long long mtime_ns = 0;
+  bool operator==(const SnapshotId&) const = default;
+};
+
+struct StateCache {
+  std::mutex mutex;
+  fs::path path;
+  SnapshotId snapshot;
+  std::uintmax_t journal_applied = 0;
+  std::shared_ptr<const RunState> state;
+};
+
+StateCache& state_cache() {
+  static StateCache cache;
+  return cache;
+}
+
+std::optional<SnapshotId> snapshot_id(const fs::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return SnapshotId{st.st_dev, st.st_ino, st.st_size,
+                    static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec};
+}
+
+// Remembers `s` as the state at `journal_applied` bytes of the journal, read
+// from (or written to) the snapshot at `path` as it is now; `s.as_read` is it.
+void cache_state(const fs::path& path, RunState& s, std::uintmax_t journal_applied) {
+  remember_as_read(s);
+  auto id = snapshot_id(path);
+  StateCache& cache = state_cache();
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  if (!id) {
+    cache.state = nullptr;
+    return;
+  }
+  cache.path = path;
+  cache.snapshot = *id;
+  cache.journal_applied = journal_applied;
+  cache.state = s.as_read;
+}
+
+// The cached state brought up to the journal's end, when the snapshot file
+// is still the one it came from.
+std::optional<RunState> read_cached(const fs::path& path) {
+  StateCache& cache = state_cache();
+  std::shared_ptr<const RunState> base;
+  std::uintmax_t applied = 0;
+  {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    if (!cache.state || cache.path != path || snapshot_id(path) != cache.snapshot) return std::nullopt;
+    base = cache.state;
+    applied = cache.journal_applied;
+  }
+  RunState s = *base;
+  auto consumed = replay_journal(journal_of(path), applied, s);
+  if (!consumed) return std::nullopt;
+  if (*consumed == applied) {
+    s.as_read = base;
+  } else {
+    cache_state(path, s, *consumed);
+  }
+  return s;
 }
 
 std::string broken_state_advice(const fs::path& path) {
@@ -279,31 +358,35 @@ std::string broken_state_advice(const fs::path& path) {
 }  // namespace
 
 std::optional<RunState> read_run_state(const fs::path& path) {
+  if (auto cached = read_cached(path)) return cached;
   auto text = read_file(path);
   if (!text) return std::nullopt;
   RunState s;
-  std::uintmax_t offset = 0;
-  bool has_offset = false;
+  std::optional<std::uintmax_t> offset;
   try {
     json j = json::parse(*text);
     s = state_from_json(j);
     if (auto it = j.find("journal_offset"); it != j.end() && it->is_number_unsigned()) {
       offset = it->get<std::uintmax_t>();
-      has_offset = true;
     }
   } catch (const std::exception& e) {
     throw RuntimeError(fmt::format("{}: unreadable state ({}); {}", path.string(), e.what(), broken_state_advice(path)));
   }
-  // A state written before the journal carried states has no offset: it is whole.
-  if (has_offset) replay_journal(journal_of(path), offset, s);
-  remember_as_read(s);
+  // A state written before the journal carried states (or by hand) has no
+  // offset: it is whole as it is, and its next commit writes it whole.
+  if (!offset) return s;
+  // A journal that is not the one the snapshot knew (removed, replaced) adds
+  // nothing to it; the next commit writes the state whole over the new one.
+  const auto applied = replay_journal(journal_of(path), *offset, s);
+  if (applied) cache_state(path, s, *applied);
   return s;
 }
 
 void write_run_state(const fs::path& path, RunState& state) {
   state.updated_at = iso8601_utc(now_epoch());
-  write_file_atomic(path, snapshot_text(state, file_size_or_zero(journal_of(path))));
-  remember_as_read(state);
+  const std::uintmax_t journal_size = file_size_or_zero(journal_of(path));
+  write_file_atomic(path, snapshot_text(state, journal_size));
+  cache_state(path, state, journal_size);
 }
 
 namespace {
@@ -373,7 +456,7 @@ void commit_run_state(const SpecPaths& paths, RunState& state) {
   if (whole || snapshot_due(paths.state_json, state)) {
     write_run_state(paths.state_json, state);
   } else {
-    remember_as_read(state);
+    cache_state(paths.state_json, state, file_size_or_zero(journal_path(paths)));
   }
 }
 

@@ -122,3 +122,30 @@ TEST_CASE("a snapshot written directly supersedes the journal before it") {
   write_run_state(spec.paths.state_json, fresh);
   CHECK(read_run_state(spec.paths.state_json)->find("1.1")->phase_kind == Phase::none);
 }
+
+TEST_CASE("a state without a journal offset (an older version's) is written whole on its next change") {
+  test::TempDir dir;
+  SpecPaths paths = SpecPaths::at(dir.path(), "spec");
+  std::filesystem::create_directories(paths.spec_dir);
+  test::write_text(paths.state_json,
+                   R"({"version": 1, "spec": "spec", "tasks": [{"id": "1.1", "status": "running", "phase": "agent busy"}]})");
+  update_run_state(paths, [](RunState& s) { set_phase(s, "1.1", Phase::agent_working); });
+  update_run_state(paths, [](RunState& s) { set_phase(s, "1.1", Phase::agent_busy); });
+  CHECK(read_run_state(paths.state_json)->find("1.1")->phase_kind == Phase::agent_busy);
+  CHECK(test::read_text(paths.state_json).find("\"journal_offset\"") != std::string::npos);
+  std::uintmax_t offset = 0;
+  CHECK(read_journal_from(journal_path(paths), offset).size() == 2);
+}
+
+TEST_CASE("a journal removed under the snapshot: the next change writes the state whole over the new one") {
+  SnapshotSpec spec;
+  update_run_state(spec.paths, [](RunState& s) { set_phase(s, "1.1", Phase::agent_busy); });
+  std::filesystem::remove(journal_path(spec.paths));
+  test::write_text(spec.paths.state_json, spec.snapshot());  // another process's view: not this one's cache
+  update_run_state(spec.paths, [](RunState& s) { s.find("1.2")->status = TaskStatus::stopped; });
+  auto state = read_run_state(spec.paths.state_json);
+  CHECK(state->find("1.2")->status == TaskStatus::stopped);
+  auto rebuilt = rebuild_run_state_from_journal(spec.paths);
+  REQUIRE(rebuilt);
+  CHECK(rebuilt->find("1.2")->status == TaskStatus::stopped);
+}
