@@ -186,6 +186,7 @@ RunState state_from_json(const json& j) {
   s.updated_at = get_or<std::string>(j, "updated_at", "");
   if (j.contains("config")) s.config = config_from_json(j["config"]);
   s.master_gave_up = get_or<std::string>(j, "master_gave_up", "");
+  s.plan_changes = get_or<std::string>(j, "plan_changes", "");
   for (const auto& t : j.at("tasks")) s.tasks.push_back(task_from_json(t));
   return s;
 }
@@ -200,6 +201,7 @@ nlohmann::ordered_json header_json(const RunState& state, std::uintmax_t journal
   h["journal_offset"] = journal_offset;
   h["config"] = to_json(state.config);
   h["master_gave_up"] = state.master_gave_up;
+  h["plan_changes"] = state.plan_changes;
   return h;
 }
 
@@ -393,7 +395,7 @@ namespace {
 
 bool same_run_fields(const RunState& a, const RunState& b) {
   return a.version == b.version && a.spec == b.spec && a.created_at == b.created_at && a.config == b.config &&
-         a.master_gave_up == b.master_gave_up && a.tasks.size() == b.tasks.size() &&
+         a.master_gave_up == b.master_gave_up && a.plan_changes == b.plan_changes && a.tasks.size() == b.tasks.size() &&
          std::equal(a.tasks.begin(), a.tasks.end(), b.tasks.begin(),
                     [](const TaskState& x, const TaskState& y) { return x.id == y.id; });
 }

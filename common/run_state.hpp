@@ -92,6 +92,7 @@ struct RunState {
   std::string updated_at;
   RunConfig config;
   std::string master_gave_up;    // why the last master stopped restarting workers; empty when it did not
+  std::string plan_changes;      // tasks.md edited during the run: what, for status and watch; empty none
   std::vector<TaskState> tasks;  // in id order
   // Transitions made since the state was read, not yet journaled: the
   // lifecycle functions add them, commit_run_state appends and clears them.

@@ -17,6 +17,7 @@
 #include "common/file_lock.hpp"
 #include "common/log.hpp"
 #include "common/notify.hpp"
+#include "common/plan_drift.hpp"
 #include "common/run_state.hpp"
 #include "common/scheduler.hpp"
 #include "common/settings.hpp"
@@ -242,9 +243,33 @@ namespace {
 struct StateView {
   bool work_left = true;
   bool wants_worker = true;
+  std::optional<std::filesystem::file_time_type> tasks_md_written;  // when it was last compared
 };
 
+// tasks.md edited during the run (a person's commit, a pull): compared with
+// the run's tasks whenever the file changes, so that a removed task is not
+// run and an added one is named (common/plan_drift).
+void notice_plan_edits(const SpecPaths& paths, StateView& view) {
+  std::error_code ec;
+  const auto written = std::filesystem::last_write_time(paths.tasks_md, ec);
+  if (ec || written == view.tasks_md_written) return;
+  view.tasks_md_written = written;
+  try {
+    const TaskFile file = load_tasks_md(paths.tasks_md);
+    update_run_state(paths, [&](RunState& s) {
+      const PlanDrift drift = plan_drift(file, s);
+      if (!drift.removed.empty() || !drift.added.empty() || !s.plan_changes.empty()) {
+        log_info("master: {}", drift.empty() ? "tasks.md matches the run again" : plan_drift_note(drift, s));
+      }
+      apply_plan_drift(s, drift);
+    });
+  } catch (const std::exception& e) {
+    log_info("master: tasks.md changed and cannot be read: {}", e.what());
+  }
+}
+
 void observe_state(const SpecPaths& paths, Notifier& notifier, StateView& view) {
+  notice_plan_edits(paths, view);
   try {
     if (auto s = read_run_state(paths.state_json)) {
       if (run_time_is_up(*s)) s = stop_pending_at_deadline(paths);

@@ -188,6 +188,7 @@ std::string render_run(const RunState& state, const std::vector<Completion>& com
   head.push_back({fmt::format("{} {}/{} completed{}", progress_bar(counts.completed, total, bar),
                               counts.completed, total, eta_text(state, completions, facts)),
                   Style::plain});
+  if (!state.plan_changes.empty()) head.push_back({state.plan_changes, Style::yellow});
 
   std::vector<Line> body;
   for (const auto& t : state.tasks) {

@@ -46,7 +46,9 @@ class LocalWorkPlace final : public WorkPlace {
  public:
   explicit LocalWorkPlace(fs::path repo_root) : repo_root_(std::move(repo_root)) {}
 
-  bool worktree_exists(const fs::path& worktree) const override { return fs::exists(worktree); }
+  // Its .git file, not only the folder: an agent writing by absolute path
+  // can make the folder again after a person removed the worktree.
+  bool worktree_exists(const fs::path& worktree) const override { return fs::exists(worktree / ".git"); }
 
   std::string prepare_worktree(const fs::path& worktree, const std::string& branch,
                                const std::string& target_branch) const override {

@@ -47,6 +47,7 @@ class SessionPlace {
 class WorkPlace {
  public:
   virtual ~WorkPlace() = default;
+  // A worktree of the repository is there (not merely a folder of that name).
   virtual bool worktree_exists(const std::filesystem::path& worktree) const = 0;
   // A note for the log when a leftover folder or branch was moved aside.
   virtual std::string prepare_worktree(const std::filesystem::path& worktree, const std::string& branch,

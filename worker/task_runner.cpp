@@ -304,6 +304,14 @@ TaskEnd after_monitor(const SpecPaths& paths, const Claim& claim, const AgentSet
   // A signal to this worker reaches its tmux control client too (same process
   // group): whatever the monitor saw then, the task is interrupted, not failed.
   if (stop) return TaskEnd::interrupted;
+  if (result.outcome != MonitorOutcome::interrupted && !place.work.worktree_exists(task.worktree)) {
+    end_agent(paths, task, place.sessions);
+    archive_task_log(paths, task.id);
+    return fail_task(paths, task, claim.config,
+                     fmt::format("its worktree {} was removed during the run: nothing there to judge or commit "
+                                 "(branch {} keeps what was committed); `kiro-parallel retry {} {}` starts it again",
+                                 task.worktree, task.branch, paths.spec, task.id));
+  }
   switch (result.outcome) {
     case MonitorOutcome::turn_ended: return judge_turn(paths, claim, agent, result, scrollback, place, stop);
     case MonitorOutcome::interrupted: return TaskEnd::interrupted;
