@@ -150,4 +150,9 @@ std::optional<AgentFootprint> measured_footprint(const fs::path& log, const std:
   return f;
 }
 
+AgentFootprint footprint_for(const fs::path& logs_dir, const std::string& profile) {
+  if (auto measured = measured_footprint(footprint_log_path(logs_dir), profile)) return *measured;
+  return assumed_footprint(profile);
+}
+
 }  // namespace kp

@@ -61,5 +61,8 @@ void append_footprint(const std::filesystem::path& log, const FootprintRecord& r
 // The median of the profile's last 20 records, with a source naming how
 // many; std::nullopt when none.
 std::optional<AgentFootprint> measured_footprint(const std::filesystem::path& log, const std::string& profile);
+// What `--max-parallel auto` counts per agent: measured in the spec's
+// logs/ when it can be, else assumed (and saying so).
+AgentFootprint footprint_for(const std::filesystem::path& logs_dir, const std::string& profile);
 
 }  // namespace kp

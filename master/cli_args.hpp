@@ -1,49 +1,62 @@
-// Parsing a subcommand's arguments: declared options, positionals, and
-// UsageError (exit 2) that names the command for anything else.
+// Parsing a subcommand's arguments against its table entry (master/command.hpp),
+// and writing its usage line and --help from the same declaration.
+//
+// Our own parser, not CLI11 (Debian's libcli11-dev): the declaration has to
+// carry what completion needs (positional kinds: spec names from .kiro/specs/,
+// task ids from the spec; option values: choices, directories, profiles) and
+// the help layout and UsageError text scripts see, none of which CLI11 models,
+// so it would sit beside this table as a second declaration; CLI11 is also not
+// installed here and would be one more build dependency. The parser itself is
+// about a hundred lines.
 #pragma once
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "master/command.hpp"
 
 namespace kp {
 
-struct OptionSpec {
-  std::string name;        // "--json", "-C", "-f"
-  bool takes_value = false;
-};
-
 class ParsedArgs {
  public:
   bool help = false;  // --help or -h was given
   std::vector<std::string> positionals;
 
-  bool has(const std::string& name) const { return flags_.count(name) || values_.count(name); }
-  std::optional<std::string> value(const std::string& name) const;
+  // By any of an option's names ("-f" or "--follow"). Asking for an option the
+  // command does not declare is a programming error (std::logic_error).
+  bool has(std::string_view name) const;
+  std::optional<std::string> value(std::string_view name) const;
   // Integer option within [min, max]; UsageError otherwise.
-  std::optional<long> integer(const std::string& name, long min, long max) const;
-  std::optional<double> number(const std::string& name, double min, double max) const;
+  std::optional<long> integer(std::string_view name, long min, long max) const;
+  std::optional<double> number(std::string_view name, double min, double max) const;
 
  private:
-  friend ParsedArgs parse_args(const Command&, const std::vector<std::string>&,
-                               const std::vector<OptionSpec>&, size_t, size_t);
+  friend ParsedArgs parse_args(const Command&, const std::vector<std::string>&);
+  const Option& declared(std::string_view name) const;
   const Command* command_ = nullptr;
-  std::set<std::string> flags_;
-  std::map<std::string, std::string> values_;
+  std::map<const Option*, std::string> given_;  // option -> its value ("" for a flag)
 };
 
-// Parses args against `options` (plus --help/-h and -C DIR, which every command
-// takes). Accepts "--opt value" and "--opt=value". Throws UsageError on an
-// unknown option, a missing value, or a positional count outside [min, max]
-// (skipped when --help was given).
-ParsedArgs parse_args(const Command& command, const std::vector<std::string>& args,
-                      const std::vector<OptionSpec>& options, size_t min_positionals,
-                      size_t max_positionals);
+// The options every command takes: -C DIR and -h/--help.
+const std::vector<Option>& common_options();
+// The command's declared options, then the common ones.
+std::vector<const Option*> all_options(const Command& command);
+// The option one of whose names is `name`, or null.
+const Option* find_option(const Command& command, std::string_view name);
 
-// Prints "usage: kiro-parallel <usage>" and the help text to stdout.
+// Parses args against the command's declaration (plus common_options()).
+// Accepts "--opt value" and "--opt=value", and "--" before positionals.
+// Throws UsageError naming the command on an unknown option, a missing value,
+// a missing required option, or a positional count the declaration does not
+// allow (the counts and required options are not checked when --help was given).
+ParsedArgs parse_args(const Command& command, const std::vector<std::string>& args);
+
+// "analyze <spec> [--json] [--order auto|majors|strict] ..." (without the program name).
+std::string usage_line(const Command& command);
+// The whole --help: usage line, summary, prose, then every option.
+std::string command_help_text(const Command& command);
 void print_command_help(const Command& command);
 
 // The -C directory, or ".".

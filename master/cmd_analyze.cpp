@@ -14,6 +14,7 @@
 
 #include "common/buffered_writer.hpp"
 #include "common/error.hpp"
+#include "common/agent_footprint.hpp"
 #include "common/machine_capacity.hpp"
 #include "common/makespan_prediction.hpp"
 #include "common/planner.hpp"
@@ -34,29 +35,37 @@ namespace kp {
 
 namespace {
 
-int handler(const std::vector<std::string>& args);
+int handler(const ParsedArgs& parsed);
 
 }  // namespace
 
 const Command kCmdAnalyze = {
-    "analyze",
-    "analyze <spec> [--mermaid] [--json] [--order auto|majors|strict] [--skip-optional] [--max-parallel N]",
-    "parse, validate and plan a spec's tasks.md",
-    "Reads .kiro/specs/<spec>/tasks.md and changes nothing. Durations recorded in\n"
-    ".completed_tasks.json (median per task) weight the critical path. Exit 0 when the spec\n"
-    "was analyzed (warnings included); 2 for a missing or bad spec name, an unreadable or\n"
-    "binary tasks.md, or a dependency cycle.\n"
-    "\n"
-    "  --json             print the plan as JSON (counts, waves, critical path, tasks, warnings)\n"
-    "  --mermaid          print a Mermaid flowchart: one subgraph per wave\n"
-    "  --order ORDER      auto (default), majors or strict (setting order): auto is strict when\n"
-    "                     the file marks (P) or has cc-sdd 3 annotations, no implicit order when\n"
-    "                     every task states its dependencies, majors (with a warning) otherwise\n"
-    "  --skip-optional    leave optional (*) tasks out of the plan (setting skip_optional)\n"
-    "  --max-parallel N   predict the makespan for N workers (or auto; default: max_parallel of the\n"
-    "                     settings, 3), and for 1 up to the plan's width; --json: \"prediction\"\n"
-    "                     {workers, makespan_s, speedup, work_s, basis, knee, by_workers[]}\n",
-    handler,
+    .name = "analyze",
+    .summary = "parse, validate and plan a spec's tasks.md",
+    .positionals = {{"<spec>", PositionalKind::spec}},
+    .options =
+        {
+            {{"--mermaid"}, "", "print a Mermaid flowchart: one subgraph per wave"},
+            {{"--json"}, "", "print the plan as JSON (counts, waves, critical path, tasks, warnings)"},
+            {{"--order"},
+             "ORDER",
+             "auto (default), majors or strict (setting order): auto is strict when the file marks (P) or "
+             "has cc-sdd 3 annotations, no implicit order when every task states its dependencies, majors "
+             "(with a warning) otherwise",
+             ValueKind::text,
+             {"auto", "majors", "strict"}},
+            {{"--skip-optional"}, "", "leave optional (*) tasks out of the plan (setting skip_optional)"},
+            {{"--max-parallel"},
+             "N",
+             "predict the makespan for N workers (or auto; default: max_parallel of the settings, 3), and "
+             "for 1 up to the plan's width; --json: \"prediction\" {workers, makespan_s, speedup, work_s, "
+             "basis, knee, by_workers[]}"},
+        },
+    .help = "Reads .kiro/specs/<spec>/tasks.md and changes nothing. Durations recorded in\n"
+            ".completed_tasks.json (median per task) weight the critical path. Exit 0 when the spec\n"
+            "was analyzed (warnings included); 2 for a missing or bad spec name, an unreadable or\n"
+            "binary tasks.md, or a dependency cycle.\n",
+    .handler = handler,
 };
 
 namespace {
@@ -89,7 +98,7 @@ int prediction_workers(const ParsedArgs& parsed, const Settings& settings, Analy
   auto flag = parsed.value("--max-parallel");
   if (flag ? *flag != "auto" : !settings.max_parallel_auto)
     return static_cast<int>(parsed.integer("--max-parallel", 1, 256).value_or(settings.max_parallel));
-  AutoWorkers chosen = choose_workers(read_machine_facts(), assumed_footprint(a.profile),
+  AutoWorkers chosen = choose_workers(read_machine_facts(), footprint_for(a.paths.logs_dir, a.profile),
                                       static_cast<int>(std::max(a.plan.max_parallelism, 1.0)));
   a.workers_why = chosen.reason;
   return chosen.workers;
@@ -510,15 +519,7 @@ double ms_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
 }
 
-int handler(const std::vector<std::string>& args) {
-  ParsedArgs parsed = parse_args(kCmdAnalyze, args,
-                                 {{"--mermaid", false}, {"--json", false}, {"--order", true}, {"--skip-optional", false},
-                                  {"--max-parallel", true}},
-                                 1, 1);
-  if (parsed.help) {
-    print_command_help(kCmdAnalyze);
-    return 0;
-  }
+int handler(const ParsedArgs& parsed) {
   if (parsed.has("--json") && parsed.has("--mermaid")) throw UsageError("analyze: choose one of --json and --mermaid");
   Analysis a;
   a.paths = SpecPaths::resolve(repo_dir_arg(parsed), parsed.positionals[0]);

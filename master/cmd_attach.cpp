@@ -23,32 +23,28 @@ namespace kp {
 
 namespace {
 
-int handler(const std::vector<std::string>& args);
+int handler(const ParsedArgs& parsed);
 
 }  // namespace
 
 const Command kCmdAttach = {
-    "attach",
-    "attach <spec> <task>",
-    "attach to a task's tmux session",
-    "Runs tmux attach on the task's session (on the run's tmux socket). Detach\n"
-    "again with the tmux prefix key and d (C-b d by default); the task goes on.\n"
-    "While a person is attached the worker presses no keys for the agent.\n"
-    "Not on a terminal: prints the tmux command and exits 1. Inside tmux, tmux\n"
-    "refuses to nest sessions: detach first (or use tmux switch-client).\n"
-    "exit status: 1 when not on a terminal or the session does not exist;\n"
-    "2 when the task is not in the run state.\n",
-    handler,
+    .name = "attach",
+    .summary = "attach to a task's tmux session",
+    .positionals = {{"<spec>", PositionalKind::spec}, {"<task>", PositionalKind::task}},
+    .options = {},
+    .help = "Runs tmux attach on the task's session (on the run's tmux socket). Detach\n"
+            "again with the tmux prefix key and d (C-b d by default); the task goes on.\n"
+            "While a person is attached the worker presses no keys for the agent.\n"
+            "Not on a terminal: prints the tmux command and exits 1. Inside tmux, tmux\n"
+            "refuses to nest sessions: detach first (or use tmux switch-client).\n"
+            "exit status: 1 when not on a terminal or the session does not exist;\n"
+            "2 when the task is not in the run state.\n",
+    .handler = handler,
 };
 
 namespace {
 
-int handler(const std::vector<std::string>& args) {
-  ParsedArgs parsed = parse_args(kCmdAttach, args, {}, 2, 2);
-  if (parsed.help) {
-    print_command_help(kCmdAttach);
-    return kExitOk;
-  }
+int handler(const ParsedArgs& parsed) {
   SpecPaths paths = SpecPaths::resolve(repo_dir_arg(parsed), parsed.positionals[0]);
   const std::string& task_id = parsed.positionals[1];
   RunState state = load_run_state_for_view(paths);

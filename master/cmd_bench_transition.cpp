@@ -19,29 +19,24 @@ namespace kp {
 
 namespace {
 
-int handler(const std::vector<std::string>& args);
+int handler(const ParsedArgs& parsed);
 
 }  // namespace
 
 const Command kCmdBenchTransition = {
-    "bench-transition",
-    "bench-transition <spec> [--count K]",
-    "internal: time K phase transitions of the spec's first running task",
-    "  --count K       transitions to time (default 20)\n"
-    "\nPrints tasks, state bytes, median and 90th percentile milliseconds per\n"
-    "transition. It changes the state: use it on a copy (scripts/bench-transition.sh).\n",
-    handler,
-    true,
+    .name = "bench-transition",
+    .summary = "internal: time K phase transitions of the spec's first running task",
+    .positionals = {{"<spec>", PositionalKind::spec}},
+    .options = {{{"--count"}, "K", "transitions to time (default 20)"}},
+    .help = "Prints tasks, state bytes, median and 90th percentile milliseconds per\n"
+            "transition. It changes the state: use it on a copy (scripts/bench-transition.sh).\n",
+    .handler = handler,
+    .internal = true,
 };
 
 namespace {
 
-int handler(const std::vector<std::string>& args) {
-  ParsedArgs parsed = parse_args(kCmdBenchTransition, args, {{"--count", true}}, 1, 1);
-  if (parsed.help) {
-    print_command_help(kCmdBenchTransition);
-    return kExitOk;
-  }
+int handler(const ParsedArgs& parsed) {
   SpecPaths paths = SpecPaths::resolve(repo_dir_arg(parsed), parsed.positionals[0]);
   const int count = static_cast<int>(parsed.integer("--count", 1, 100000).value_or(20));
   auto state = read_run_state(paths.state_json);

@@ -24,35 +24,47 @@ namespace kp {
 
 namespace {
 
-int handler(const std::vector<std::string>& args);
+int handler(const ParsedArgs& parsed);
 
 }  // namespace
 
 const Command kCmdClassify = {
-    "classify",
-    "classify [--profile NAME] [--worktree DIR] [--approve MODE] [--json] [--after-prompt] [--pane-dead] FILE|-",
-    "classify a captured agent screen and say why",
-    "Reads a screen capture (e.g. `tmux capture-pane -p -J -t SESSION`, or a task's\n"
-    "logs/task-<id>_latest.log; '-' reads stdin; ANSI escapes are stripped) and prints\n"
-    "the class the worker would see, the rule that decided and the screen line:\n"
-    "  starting ready busy needs_input needs_choice done exited\n"
-    "Only needs_input gets an Enter from a worker; needs_choice waits for a person.\n"
-    "A permission menu the classifier would answer (needs_input) is judged by the\n"
-    "approval policy for the worktree (see \"Approval policy\" in the README): it stays\n"
-    "needs_input only when the policy approves; otherwise it is needs_choice, with the\n"
-    "rule policy_refuse:RULE or policy_ask:RULE, and the request and reason are shown.\n\n"
-    "  --profile NAME   agent profile: claude (default), codex, gemini, aider, custom,\n"
-    "                   or one defined in .kiro/settings/parallel.json (read from -C DIR)\n"
-    "  --worktree DIR   the task's worktree the policy judges paths against (default:\n"
-    "                   the current folder)\n"
-    "  --approve MODE   policy (default, or approve.mode from the settings), allowlist,\n"
-    "                   all or none\n"
-    "  --json           one JSON object: class, rule, line, text, profile, input and,\n"
-    "                   for a permission menu, approval {verdict, rule, reason, kind,\n"
-    "                   tool, command, path}\n"
-    "  --after-prompt   the task prompt was already sent: an idle prompt means done\n"
-    "  --pane-dead      the pane's process has ended\n",
-    handler,
+    .name = "classify",
+    .summary = "classify a captured agent screen and say why",
+    .positionals = {{"FILE|-", PositionalKind::file}},
+    .options =
+        {
+            {{"--profile"},
+             "NAME",
+             "agent profile: claude (default), codex, gemini, aider, custom, or one defined in "
+             ".kiro/settings/parallel.json (read from -C DIR)",
+             ValueKind::profile},
+            {{"--worktree"},
+             "DIR",
+             "the task's worktree the policy judges paths against (default: the current folder)",
+             ValueKind::directory},
+            {{"--approve"},
+             "MODE",
+             "policy (default, or approve.mode from the settings), allowlist, all or none",
+             ValueKind::text,
+             {"policy", "allowlist", "all", "none"}},
+            {{"--json"},
+             "",
+             "one JSON object: class, rule, line, text, profile, input and, for a permission menu, "
+             "approval {verdict, rule, reason, kind, tool, command, path}"},
+            {{"--after-prompt"}, "", "the task prompt was already sent: an idle prompt means done"},
+            {{"--pane-dead"}, "", "the pane's process has ended"},
+        },
+    .help = "Reads a screen capture (e.g. `tmux capture-pane -p -J -t SESSION`, or a task's\n"
+            "logs/task-<id>_latest.log; '-' reads stdin; ANSI escapes are stripped) and prints\n"
+            "the class the worker would see, the rule that decided and the screen line:\n"
+            "  starting ready busy needs_input needs_choice done exited\n"
+            "Only needs_input gets an Enter from a worker; needs_choice waits for a person.\n"
+            "A permission menu the classifier would answer (needs_input) is judged by the\n"
+            "approval policy for the worktree (see \"Approval policy\" in the README): it stays\n"
+            "needs_input only when the policy approves; otherwise it is needs_choice, with the\n"
+            "rule policy_refuse:RULE or policy_ask:RULE, and the request and reason are shown.\n",
+    .handler = handler,
 };
 
 namespace {
@@ -129,15 +141,7 @@ void print_text(const Classification& c, const std::optional<Approval>& approval
   if (typed) fmt::print("  input line: {}\n", typed->empty() ? "(empty)" : "\"" + *typed + "\"");
 }
 
-int handler(const std::vector<std::string>& args) {
-  ParsedArgs parsed = parse_args(kCmdClassify, args,
-                                 {{"--profile", true}, {"--json", false}, {"--after-prompt", false},
-                                  {"--pane-dead", false}, {"--worktree", true}, {"--approve", true}},
-                                 1, 1);
-  if (parsed.help) {
-    print_command_help(kCmdClassify);
-    return kExitOk;
-  }
+int handler(const ParsedArgs& parsed) {
   const auto settings_path =
       std::filesystem::path(repo_dir_arg(parsed)) / ".kiro" / "settings" / "parallel.json";
   const nlohmann::json settings = read_settings(settings_path);

@@ -18,32 +18,29 @@ namespace fs = std::filesystem;
 
 namespace {
 
-int handler(const std::vector<std::string>& args);
+int handler(const ParsedArgs& parsed);
 
 }  // namespace
 
 const Command kCmdClean = {
-    "clean",
-    "clean <spec> [--force]",
-    "remove sessions, merged worktrees and state; refuses to delete unmerged work",
-    "  Kills the spec's tmux sessions, removes each task worktree whose branch is\n"
-    "  merged and that has no uncommitted or untracked changes (and its branch),\n"
-    "  then the run state. Unmerged or dirty worktrees are listed and kept, and the\n"
-    "  state stays so nothing is forgotten; exit 1.\n"
-    "  --force        remove them too, after saving their commits and changes under\n"
-    "                 refs/kiro-parallel/archive/<branch>/<time> (nothing is lost)\n"
-    "  The completion history (.completed_tasks.json) and logs/ are kept.\n",
-    handler,
+    .name = "clean",
+    .summary = "remove sessions, merged worktrees and state; refuses to delete unmerged work",
+    .positionals = {{"<spec>", PositionalKind::spec}},
+    .options = {{{"--force"},
+                 "",
+                 "remove unmerged or dirty worktrees too, after saving their commits and changes under "
+                 "refs/kiro-parallel/archive/<branch>/<time> (nothing is lost)"}},
+    .help = "Kills the spec's tmux sessions, removes each task worktree whose branch is\n"
+            "merged and that has no uncommitted or untracked changes (and its branch),\n"
+            "then the run state. Unmerged or dirty worktrees are listed and kept, and the\n"
+            "state stays so nothing is forgotten; exit 1 (--force removes them too).\n"
+            "The completion history (.completed_tasks.json) and logs/ are kept.\n",
+    .handler = handler,
 };
 
 namespace {
 
-int handler(const std::vector<std::string>& args) {
-  ParsedArgs parsed = parse_args(kCmdClean, args, {{"--force", false}}, 1, 1);
-  if (parsed.help) {
-    print_command_help(kCmdClean);
-    return 0;
-  }
+int handler(const ParsedArgs& parsed) {
   SpecPaths paths = SpecPaths::resolve(repo_dir_arg(parsed), parsed.positionals[0]);
   // A master whose work is done exits within a moment; wait for it.
   for (int i = 0; i < 50 && master_alive(paths); ++i) {

@@ -24,27 +24,31 @@ namespace kp {
 
 namespace {
 
-int handler(const std::vector<std::string>& args);
+int handler(const ParsedArgs& parsed);
 
 }  // namespace
 
 const Command kCmdEvents = {
-    "events",
-    "events <spec> [-f] [--json]",
-    "print the run's task transitions (the event journal)",
-    "  -f, --follow    keep printing new events; ends (exit 0) once the master has\n"
-    "                  exited and every event is printed, or on Ctrl-C. Started\n"
-    "                  before a run, it waits for the master while work remains.\n"
-    "  --json          print the journal's JSON lines as they are\n"
-    "\nThe journal is .kiro/specs/<spec>/logs/events.jsonl, appended under the\n"
-    "state lock, one object per line: ts (ISO 8601 UTC, milliseconds), event\n"
-    "(claimed, resumed, adopted, released, started, phase, prompt_delivered,\n"
-    "needs_input, needs_choice, approved, refused, possibly_stuck, merge_held,\n"
-    "completed, failed, conflict, stopped, retried, blocked, unblocked), task,\n"
-    "worker (null: none), attempt, phase (the task's phase after it), detail,\n"
-    "and evidence (completed) or error (failed, conflict, merge_held) when set.\n"
-    "exit status: 0; 1 when there is no journal yet (without -f).\n",
-    handler,
+    .name = "events",
+    .summary = "print the run's task transitions (the event journal)",
+    .positionals = {{"<spec>", PositionalKind::spec}},
+    .options =
+        {
+            {{"-f", "--follow"},
+             "",
+             "keep printing new events; ends (exit 0) once the master has exited and every event is "
+             "printed, or on Ctrl-C. Started before a run, it waits for the master while work remains."},
+            {{"--json"}, "", "print the journal's JSON lines of its transitions, without the recorded state they carry"},
+        },
+    .help = "The journal is .kiro/specs/<spec>/logs/events.jsonl, appended under the\n"
+            "state lock, one object per line: ts (ISO 8601 UTC, milliseconds), event\n"
+            "(claimed, resumed, adopted, released, started, phase, prompt_delivered,\n"
+            "needs_input, needs_choice, approved, refused, possibly_stuck, merge_held,\n"
+            "completed, failed, conflict, stopped, retried, blocked, unblocked), task,\n"
+            "worker (null: none), attempt, phase (the task's phase after it), detail,\n"
+            "and evidence (completed) or error (failed, conflict, merge_held) when set.\n"
+            "exit status: 0; 1 when there is no journal yet (without -f).\n",
+    .handler = handler,
 };
 
 namespace {
@@ -109,15 +113,10 @@ int follow(const SpecPaths& paths, std::uintmax_t offset, bool json, const TermS
   return kExitOk;
 }
 
-int handler(const std::vector<std::string>& args) {
-  ParsedArgs parsed = parse_args(kCmdEvents, args, {{"-f", false}, {"--follow", false}, {"--json", false}}, 1, 1);
-  if (parsed.help) {
-    print_command_help(kCmdEvents);
-    return kExitOk;
-  }
+int handler(const ParsedArgs& parsed) {
   SpecPaths paths = SpecPaths::resolve(repo_dir_arg(parsed), parsed.positionals[0]);
   const bool json = parsed.has("--json");
-  const bool follow_it = parsed.has("-f") || parsed.has("--follow");
+  const bool follow_it = parsed.has("--follow");
   TermStyle style(stdout);
   std::uintmax_t offset = 0;
   std::error_code ec;

@@ -27,7 +27,7 @@ namespace kp {
 
 namespace {
 
-int handler(const std::vector<std::string>& args);
+int handler(const ParsedArgs&);
 
 std::string env_or(const char* name, const std::string& fallback = {}) {
   const char* v = std::getenv(name);
@@ -66,22 +66,22 @@ nlohmann::json answer_tool_use(const nlohmann::json& input, nlohmann::json& line
 }  // namespace
 
 const Command kCmdHook = {
-    "hook",
-    "hook",
-    "internal: what the agents' hooks run",
-    "Reads a hook's JSON (Claude Code, qwen) on stdin and appends it to the task's signal\n"
-    "channel ($KIRO_PARALLEL_SIGNALS, logs/task-<id>.signals.jsonl). For PreToolUse\n"
-    "it prints the approval policy's answer (allow; ask, which shows Claude's own\n"
-    "menu to a person; or deny with the reason when approve.on_refuse is \"reject\").\n"
-    "Always exits 0, so that a fault here never stops the agent.\n",
-    handler,
-    /*internal=*/true,
+    .name = "hook",
+    .summary = "internal: what the agents' hooks run",
+    .positionals = {},
+    .options = {},
+    .help = "Reads a hook's JSON (Claude Code, qwen) on stdin and appends it to the task's signal\n"
+            "channel ($KIRO_PARALLEL_SIGNALS, logs/task-<id>.signals.jsonl). For PreToolUse\n"
+            "it prints the approval policy's answer (allow; ask, which shows Claude's own\n"
+            "menu to a person; or deny with the reason when approve.on_refuse is \"reject\").\n"
+            "It takes no arguments. Always exits 0, so that a fault here never stops the agent.\n",
+    .handler = handler,
+    .internal = true,
 };
 
 namespace {
 
-int handler(const std::vector<std::string>& args) {
-  if (!args.empty()) throw UsageError("hook takes no arguments (it reads the hook's JSON on stdin)");
+int handler(const ParsedArgs&) {
   const std::string channel = env_or(kSignalsEnv);
   std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
   auto input = nlohmann::json::parse(text, nullptr, false);

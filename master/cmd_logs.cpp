@@ -26,20 +26,22 @@ namespace kp {
 
 namespace {
 
-int handler(const std::vector<std::string>& args);
+int handler(const ParsedArgs& parsed);
 
 }  // namespace
 
 const Command kCmdLogs = {
-    "logs",
-    "logs <spec> <task> [-f]",
-    "print a task's latest screen log",
-    "  -f, --follow    follow: print the log again each time it changes, until\n"
-    "                  the task is no longer running (or Ctrl-C)\n"
-    "\nThe log is .kiro/specs/<spec>/logs/task-<task>_latest.log, the last screen\n"
-    "of the task's agent. exit status: 0; 1 when there is no log yet; 2 when\n"
-    "the task is not in the run state.\n",
-    handler,
+    .name = "logs",
+    .summary = "print a task's latest screen log",
+    .positionals = {{"<spec>", PositionalKind::spec}, {"<task>", PositionalKind::task}},
+    .options = {{{"-f", "--follow"},
+                 "",
+                 "follow: print the log again each time it changes, until the task is no longer running "
+                 "(or Ctrl-C)"}},
+    .help = "The log is .kiro/specs/<spec>/logs/task-<task>_latest.log, the last screen\n"
+            "of the task's agent. exit status: 0; 1 when there is no log yet; 2 when\n"
+            "the task is not in the run state.\n",
+    .handler = handler,
 };
 
 namespace {
@@ -80,19 +82,14 @@ int follow(const SpecPaths& paths, const std::string& task_id, std::optional<std
   }
 }
 
-int handler(const std::vector<std::string>& args) {
-  ParsedArgs parsed = parse_args(kCmdLogs, args, {{"-f", false}, {"--follow", false}}, 2, 2);
-  if (parsed.help) {
-    print_command_help(kCmdLogs);
-    return kExitOk;
-  }
+int handler(const ParsedArgs& parsed) {
   SpecPaths paths = SpecPaths::resolve(repo_dir_arg(parsed), parsed.positionals[0]);
   const std::string& task_id = parsed.positionals[1];
   RunState state = load_run_state_for_view(paths);
   const TaskState* task = state.find(task_id);
   if (!task) throw UsageError(fmt::format("logs: spec {} has no task '{}' in its run state", paths.spec, task_id));
   auto text = read_file(paths.task_latest_log(task_id));
-  bool follow_it = parsed.has("-f") || parsed.has("--follow");
+  bool follow_it = parsed.has("--follow");
   if (text) print_log(*text);
   if (follow_it && (text || task->status == TaskStatus::running)) return follow(paths, task_id, text);
   if (!text) {

@@ -6,27 +6,23 @@ namespace kp {
 
 namespace {
 
-int handler(const std::vector<std::string>& args);
+int handler(const ParsedArgs& parsed);
 
 }  // namespace
 
 const Command kCmdMaster = {
-    "master",
-    "master <spec>",
-    "internal: the detached master process (started by run)",
-    "",
-    handler,
-    true,
+    .name = "master",
+    .summary = "internal: the detached master process (started by run)",
+    .positionals = {{"<spec>", PositionalKind::spec}},
+    .options = {},
+    .help = "",
+    .handler = handler,
+    .internal = true,
 };
 
 namespace {
 
-int handler(const std::vector<std::string>& args) {
-  ParsedArgs parsed = parse_args(kCmdMaster, args, {}, 1, 1);
-  if (parsed.help) {
-    print_command_help(kCmdMaster);
-    return 0;
-  }
+int handler(const ParsedArgs& parsed) {
   return run_master(repo_dir_arg(parsed), parsed.positionals[0]);
 }
 

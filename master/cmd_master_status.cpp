@@ -18,19 +18,20 @@ namespace kp {
 
 namespace {
 
-int handler(const std::vector<std::string>& args);
+int handler(const ParsedArgs& parsed);
 
 }  // namespace
 
 const Command kCmdMasterStatus = {
-    "master-status",
-    "master-status <spec>",
-    "master and worker processes, their tasks, recent completions",
-    "Shows whether the master runs (and its pid), each worker id with its pid,\n"
-    "alive or dead, the task it holds and for how long, and the last 10\n"
-    "completions with their durations. Changes nothing.\n"
-    "exit status: 0; 2 when the spec has no run state.\n",
-    handler,
+    .name = "master-status",
+    .summary = "master and worker processes, their tasks, recent completions",
+    .positionals = {{"<spec>", PositionalKind::spec}},
+    .options = {},
+    .help = "Shows whether the master runs (and its pid), each worker id with its pid,\n"
+            "alive or dead, the task it holds and for how long, and the last 10\n"
+            "completions with their durations. Changes nothing.\n"
+            "exit status: 0; 2 when the spec has no run state.\n",
+    .handler = handler,
 };
 
 namespace {
@@ -60,12 +61,7 @@ std::string worker_line(const RunState& state, const WorkerFact& w, double now, 
   return fmt::format("  worker {:<3} pid {:<8} {}  {}\n", w.id, pid, life, task);
 }
 
-int handler(const std::vector<std::string>& args) {
-  ParsedArgs parsed = parse_args(kCmdMasterStatus, args, {}, 1, 1);
-  if (parsed.help) {
-    print_command_help(kCmdMasterStatus);
-    return kExitOk;
-  }
+int handler(const ParsedArgs& parsed) {
   SpecPaths paths = SpecPaths::resolve(repo_dir_arg(parsed), parsed.positionals[0]);
   auto [state, facts] = read_run_view(paths);
   TermStyle style(stdout);

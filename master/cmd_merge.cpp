@@ -16,24 +16,24 @@ namespace kp {
 
 namespace {
 
-int handler(const std::vector<std::string>& args);
+int handler(const ParsedArgs& parsed);
 
 }  // namespace
 
 const Command kCmdMerge = {
-    "merge",
-    "merge <spec> [task] [--no-start]",
-    "merge the tasks a run --no-merge left committed (or one) into the target branch",
-    "  Merges each committed task's branch into the run's target branch, in id\n"
-    "  order, as a worker would: completed (recorded once), or conflict (status\n"
-    "  shows how to resolve; then retry), or held by uncommitted changes in the\n"
-    "  main checkout (the task stays committed; run merge again).\n"
-    "  Then, when dependents can run and no master runs, a master is started.\n"
-    "  --no-start     do not start a master\n"
-    "\nexit status: 0 when every task named merged; 1 when one was held, in\n"
-    "conflict or failed; 2 when the spec has no run state, no such task or the\n"
-    "task is not committed.\n",
-    handler,
+    .name = "merge",
+    .summary = "merge the tasks a run --no-merge left committed (or one) into the target branch",
+    .positionals = {{"<spec>", PositionalKind::spec}, {"[task]", PositionalKind::task}},
+    .options = {{{"--no-start"}, "", "do not start a master"}},
+    .help = "Merges each committed task's branch into the run's target branch, in id\n"
+            "order, as a worker would: completed (recorded once), or conflict (status\n"
+            "shows how to resolve; then retry), or held by uncommitted changes in the\n"
+            "main checkout (the task stays committed; run merge again).\n"
+            "Then, when dependents can run and no master runs, a master is started.\n"
+            "\nexit status: 0 when every task named merged; 1 when one was held, in\n"
+            "conflict or failed; 2 when the spec has no run state, no such task or the\n"
+            "task is not committed.\n",
+    .handler = handler,
 };
 
 namespace {
@@ -78,12 +78,7 @@ bool merge_one(const SpecPaths& paths, const TaskState& task, const RunConfig& c
   }
 }
 
-int handler(const std::vector<std::string>& args) {
-  ParsedArgs parsed = parse_args(kCmdMerge, args, {{"--no-start", false}}, 1, 2);
-  if (parsed.help) {
-    print_command_help(kCmdMerge);
-    return 0;
-  }
+int handler(const ParsedArgs& parsed) {
   SpecPaths paths = SpecPaths::resolve(repo_dir_arg(parsed), parsed.positionals[0]);
   auto state = read_run_state(paths.state_json);
   if (!state) throw UsageError(fmt::format("merge: no run state for spec {}", paths.spec));

@@ -17,25 +17,26 @@ namespace fs = std::filesystem;
 
 namespace {
 
-int handler(const std::vector<std::string>& args);
+int handler(const ParsedArgs& parsed);
 
 }  // namespace
 
 const Command kCmdRecover = {
-    "recover",
-    "recover <spec> [--no-start] [--rebuild-state]",
-    "adopt sessions state does not know; reset claims of dead workers; carry on",
-    "  A running task whose worker died is released: with its tmux session alive the\n"
-    "  next worker adopts the session and finishes the task; without one it goes\n"
-    "  back to pending (its worktree and work stay). A session of the spec that state\n"
-    "  does not show running is adopted. Then, when work is left and no master runs,\n"
-    "  a master is started to finish the run.\n"
-    "  --no-start       repair the state only; do not start a master\n"
-    "  --rebuild-state  when .parallel_state.json is torn or broken, rebuild it from\n"
-    "                   logs/events.jsonl (the broken file is kept beside it as\n"
-    "                   .parallel_state.json.broken-<time>); exit 1 when the journal\n"
-    "                   cannot rebuild it\n",
-    handler,
+    .name = "recover",
+    .summary = "adopt sessions state does not know; reset claims of dead workers; carry on",
+    .positionals = {{"<spec>", PositionalKind::spec}},
+    .options = {{{"--no-start"}, "", "repair the state only; do not start a master"},
+                {{"--rebuild-state"},
+                 "",
+                 "when .parallel_state.json is torn or broken, rebuild it from logs/events.jsonl first "
+                 "(the broken file is kept beside it as .parallel_state.json.broken-<time>); exit 1 when "
+                 "the journal cannot rebuild it"}},
+    .help = "A running task whose worker died is released: with its tmux session alive the\n"
+            "next worker adopts the session and finishes the task; without one it goes\n"
+            "back to pending (its worktree and work stay). A session of the spec that state\n"
+            "does not show running is adopted. Then, when work is left and no master runs,\n"
+            "a master is started to finish the run.\n",
+    .handler = handler,
 };
 
 namespace {
@@ -80,12 +81,7 @@ int rebuild_state(const SpecPaths& paths) {
   return kExitOk;
 }
 
-int handler(const std::vector<std::string>& args) {
-  ParsedArgs parsed = parse_args(kCmdRecover, args, {{"--no-start", false}, {"--rebuild-state", false}}, 1, 1);
-  if (parsed.help) {
-    print_command_help(kCmdRecover);
-    return 0;
-  }
+int handler(const ParsedArgs& parsed) {
   SpecPaths paths = SpecPaths::resolve(repo_dir_arg(parsed), parsed.positionals[0]);
   if (parsed.has("--rebuild-state")) {
     int rc = rebuild_state(paths);

@@ -14,31 +14,26 @@ namespace kp {
 
 namespace {
 
-int handler(const std::vector<std::string>& args);
+int handler(const ParsedArgs& parsed);
 
 }  // namespace
 
 const Command kCmdRetry = {
-    "retry",
-    "retry <spec> <task> [--no-start]",
-    "merge a conflicted task again after it was resolved by hand, or rerun a failed one",
-    "  conflict: merges the task branch into the target branch again (after you\n"
-    "            resolved it in the task's worktree); on success the task completes\n"
-    "            and its dependents can run.\n"
-    "  failed, stopped, blocked: back to pending; its worktree and work are reused.\n"
-    "  Then, when work is left and no master runs, a master is started.\n"
-    "  --no-start     do not start a master\n",
-    handler,
+    .name = "retry",
+    .summary = "merge a conflicted task again after it was resolved by hand, or rerun a failed one",
+    .positionals = {{"<spec>", PositionalKind::spec}, {"<task>", PositionalKind::task}},
+    .options = {{{"--no-start"}, "", "do not start a master"}},
+    .help = "conflict: merges the task branch into the target branch again (after you\n"
+            "          resolved it in the task's worktree); on success the task completes\n"
+            "          and its dependents can run.\n"
+            "failed, stopped, blocked: back to pending; its worktree and work are reused.\n"
+            "Then, when work is left and no master runs, a master is started.\n",
+    .handler = handler,
 };
 
 namespace {
 
-int handler(const std::vector<std::string>& args) {
-  ParsedArgs parsed = parse_args(kCmdRetry, args, {{"--no-start", false}}, 2, 2);
-  if (parsed.help) {
-    print_command_help(kCmdRetry);
-    return 0;
-  }
+int handler(const ParsedArgs& parsed) {
   SpecPaths paths = SpecPaths::resolve(repo_dir_arg(parsed), parsed.positionals[0]);
   const std::string& id = parsed.positionals[1];
   auto state = read_run_state(paths.state_json);

@@ -7,6 +7,7 @@
 #include "common/approval_policy.hpp"
 #include "common/error.hpp"
 #include "common/git_repo.hpp"
+#include "common/agent_footprint.hpp"
 #include "common/machine_capacity.hpp"
 #include "common/planner.hpp"
 #include "common/run_setup.hpp"
@@ -23,43 +24,72 @@ namespace kp {
 
 namespace {
 
-int handler(const std::vector<std::string>& args);
+int handler(const ParsedArgs& parsed);
 
 }  // namespace
 
 const Command kCmdRun = {
-    "run",
-    "run <spec> [--max-parallel N] [--wave M] [--dry-run] [--no-watch] [--no-merge] [--agent-cmd CMD] [options]",
-    "start the detached master (unless one runs) and watch the run",
-    "  --max-parallel N   workers, i.e. agents at once (setting max_parallel, default 3);\n"
-    "                     auto: from the cores, free memory and the plan's width (says why)\n"
-    "  --wave M           run only tasks of waves 0..M (see analyze)\n"
-    "  --dry-run          print what would run, start nothing\n"
-    "  --no-watch         start the master and return at once\n"
-    "  --agent-cmd CMD    the agent's command line, split on spaces (setting agent.command)\n"
-    "  --profile NAME     agent profile: claude, codex, gemini, aider, custom (agent.profile)\n"
-    "  --order ORDER      auto (default), majors or strict (setting order; see analyze)\n"
-    "  --skip-optional    do not run optional (*) tasks\n"
-    "  --no-merge         stop each task at committed on its branch (setting merge: false);\n"
-    "                     dependents wait; kiro-parallel merge <spec> [task] merges them\n"
-    "  --approve MODE     permission prompts for this run: policy, allowlist, all or none\n"
-    "                     (setting approve.mode; see \"Approval policy\" in the README)\n"
-    "  --target BRANCH    merge into BRANCH (setting target_branch; default: the checked-out branch)\n"
-    "  --tmux-socket NAME run sessions on tmux -L NAME (setting tmux_socket; default server)\n"
-    "  --interval S       watch refresh interval in seconds (default 1)\n",
-    handler,
+    .name = "run",
+    .summary = "start the detached master (unless one runs) and watch the run",
+    .positionals = {{"<spec>", PositionalKind::spec}},
+    .options =
+        {
+            {{"--max-parallel"},
+             "N",
+             "workers, i.e. agents at once (setting max_parallel, default 3); auto: from the cores, free "
+             "memory and the plan's width (says why)"},
+            {{"--wave"}, "M", "run only tasks of waves 0..M (see analyze)"},
+            {{"--dry-run"}, "", "print what would run, start nothing"},
+            {{"--no-watch"}, "", "start the master and return at once"},
+            {{"--no-merge"},
+             "",
+             "stop each task at committed on its branch (setting merge: false); dependents wait; "
+             "kiro-parallel merge <spec> [task] merges them"},
+            {{"--agent-cmd"}, "CMD", "the agent's command line, split on spaces (setting agent.command)"},
+            {.names = {"--profile"},
+             .argument = "NAME",
+             .help = "agent profile: claude, codex, gemini, aider, custom (agent.profile)",
+             .value = ValueKind::profile,
+             .in_usage = false},
+            {.names = {"--order"},
+             .argument = "ORDER",
+             .help = "auto (default), majors or strict (setting order; see analyze)",
+             .choices = {"auto", "majors", "strict"},
+             .in_usage = false},
+            {.names = {"--skip-optional"}, .help = "do not run optional (*) tasks", .in_usage = false},
+            {.names = {"--approve"},
+             .argument = "MODE",
+             .help = "permission prompts for this run: policy, allowlist, all or none (setting approve.mode; "
+                     "see \"Approval policy\" in the README)",
+             .choices = {"policy", "allowlist", "all", "none"},
+             .in_usage = false},
+            {.names = {"--target"},
+             .argument = "BRANCH",
+             .help = "merge into BRANCH (setting target_branch; default: the checked-out branch)",
+             .in_usage = false},
+            {.names = {"--tmux-socket"},
+             .argument = "NAME",
+             .help = "run sessions on tmux -L NAME (setting tmux_socket; default server)",
+             .in_usage = false},
+            {.names = {"--interval"},
+             .argument = "S",
+             .help = "watch refresh interval in seconds (default 1)",
+             .in_usage = false},
+        },
+    .help = "",
+    .handler = handler,
 };
 
 namespace {
 
 // --max-parallel N|auto, else max_parallel N|"auto" of the settings. `why`
 // says how auto chose ("auto: 8 cores, 20 GB free, ..."), empty otherwise.
-int choose_max_parallel(const ParsedArgs& parsed, const Settings& settings, const Plan& plan,
+int choose_max_parallel(const ParsedArgs& parsed, const SpecPaths& paths, const Settings& settings, const Plan& plan,
                         const std::string& profile, std::string& why) {
   bool automatic = parsed.value("--max-parallel") ? *parsed.value("--max-parallel") == "auto" : settings.max_parallel_auto;
   if (!automatic) return static_cast<int>(parsed.integer("--max-parallel", 1, 256).value_or(settings.max_parallel));
   int width = static_cast<int>(std::max(plan.max_parallelism, 1.0));
-  AutoWorkers chosen = choose_workers(read_machine_facts(), assumed_footprint(profile), width);
+  AutoWorkers chosen = choose_workers(read_machine_facts(), footprint_for(paths.logs_dir, profile), width);
   why = chosen.reason;
   return chosen.workers;
 }
@@ -71,18 +101,7 @@ std::vector<std::string> split_words(const std::string& text) {
   return words;
 }
 
-int handler(const std::vector<std::string>& args) {
-  ParsedArgs parsed = parse_args(kCmdRun, args,
-                                 {{"--max-parallel", true}, {"--wave", true}, {"--dry-run", false},
-                                  {"--no-watch", false}, {"--agent-cmd", true}, {"--profile", true},
-                                  {"--order", true}, {"--skip-optional", false}, {"--target", true},
-                                  {"--tmux-socket", true}, {"--interval", true}, {"--approve", true},
-                                  {"--no-merge", false}},
-                                 1, 1);
-  if (parsed.help) {
-    print_command_help(kCmdRun);
-    return 0;
-  }
+int handler(const ParsedArgs& parsed) {
   SpecPaths paths = SpecPaths::resolve(repo_dir_arg(parsed), parsed.positionals[0]);
   Settings settings = load_settings(paths);
   RunPlan run_plan = load_run_plan(paths, settings, parsed.value("--order"), parsed.has("--skip-optional"));
@@ -94,7 +113,7 @@ int handler(const std::vector<std::string>& args) {
 
   RunConfig config;
   std::string workers_why;
-  config.max_parallel = choose_max_parallel(parsed, settings, run_plan.plan, profile.name, workers_why);
+  config.max_parallel = choose_max_parallel(parsed, paths, settings, run_plan.plan, profile.name, workers_why);
   config.max_wave = static_cast<int>(parsed.integer("--wave", 0, 1000000).value_or(-1));
   config.profile = profile.name;
   config.agent_command = profile.command;
@@ -183,7 +202,7 @@ int handler(const std::vector<std::string>& args) {
     watch_args.push_back("--interval");
     watch_args.push_back(*interval);
   }
-  return kCmdWatch.handler(watch_args);
+  return kCmdWatch.handler(parse_args(kCmdWatch, watch_args));
 }
 
 }  // namespace

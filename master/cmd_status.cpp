@@ -21,24 +21,24 @@ namespace kp {
 
 namespace {
 
-int handler(const std::vector<std::string>& args);
+int handler(const ParsedArgs& parsed);
 
 }  // namespace
 
 const Command kCmdStatus = {
-    "status",
-    "status <spec> [--json]",
-    "every task's status, worker, session, start, duration, attempts",
-    "  --json          print one JSON object: spec, master {running, pid, gave_up}, live\n"
-    "                  workers [{id, pid, task}], counts {pending, running, completed,\n"
-    "                  failed, stopped, blocked, conflict, committed}, tasks [{id, title, status,\n"
-    "                  worker, session, branch, started_at, duration, elapsed,\n"
-    "                  attempts, phase, message}], needs_choice [ids], summary\n"
-    "                  {wall_s, work_s, speedup, efficiency, saved_s, tokens, cost,\n"
-    "                  critical_path, retries, failures}; null = unknown\n"
-    "\nexit status: 0, or 3 when some task failed, is blocked or in conflict and\n"
-    "nothing else can run; 2 when the spec has no run state.\n",
-    handler,
+    .name = "status",
+    .summary = "every task's status, worker, session, start, duration, attempts",
+    .positionals = {{"<spec>", PositionalKind::spec}},
+    .options = {{{"--json"},
+                 "",
+                 "print one JSON object: spec, master {running, pid, gave_up}, plan_changes, live workers [{id, pid, "
+                 "task}], counts {pending, running, completed, failed, stopped, blocked, conflict, "
+                 "committed}, tasks [{id, title, status, worker, session, branch, started_at, duration, "
+                 "elapsed, attempts, phase, message}], needs_choice [ids], summary {wall_s, work_s, speedup, "
+                 "efficiency, saved_s, tokens, cost, critical_path, retries, failures}; null = unknown"}},
+    .help = "exit status: 0, or 3 when some task failed, is blocked or in conflict and\n"
+            "nothing else can run; 2 when the spec has no run state.\n",
+    .handler = handler,
 };
 
 namespace {
@@ -193,12 +193,7 @@ void print_human(const RunState& state, const DisplayFacts& facts, const RunSumm
   fmt::print("{}", out);
 }
 
-int handler(const std::vector<std::string>& args) {
-  ParsedArgs parsed = parse_args(kCmdStatus, args, {{"--json", false}}, 1, 1);
-  if (parsed.help) {
-    print_command_help(kCmdStatus);
-    return kExitOk;
-  }
+int handler(const ParsedArgs& parsed) {
   SpecPaths paths = SpecPaths::resolve(repo_dir_arg(parsed), parsed.positionals[0]);
   auto [state, facts] = read_run_view(paths);
   RunSummary summary = summarize_for_view(paths, state, facts.now);

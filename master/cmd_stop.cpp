@@ -21,21 +21,22 @@ namespace kp {
 
 namespace {
 
-int handler(const std::vector<std::string>& args);
+int handler(const ParsedArgs& parsed);
 
 }  // namespace
 
 const Command kCmdStop = {
-    "stop",
-    "stop <spec> <task>",
-    "stop one task and its worker; the worktree and its work stay",
-    "  The task becomes 'stopped' (its dependents wait as blocked); the live master\n"
-    "  is asked to stop its worker (SIGTERM to the worker's process group, SIGKILL\n"
-    "  after 5 s); with no master, stop does that itself. The task's tmux session\n"
-    "  is killed with everything in it.\n"
-    "  A pending task is marked stopped so it does not start. `retry` or a new `run`\n"
-    "  gives it another try in the same worktree.\n",
-    handler,
+    .name = "stop",
+    .summary = "stop one task and its worker; the worktree and its work stay",
+    .positionals = {{"<spec>", PositionalKind::spec}, {"<task>", PositionalKind::task}},
+    .options = {},
+    .help = "The task becomes 'stopped' (its dependents wait as blocked); the live master\n"
+            "is asked to stop its worker (SIGTERM to the worker's process group, SIGKILL\n"
+            "after 5 s); with no master, stop does that itself. The task's tmux session\n"
+            "is killed with everything in it.\n"
+            "A pending task is marked stopped so it does not start. `retry` or a new `run`\n"
+            "gives it another try in the same worktree.\n",
+    .handler = handler,
 };
 
 namespace {
@@ -61,12 +62,7 @@ bool stopped_by_master(const SpecPaths& paths, const std::string& id, int worker
   return false;
 }
 
-int handler(const std::vector<std::string>& args) {
-  ParsedArgs parsed = parse_args(kCmdStop, args, {}, 2, 2);
-  if (parsed.help) {
-    print_command_help(kCmdStop);
-    return 0;
-  }
+int handler(const ParsedArgs& parsed) {
   SpecPaths paths = SpecPaths::resolve(repo_dir_arg(parsed), parsed.positionals[0]);
   const std::string& id = parsed.positionals[1];
   int worker = -1;

@@ -19,21 +19,22 @@ namespace kp {
 
 namespace {
 
-int handler(const std::vector<std::string>& args);
+int handler(const ParsedArgs& parsed);
 
 }  // namespace
 
 const Command kCmdStopAll = {
-    "stop-all",
-    "stop-all <spec>",
-    "stop master, workers and the spec's sessions; work stays",
-    "  The live master is asked (its control channel, .master.ctl) to stop its\n"
-    "  workers (SIGTERM, SIGKILL after a grace period) and exit; workers with no\n"
-    "  master are stopped directly. Every tmux session of the spec (found by its\n"
-    "  @kiro-parallel owner option and the exact names in its state, never by a\n"
-    "  name prefix) is killed with its processes; running tasks become 'stopped'.\n"
-    "  Worktrees, branches and commits stay; `run` carries on later.\n",
-    handler,
+    .name = "stop-all",
+    .summary = "stop master, workers and the spec's sessions; work stays",
+    .positionals = {{"<spec>", PositionalKind::spec}},
+    .options = {},
+    .help = "The live master is asked (its control channel, .master.ctl) to stop its\n"
+            "workers (SIGTERM, SIGKILL after a grace period) and exit; workers with no\n"
+            "master are stopped directly. Every tmux session of the spec (found by its\n"
+            "@kiro-parallel owner option and the exact names in its state, never by a\n"
+            "name prefix) is killed with its processes; running tasks become 'stopped'.\n"
+            "Worktrees, branches and commits stay; `run` carries on later.\n",
+    .handler = handler,
 };
 
 namespace {
@@ -50,12 +51,7 @@ bool stop_through_master(const SpecPaths& paths) {
   return false;
 }
 
-int handler(const std::vector<std::string>& args) {
-  ParsedArgs parsed = parse_args(kCmdStopAll, args, {}, 1, 1);
-  if (parsed.help) {
-    print_command_help(kCmdStopAll);
-    return 0;
-  }
+int handler(const ParsedArgs& parsed) {
   SpecPaths paths = SpecPaths::resolve(repo_dir_arg(parsed), parsed.positionals[0]);
   auto state = read_run_state(paths.state_json);
   if (!state) throw UsageError(fmt::format("stop-all: no run state for spec {}", paths.spec));

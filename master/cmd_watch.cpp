@@ -34,25 +34,28 @@ namespace kp {
 
 namespace {
 
-int handler(const std::vector<std::string>& args);
+int handler(const ParsedArgs& parsed);
 
 }  // namespace
 
 const Command kCmdWatch = {
-    "watch",
-    "watch <spec> [--interval S] [--once]",
-    "live display of a run (display only)",
-    "  --interval S    refresh every S seconds (default 1; at least 0.1)\n"
-    "  --once          print one frame and exit\n"
-    "\nOn a terminal the frame is redrawn in place; otherwise a plain block is\n"
-    "printed each time something changes. Ctrl-C leaves it (exit 130). On a\n"
-    "terminal the bell rings when a task needs a person or fails and when the\n"
-    "run ends (setting notify.bell: false turns it off). The run summary (wall,\n"
-    "work, speedup, critical path, tokens, cost) closes the output.\n"
-    "exit status: 0 when every task is completed, 3 when nothing can move any\n"
-    "more (tasks failed, stopped, blocked or in conflict, or neither the master\n"
-    "nor a worker runs); --once exits 3 in that case and 0 otherwise.\n",
-    handler,
+    .name = "watch",
+    .summary = "live display of a run (display only)",
+    .positionals = {{"<spec>", PositionalKind::spec}},
+    .options =
+        {
+            {{"--interval"}, "S", "refresh every S seconds (default 1; at least 0.1)"},
+            {{"--once"}, "", "print one frame and exit"},
+        },
+    .help = "On a terminal the frame is redrawn in place; otherwise a plain block is\n"
+            "printed each time something changes. Ctrl-C leaves it (exit 130). On a\n"
+            "terminal the bell rings when a task needs a person or fails and when the\n"
+            "run ends (setting notify.bell: false turns it off). The run summary (wall,\n"
+            "work, speedup, critical path, tokens, cost) closes the output.\n"
+            "exit status: 0 when every task is completed, 3 when nothing can move any\n"
+            "more (tasks failed, stopped, blocked or in conflict, or neither the master\n"
+            "nor a worker runs); --once exits 3 in that case and 0 otherwise.\n",
+    .handler = handler,
 };
 
 namespace {
@@ -196,12 +199,7 @@ int watch_loop(const SpecPaths& paths, double interval) {
   }
 }
 
-int handler(const std::vector<std::string>& args) {
-  ParsedArgs parsed = parse_args(kCmdWatch, args, {{"--interval", true}, {"--once", false}}, 1, 1);
-  if (parsed.help) {
-    print_command_help(kCmdWatch);
-    return kExitOk;
-  }
+int handler(const ParsedArgs& parsed) {
   double interval = parsed.number("--interval", 0.1, 3600).value_or(1.0);
   SpecPaths paths = SpecPaths::resolve(repo_dir_arg(parsed), parsed.positionals[0]);
   load_run_state_for_view(paths);  // no run state: a usage error, before any output

@@ -1,6 +1,5 @@
 #include <fmt/format.h>
 
-#include "common/error.hpp"
 #include "master/cli_args.hpp"
 #include "master/command.hpp"
 #include "worker/worker_loop.hpp"
@@ -9,33 +8,30 @@ namespace kp {
 
 namespace {
 
-int handler(const std::vector<std::string>& args);
+int handler(const ParsedArgs& parsed);
 
 }  // namespace
 
 const Command kCmdWorker = {
-    "worker",
-    "worker <spec> --worker-id N",
-    "internal: one worker process (started by the master)",
-    "  --worker-id N   this worker's number (its lock, pid and log files use it)\n",
-    handler,
-    true,
+    .name = "worker",
+    .summary = "internal: one worker process (started by the master)",
+    .positionals = {{"<spec>", PositionalKind::spec}},
+    .options = {{.names = {"--worker-id"},
+                 .argument = "N",
+                 .help = "this worker's number (its lock, pid and log files use it)",
+                 .required = true}},
+    .help = "",
+    .handler = handler,
+    .internal = true,
 };
 
 namespace {
 
-int handler(const std::vector<std::string>& args) {
-  ParsedArgs parsed = parse_args(kCmdWorker, args, {{"--worker-id", true}}, 1, 1);
-  if (parsed.help) {
-    print_command_help(kCmdWorker);
-    return 0;
-  }
+int handler(const ParsedArgs& parsed) {
   WorkerOptions options;
   options.repo_dir = repo_dir_arg(parsed);
   options.spec = parsed.positionals[0];
-  auto id = parsed.integer("--worker-id", 0, 1023);
-  if (!id) throw UsageError("worker: --worker-id is required");
-  options.worker_id = static_cast<int>(*id);
+  options.worker_id = static_cast<int>(*parsed.integer("--worker-id", 0, 1023));  // required: declared so
   return run_worker(options);
 }
 

@@ -1,17 +1,45 @@
-// A subcommand: its name, usage, help text and handler, declared in one table
-// entry in its own cmd_<name>.cpp (the tmux cmd-*.c way).
+// A subcommand declared in one table entry in its own cmd_<name>.cpp (tmux's
+// cmd_entry way): its positionals and options are declared once, and that one
+// declaration is parsed before the handler runs (master/cli_args), writes the
+// usage line and the options part of --help, and feeds the shell completions
+// (master/completion).
 #pragma once
 #include <string>
 #include <vector>
 
 namespace kp {
 
+class ParsedArgs;
+
+// What an option's value completes to in the shell (beyond a choice list).
+enum class ValueKind { text, directory, file, profile };
+
+struct Option {
+  std::vector<std::string> names;    // {"-f", "--follow"}: one option, any name
+  std::string argument;              // "N", "ORDER", "DIR"; empty: a flag
+  std::string help;                  // one paragraph; --help wraps it
+  ValueKind value = ValueKind::text;
+  std::vector<std::string> choices;  // a fixed list the value completes to ("auto", "majors", ...)
+  bool in_usage = true;              // in the usage line; the rest shows as "[options]"
+  bool required = false;             // a UsageError when missing
+};
+
+// What a positional names, so that completion knows where its words come from.
+enum class PositionalKind { spec, task, file, other };
+
+struct Positional {
+  std::string name;  // "<spec>", "<task>", "FILE|-"; "[task]" (in brackets) is optional
+  PositionalKind kind = PositionalKind::other;
+  bool optional() const { return !name.empty() && name.front() == '['; }
+};
+
 struct Command {
   const char* name;
-  const char* usage;    // "analyze <spec> [--mermaid] [--json] ..."
   const char* summary;  // one line for the command list
-  const char* help;     // the rest of --help: options, one per line
-  int (*handler)(const std::vector<std::string>& args);  // args after the name
+  std::vector<Positional> positionals;
+  std::vector<Option> options;  // -C DIR and -h/--help are every command's (common_options())
+  const char* help = "";        // prose of --help that is no option: what it does, exit codes...
+  int (*handler)(const ParsedArgs& args) = nullptr;
   bool internal = false;  // not listed in the overview (master, worker)
 };
 

@@ -1,16 +1,15 @@
 #include "master/completion.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdlib>
 #include <filesystem>
-#include <sstream>
 
 #include <fmt/format.h>
 
 #include "common/agent_profile.hpp"
 #include "common/spec_paths.hpp"
 #include "common/tasks_md.hpp"
+#include "master/cli_args.hpp"
 
 namespace kp {
 
@@ -18,125 +17,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<std::string> split_spaces(std::string_view text) {
-  std::vector<std::string> tokens;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find(' ', start);
-    if (end == std::string_view::npos) end = text.size();
-    tokens.emplace_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return tokens;
-}
-
-bool is_option_name(const std::string& t) {
-  size_t dashes = t.rfind("--", 0) == 0 ? 2 : (t.rfind('-', 0) == 0 ? 1 : 0);
-  if (dashes == 0 || t.size() <= dashes || !std::isalpha(static_cast<unsigned char>(t[dashes]))) return false;
-  return std::all_of(t.begin() + dashes, t.end(),
-                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; });
-}
-
-bool is_argument_name(const std::string& t) {
-  return !t.empty() && std::isupper(static_cast<unsigned char>(t[0])) &&
-         std::all_of(t.begin(), t.end(), [](char c) {
-           return std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_';
-         });
-}
-
-bool strip_comma(std::string& t) {
-  if (t.empty() || t.back() != ',') return false;
-  t.pop_back();
-  return true;
-}
-
-// "-f, --follow  text" / "--order ORDER  text" -> the option; no names otherwise.
-OptionHelp parse_option_line(std::string_view line) {
-  OptionHelp option;
-  size_t first = line.find_first_not_of(' ');
-  if (first == std::string_view::npos || line[first] != '-') return option;
-  std::vector<std::string> tokens = split_spaces(line.substr(first));
-  size_t i = 0;
-  while (i < tokens.size()) {
-    std::string name = tokens[i];
-    bool more = strip_comma(name);
-    if (!is_option_name(name)) break;
-    option.names.push_back(name);
-    ++i;
-    if (!more && i < tokens.size()) {
-      std::string argument = tokens[i];
-      bool comma = strip_comma(argument);
-      if (is_argument_name(argument)) {
-        option.argument = argument;
-        more = comma;
-        ++i;
-      }
-    }
-    if (!more) break;
-  }
-  if (!option.names.empty()) {
-    std::string rest;
-    for (size_t j = i; j < tokens.size(); ++j) {
-      if (tokens[j].empty()) continue;
-      if (!rest.empty()) rest += ' ';
-      rest += tokens[j];
-    }
-    option.description = rest;
-  }
-  return option;
-}
-
-const OptionHelp* find_option(const std::vector<OptionHelp>& options, const std::string& name) {
-  for (const auto& o : options) {
-    if (std::find(o.names.begin(), o.names.end(), name) != o.names.end()) return &o;
-  }
-  return nullptr;
-}
-
-std::string strip_brackets(std::string t) {
-  while (!t.empty() && (t.front() == '[' || t.front() == '(')) t.erase(t.begin());
-  while (!t.empty() && (t.back() == ']' || t.back() == ')')) t.pop_back();
-  return t;
-}
-
-// The values the usage line spells out for an option: "[--order majors|strict]".
-std::vector<std::string> usage_values(const Command& command, const std::string& option) {
-  std::vector<std::string> tokens = split_spaces(command.usage);
-  for (size_t i = 0; i + 1 < tokens.size(); ++i) {
-    if (strip_brackets(tokens[i]) != option) continue;
-    std::string value = strip_brackets(tokens[i + 1]);
-    if (value.find('|') == std::string::npos) return {};
-    std::vector<std::string> values;
-    std::stringstream in(value);
-    for (std::string v; std::getline(in, v, '|');) values.push_back(v);
-    return values;
-  }
-  return {};
-}
-
-// The usage line's required positionals, in order: "<spec>", "<task>", "FILE|-".
-std::vector<std::string> usage_positionals(const Command& command) {
-  std::vector<std::string> tokens = split_spaces(command.usage);
-  std::vector<std::string> positionals;
-  int depth = 0;
-  bool after_option = false;
-  for (size_t i = 1; i < tokens.size(); ++i) {
-    const std::string& t = tokens[i];
-    bool opens = !t.empty() && t.front() == '[';
-    bool closes = !t.empty() && t.back() == ']';
-    if (opens) ++depth;
-    if (depth == 0 && !t.empty()) {
-      if (t.front() == '-') {
-        after_option = true;
-      } else if (!after_option) {
-        positionals.push_back(t);
-      } else {
-        after_option = false;
-      }
-    }
-    if (closes) depth = std::max(0, depth - 1);
-  }
-  return positionals;
+// An option's help as one short line for zsh's list: all of it, or the
+// first words that fit and "...".
+std::string short_description(const std::string& help) {
+  constexpr size_t kMax = 72;
+  if (help.size() <= kMax) return help;
+  size_t cut = help.rfind(' ', kMax - 3);
+  return help.substr(0, cut == std::string::npos ? kMax - 3 : cut) + "...";
 }
 
 fs::path expand_home(const std::string& dir) {
@@ -218,7 +105,6 @@ void read_global_word(LineState& s, const std::vector<const Command*>& commands,
 LineState read_words(const std::vector<const Command*>& commands, const std::vector<std::string>& words,
                      size_t index) {
   LineState s;
-  std::vector<OptionHelp> options;
   for (size_t i = 0; i < index && i < words.size() && !s.unknown; ++i) {
     const std::string& w = words[i];
     if (!s.pending.empty()) {
@@ -226,11 +112,10 @@ LineState read_words(const std::vector<const Command*>& commands, const std::vec
       s.pending.clear();
     } else if (!s.command && !s.help) {
       read_global_word(s, commands, w);
-      if (s.command) options = command_options(*s.command);
     } else if (w == "--" && !s.only_positionals) {
       s.only_positionals = true;
     } else if (!s.only_positionals && w.size() > 1 && w[0] == '-') {
-      const OptionHelp* o = find_option(options, w);
+      const Option* o = s.command ? find_option(*s.command, w) : nullptr;
       if (o && !o->argument.empty()) s.pending = w;
     } else {
       s.positionals.push_back(w);
@@ -239,35 +124,48 @@ LineState read_words(const std::vector<const Command*>& commands, const std::vec
   return s;
 }
 
-Completion complete_value(const LineState& s, const std::vector<OptionHelp>& options) {
+Completion complete_value(const LineState& s) {
   Completion c;
-  const OptionHelp* o = find_option(options, s.pending);
-  std::string argument = o ? o->argument : "";
-  if (s.pending == "-C" || argument == "DIR") {
+  const Option* o = s.command ? find_option(*s.command, s.pending) : nullptr;
+  if (s.pending == "-C" || (o && o->value == ValueKind::directory)) {
     c.kind = Completion::Kind::directories;
-  } else if (argument == "FILE") {
+  } else if (!o) {
+    // an option of no command (none takes a value before the command but -C)
+  } else if (o->value == ValueKind::file) {
     c.kind = Completion::Kind::files;
-  } else if (s.pending == "--profile") {
+  } else if (o->value == ValueKind::profile) {
     c.words = builtin_profile_names();
-  } else if (s.command) {
-    for (const std::string& name : o ? o->names : std::vector<std::string>{s.pending}) {
-      if (c.words.empty()) c.words = usage_values(*s.command, name);
-    }
+  } else {
+    c.words = o->choices;
   }
   return c;
 }
 
+// The spec a task positional belongs to: the spec positional before it.
+const std::string* spec_word(const LineState& s) {
+  const auto& declared = s.command->positionals;
+  for (size_t i = 0; i < declared.size() && i < s.positionals.size(); ++i) {
+    if (declared[i].kind == PositionalKind::spec) return &s.positionals[i];
+  }
+  return nullptr;
+}
+
 Completion complete_positional(const LineState& s) {
   Completion c;
-  std::vector<std::string> kinds = usage_positionals(*s.command);
-  if (s.positionals.size() >= kinds.size()) return c;
-  const std::string& kind = kinds[s.positionals.size()];
-  if (kind == "<spec>") {
-    c.words = spec_names(s.dir);
-  } else if (kind == "<task>" && !s.positionals.empty()) {
-    c.words = task_ids(s.dir, s.positionals[0], c.descriptions);
-  } else if (kind.find("FILE") != std::string::npos) {
-    c.kind = Completion::Kind::files;
+  const auto& declared = s.command->positionals;
+  if (s.positionals.size() >= declared.size()) return c;
+  switch (declared[s.positionals.size()].kind) {
+    case PositionalKind::spec:
+      c.words = spec_names(s.dir);
+      break;
+    case PositionalKind::task:
+      if (const std::string* spec = spec_word(s)) c.words = task_ids(s.dir, *spec, c.descriptions);
+      break;
+    case PositionalKind::file:
+      c.kind = Completion::Kind::files;
+      break;
+    case PositionalKind::other:
+      break;
   }
   return c;
 }
@@ -298,37 +196,22 @@ Completion complete_first_word(const std::vector<const Command*>& commands, cons
 
 }  // namespace
 
-std::vector<OptionHelp> command_options(const Command& command) {
-  std::vector<OptionHelp> options;
-  if (command.help) {
-    std::stringstream in(command.help);
-    for (std::string line; std::getline(in, line);) {
-      OptionHelp o = parse_option_line(line);
-      if (!o.names.empty() && !find_option(options, o.names[0])) options.push_back(o);
-    }
-  }
-  if (!find_option(options, "-C")) options.push_back({{"-C"}, "DIR", "run as if started in DIR (the repository root)"});
-  if (!find_option(options, "--help")) options.push_back({{"-h", "--help"}, "", "show this help"});
-  return options;
-}
-
 Completion complete_command_line(const std::vector<const Command*>& commands,
                                  const std::vector<std::string>& words, size_t index) {
   LineState s = read_words(commands, words, index);
   const std::string current = index < words.size() ? words[index] : "";
   Completion c;
   if (s.unknown) return c;
-  std::vector<OptionHelp> options = s.command ? command_options(*s.command) : std::vector<OptionHelp>{};
   if (!s.pending.empty()) {
-    c = complete_value(s, options);
+    c = complete_value(s);
   } else if (!s.command) {
     if (!s.help) c = complete_first_word(commands, current, true);
     else if (s.positionals.empty()) c = complete_first_word(commands, current, false);
   } else if (!s.only_positionals && current.rfind('-', 0) == 0) {
-    for (const OptionHelp& o : options) {
-      for (const std::string& name : o.names) {
+    for (const Option* o : all_options(*s.command)) {
+      for (const std::string& name : o->names) {
         c.words.push_back(name);
-        c.descriptions[name] = o.description;
+        c.descriptions[name] = short_description(o->help);
       }
     }
   } else {

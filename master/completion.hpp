@@ -1,6 +1,6 @@
 // Shell completion computed by the binary itself (`kiro-parallel __complete`),
 // so the bash and zsh scripts hold no list of commands or options: both come
-// from the command table (names, usage line, help text).
+// from the command table's declarations (master/command.hpp).
 #pragma once
 #include <map>
 #include <string>
@@ -9,18 +9,6 @@
 #include "master/command.hpp"
 
 namespace kp {
-
-// An option as a command's help text declares it: "  -f, --follow  ..." or
-// "  --order ORDER  ...". `argument` is empty for a flag.
-struct OptionHelp {
-  std::vector<std::string> names;  // "-f", "--follow"
-  std::string argument;            // "ORDER", "DIR", "FILE", ...
-  std::string description;         // the rest of its first help line
-};
-
-// The options a command's help lists, plus -C DIR and --help/-h, which every
-// command takes.
-std::vector<OptionHelp> command_options(const Command& command);
 
 struct Completion {
   enum class Kind { words, directories, files } kind = Kind::words;

@@ -18,24 +18,6 @@ namespace kp {
 // (generated at build time by cmake/kp_revision.cmake).
 extern const char* const kGitRevision;
 
-const std::vector<const Command*>& all_commands() {
-  static const std::vector<const Command*> commands = {
-      &kCmdAnalyze, &kCmdRun,     &kCmdStatus, &kCmdWatch,  &kCmdMasterStatus,
-      &kCmdStop,    &kCmdStopAll, &kCmdRecover, &kCmdClean, &kCmdRetry,
-      &kCmdAttach,  &kCmdLogs,    &kCmdClassify, &kCmdMaster, &kCmdWorker, &kCmdHook,
-      &kCmdEvents,  &kCmdBenchTransition,
-      &kCmdMerge,
-  };
-  return commands;
-}
-
-const Command* find_command(const std::string& name) {
-  for (const Command* c : all_commands()) {
-    if (name == c->name) return c;
-  }
-  return nullptr;
-}
-
 namespace {
 
 void print_overview() {
@@ -94,7 +76,13 @@ int main(int argc, char** argv) {
     return kp::kExitUsage;
   }
   try {
-    return command->handler(std::vector<std::string>(args.begin() + 1, args.end()));
+    // The table entry's declaration is parsed here, before the handler runs.
+    kp::ParsedArgs parsed = kp::parse_args(*command, std::vector<std::string>(args.begin() + 1, args.end()));
+    if (parsed.help) {
+      kp::print_command_help(*command);
+      return kp::kExitOk;
+    }
+    return command->handler(parsed);
   } catch (const kp::UsageError& e) {
     fmt::print(stderr, "kiro-parallel: {}\n", e.what());
     return kp::kExitUsage;

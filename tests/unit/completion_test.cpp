@@ -1,9 +1,11 @@
-// Completion from the command table: options read from help text, positionals
-// from the usage line, spec names and task ids from the repository.
+// Completion from the command table: options and positionals from their
+// declarations, spec names and task ids from the repository.
 #include <doctest/doctest.h>
 
 #include <algorithm>
 
+#include "common/agent_profile.hpp"
+#include "master/cli_args.hpp"
 #include "master/completion.hpp"
 #include "test_support.hpp"
 
@@ -11,22 +13,41 @@ using namespace kp;
 
 namespace {
 
-int no_handler(const std::vector<std::string>&) { return 0; }
+int no_handler(const ParsedArgs&) { return 0; }
 
 const Command kAlpha = {
-    "alpha", "alpha <spec> [--mode fast|slow] [--json]", "the first",
-    "Some text that is not an option.\n"
-    "  --json           print JSON\n"
-    "  --mode MODE      fast or slow\n"
-    "  -f, --follow     follow the log\n"
-    "  --out-dir DIR    where to write\n"
-    "  --tmux-socket NAME run on tmux -L NAME\n"
-    "    continued: -- not an option\n",
-    no_handler};
-const Command kBeta = {"beta", "beta <spec> <task> [--no-start]", "the second", "  --no-start     do not start\n",
-                       no_handler};
-const Command kFiles = {"files", "files [--json] FILE|-", "reads a file", "", no_handler};
-const Command kHidden = {"hidden", "hidden <spec> --id N", "internal", "  --id N   the number\n", no_handler, true};
+    .name = "alpha",
+    .summary = "the first",
+    .positionals = {{"<spec>", PositionalKind::spec}},
+    .options =
+        {
+            {{"--json"}, "", "print JSON"},
+            {{"--mode"}, "MODE", "fast or slow", ValueKind::text, {"fast", "slow"}},
+            {{"-f", "--follow"}, "", "follow the log"},
+            {{"--out-dir"}, "DIR", "where to write", ValueKind::directory},
+            {{"--tmux-socket"}, "NAME", "run on tmux -L NAME"},
+            {{"--agent"}, "NAME", "the agent profile", ValueKind::profile},
+            {{"--long"}, "", std::string(100, 'x') + " and more words"},
+        },
+    .help = "Some text that is not an option.\n  --prose  not an option: prose\n",
+    .handler = no_handler,
+};
+const Command kBeta = {.name = "beta",
+                       .summary = "the second",
+                       .positionals = {{"<spec>", PositionalKind::spec}, {"<task>", PositionalKind::task}},
+                       .options = {{{"--no-start"}, "", "do not start"}},
+                       .handler = no_handler};
+const Command kFiles = {.name = "files",
+                        .summary = "reads a file",
+                        .positionals = {{"FILE|-", PositionalKind::file}},
+                        .options = {{{"--json"}, "", "print JSON"}},
+                        .handler = no_handler};
+const Command kHidden = {.name = "hidden",
+                         .summary = "internal",
+                         .positionals = {{"<spec>", PositionalKind::spec}},
+                         .options = {{{"--id"}, "N", "the number"}},
+                         .handler = no_handler,
+                         .internal = true};
 const std::vector<const Command*> kTable = {&kAlpha, &kBeta, &kFiles, &kHidden};
 
 std::vector<std::string> complete(const std::vector<std::string>& words) {
@@ -53,19 +74,14 @@ void make_repo(const test::TempDir& dir) {
 
 }  // namespace
 
-TEST_CASE("command_options reads the help text's option lines") {
-  std::vector<OptionHelp> options = command_options(kAlpha);
-  std::vector<std::string> names;
-  for (const auto& o : options) names.insert(names.end(), o.names.begin(), o.names.end());
-  CHECK(names == Words{"--json", "--mode", "-f", "--follow", "--out-dir", "--tmux-socket", "-C", "-h", "--help"});
-  CHECK(options[0].argument.empty());
-  CHECK(options[1].argument == "MODE");
-  CHECK(options[2].names == Words{"-f", "--follow"});
-  CHECK(options[2].argument.empty());
-  CHECK(options[3].argument == "DIR");
-  CHECK(options[4].argument == "NAME");
-  CHECK(options[1].description == "fast or slow");
-  CHECK(options[4].description == "run on tmux -L NAME");
+TEST_CASE("a command's options complete from its declaration, prose is no option") {
+  CHECK(complete({"alpha", "-"}) == Words{"--json", "--mode", "-f", "--follow", "--out-dir", "--tmux-socket",
+                                          "--agent", "--long", "-C", "-h", "--help"});
+  CHECK(complete({"alpha", "--pro"}).empty());
+  CHECK(complete({"alpha", "--agent", ""}) == builtin_profile_names());
+  std::string long_one = complete_command_line(kTable, {"alpha", "--long"}, 1).descriptions["--long"];
+  CHECK(long_one.size() <= 72);
+  CHECK(long_one.ends_with("..."));
 }
 
 TEST_CASE("descriptions: a command's summary, an option's help, a task's title") {
