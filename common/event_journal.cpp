@@ -34,8 +34,15 @@ std::string journal_line(const JournalEvent& e) {
   if (!e.evidence.empty()) j["evidence"] = e.evidence;
   if (!e.error.empty()) j["error"] = e.error;
   // Invalid UTF-8 from an agent's screen is replaced, never a throw mid-transition.
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (!e.state.empty()) {
+    line.pop_back();  // the closing brace: the state is already JSON text
+    line += ",\"state\":" + e.state + "}";
+  }
+  return line;
 }
+
+bool is_transition(const JournalEvent& event) { return event.event != "state" && event.event != "run_state"; }
 
 std::optional<JournalEvent> parse_journal_line(std::string_view line) {
   try {
@@ -87,7 +94,8 @@ std::vector<JournalEvent> read_journal_from(const fs::path& path, std::uintmax_t
   std::string rest((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   size_t start = 0;
   for (size_t nl = rest.find('\n'); nl != std::string::npos; nl = rest.find('\n', start)) {
-    if (auto e = parse_journal_line(std::string_view(rest).substr(start, nl - start))) out.push_back(std::move(*e));
+    auto e = parse_journal_line(std::string_view(rest).substr(start, nl - start));
+    if (e && is_transition(*e)) out.push_back(std::move(*e));
     start = nl + 1;
   }
   offset += start;

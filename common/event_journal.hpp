@@ -23,7 +23,16 @@ struct JournalEvent {
   std::string detail;
   std::string evidence;  // completed: what proved it
   std::string error;     // failed, conflict, merge_held: why
+  // The task's recorded state after the change, as raw JSON (the run state's
+  // whole snapshot for a run_state record): what rebuilds .parallel_state.json.
+  // Written as "state"; not read back into the event (see common/run_state).
+  std::string state;
 };
+
+// Records that carry state but are not transitions: `state` (a task's fields
+// changed without a transition: tokens, session) and `run_state` (the whole
+// state, written when a run begins or its configuration changes).
+bool is_transition(const JournalEvent& event);
 
 std::filesystem::path journal_path(const SpecPaths& paths);
 
@@ -37,7 +46,7 @@ std::optional<JournalEvent> parse_journal_line(std::string_view line);
 void append_journal(const std::filesystem::path& path, const std::vector<JournalEvent>& events);
 
 // Reads the whole lines after `offset` (bytes) and moves it past them; a last
-// line without its newline is left for the next read.
+// line without its newline is left for the next read. Only transitions.
 std::vector<JournalEvent> read_journal_from(const std::filesystem::path& path, std::uintmax_t& offset);
 
 std::string iso8601_utc_ms(double epoch_seconds);

@@ -46,7 +46,7 @@ std::string size_text(long long bytes) {
 
 std::string cores_text(double cores) {
   if (std::abs(cores - 1.0 / 3) < 1e-6) return "1/3 core";
-  return fmt::format("{:g} core{}", cores, cores == 1 ? "" : "s");
+  return fmt::format("{:.2g} core{}", cores, cores == 1 ? "" : "s");
 }
 
 }  // namespace

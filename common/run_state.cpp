@@ -10,6 +10,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
+#include <fstream>
+#include <mutex>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -164,46 +166,324 @@ const TaskState* RunState::find(std::string_view id) const {
   return const_cast<RunState*>(this)->find(id);
 }
 
+namespace {
+
+fs::path journal_of(const fs::path& state_path) { return state_path.parent_path() / "logs" / "events.jsonl"; }
+
+std::uintmax_t file_size_or_zero(const fs::path& path) {
+  std::error_code ec;
+  auto size = fs::file_size(path, ec);
+  return ec ? 0 : size;
+}
+
+std::string dump_compact(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+RunState state_from_json(const json& j) {
+  RunState s;
+  s.version = get_or<int>(j, "version", 1);
+  s.spec = get_or<std::string>(j, "spec", "");
+  s.created_at = get_or<std::string>(j, "created_at", "");
+  s.updated_at = get_or<std::string>(j, "updated_at", "");
+  if (j.contains("config")) s.config = config_from_json(j["config"]);
+  s.master_gave_up = get_or<std::string>(j, "master_gave_up", "");
+  s.plan_changes = get_or<std::string>(j, "plan_changes", "");
+  for (const auto& t : j.at("tasks")) s.tasks.push_back(task_from_json(t));
+  return s;
+}
+
+// Everything but the tasks, in a fixed key order.
+nlohmann::ordered_json header_json(const RunState& state, std::uintmax_t journal_offset) {
+  nlohmann::ordered_json h;
+  h["version"] = state.version;
+  h["spec"] = state.spec;
+  h["created_at"] = state.created_at;
+  h["updated_at"] = state.updated_at;
+  h["journal_offset"] = journal_offset;
+  h["config"] = to_json(state.config);
+  h["master_gave_up"] = state.master_gave_up;
+  h["plan_changes"] = state.plan_changes;
+  return h;
+}
+
+// One task a line: readable by a person, a third of the indented size.
+std::string snapshot_text(const RunState& state, std::uintmax_t journal_offset) {
+  std::string text = dump_compact(header_json(state, journal_offset));
+  text.pop_back();
+  text += ",\"tasks\":[";
+  for (size_t i = 0; i < state.tasks.size(); ++i) {
+    text += i ? ",\n" : "\n";
+    text += dump_compact(to_json(state.tasks[i]));
+  }
+  text += "\n]}\n";
+  return text;
+}
+
+std::string run_state_json(const RunState& state) {
+  std::string text = snapshot_text(state, 0);
+  std::erase(text, '\n');
+  return text;
+}
+
+// Applies one journal record that carries a state; false for any other line.
+bool apply_record(RunState& s, const json& j) {
+  auto st = j.find("state");
+  if (!j.is_object() || st == j.end() || !st->is_object()) return false;
+  if (get_or<std::string>(j, "event", "") == "run_state") {
+    s = state_from_json(*st);
+  } else {
+    TaskState t = task_from_json(*st);
+    if (TaskState* have = s.find(t.id)) *have = std::move(t);
+    else s.tasks.push_back(std::move(t));
+  }
+  s.updated_at = get_or<std::string>(j, "ts", s.updated_at);
+  return true;
+}
+
+// Applies the journal's records after `offset`; a torn last line is not
+// whole yet and is left. The offset after the last whole line, or nullopt
+// when the journal is shorter than the offset or does not break a line
+// there: not the journal the snapshot knew.
+std::optional<std::uintmax_t> replay_journal(const fs::path& journal, std::uintmax_t offset, RunState& s) {
+  const std::uintmax_t size = file_size_or_zero(journal);
+  if (size == offset) return offset;
+  if (size < offset) return std::nullopt;
+  std::ifstream in(journal, std::ios::binary);
+  if (!in) return std::nullopt;
+  if (offset > 0) {
+    in.seekg(static_cast<std::streamoff>(offset - 1));
+    if (in.get() != '\n') return std::nullopt;
+  }
+  std::uintmax_t consumed = offset;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (in.eof()) break;  // no newline: being written
+    consumed += line.size() + 1;
+    if (line.find("\"state\":") == std::string::npos) continue;
+    try {
+      apply_record(s, json::parse(line));
+    } catch (const std::exception&) {
+      // A line that is not a record (a hand edit) proves nothing: skipped.
+    }
+  }
+  return consumed;
+}
+
+void remember_as_read(RunState& s) {
+  s.as_read = nullptr;
+  s.journal.clear();
+  s.as_read = std::make_shared<const RunState>(s);
+}
+
+// The last state this process read or wrote, with the snapshot file it came
+// from and how much of the journal it has applied. While that snapshot file
+// is the same (the snapshot is rewritten at most once a second, once every
+// N ms for N tasks), a read applies only the journal's new lines instead of
+// parsing the whole snapshot again: a worker's transition costs what changed.
+struct SnapshotId {
+  dev_t dev = 0;
+  ino_t ino = 0;
+  off_t size = 0;
+  long long mtime_ns = 0;
+  bool operator==(const SnapshotId&) const = default;
+};
+
+struct StateCache {
+  std::mutex mutex;
+  fs::path path;
+  SnapshotId snapshot;
+  std::uintmax_t journal_applied = 0;
+  std::shared_ptr<const RunState> state;
+};
+
+StateCache& state_cache() {
+  static StateCache cache;
+  return cache;
+}
+
+std::optional<SnapshotId> snapshot_id(const fs::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return SnapshotId{st.st_dev, st.st_ino, st.st_size,
+                    static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec};
+}
+
+// Remembers `s` as the state at `journal_applied` bytes of the journal, read
+// from (or written to) the snapshot at `path` as it is now; `s.as_read` is it.
+void cache_state(const fs::path& path, RunState& s, std::uintmax_t journal_applied) {
+  remember_as_read(s);
+  auto id = snapshot_id(path);
+  StateCache& cache = state_cache();
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  if (!id) {
+    cache.state = nullptr;
+    return;
+  }
+  cache.path = path;
+  cache.snapshot = *id;
+  cache.journal_applied = journal_applied;
+  cache.state = s.as_read;
+}
+
+// The cached state brought up to the journal's end, when the snapshot file
+// is still the one it came from.
+std::optional<RunState> read_cached(const fs::path& path) {
+  StateCache& cache = state_cache();
+  std::shared_ptr<const RunState> base;
+  std::uintmax_t applied = 0;
+  {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    if (!cache.state || cache.path != path || snapshot_id(path) != cache.snapshot) return std::nullopt;
+    base = cache.state;
+    applied = cache.journal_applied;
+  }
+  RunState s = *base;
+  auto consumed = replay_journal(journal_of(path), applied, s);
+  if (!consumed) return std::nullopt;
+  if (*consumed == applied) {
+    s.as_read = base;
+  } else {
+    cache_state(path, s, *consumed);
+  }
+  return s;
+}
+
+std::string broken_state_advice(const fs::path& path) {
+  const std::string spec = path.parent_path().filename().string();
+  auto journal = journal_of(path);
+  if (file_size_or_zero(journal) > 0) {
+    return fmt::format("`kiro-parallel recover {} --rebuild-state` rebuilds it from {} (the broken file is kept aside)",
+                       spec, journal.string());
+  }
+  return "move it aside to start afresh";
+}
+
+}  // namespace
+
 std::optional<RunState> read_run_state(const fs::path& path) {
+  if (auto cached = read_cached(path)) return cached;
   auto text = read_file(path);
   if (!text) return std::nullopt;
+  RunState s;
+  std::optional<std::uintmax_t> offset;
   try {
     json j = json::parse(*text);
-    RunState s;
-    s.version = get_or<int>(j, "version", 1);
-    s.spec = get_or<std::string>(j, "spec", "");
-    s.created_at = get_or<std::string>(j, "created_at", "");
-    s.updated_at = get_or<std::string>(j, "updated_at", "");
-    if (j.contains("config")) s.config = config_from_json(j["config"]);
-    s.master_gave_up = get_or<std::string>(j, "master_gave_up", "");
-    for (const auto& t : j.at("tasks")) s.tasks.push_back(task_from_json(t));
-    return s;
+    s = state_from_json(j);
+    if (auto it = j.find("journal_offset"); it != j.end() && it->is_number_unsigned()) {
+      offset = it->get<std::uintmax_t>();
+    }
   } catch (const std::exception& e) {
-    throw RuntimeError(fmt::format("{}: unreadable state ({}); move it aside to start afresh",
-                                   path.string(), e.what()));
+    throw RuntimeError(fmt::format("{}: unreadable state ({}); {}", path.string(), e.what(), broken_state_advice(path)));
   }
+  // A state written before the journal carried states (or by hand) has no
+  // offset: it is whole as it is, and its next commit writes it whole.
+  if (!offset) return s;
+  // A journal that is not the one the snapshot knew (removed, replaced) adds
+  // nothing to it; the next commit writes the state whole over the new one.
+  const auto applied = replay_journal(journal_of(path), *offset, s);
+  if (applied) cache_state(path, s, *applied);
+  return s;
 }
 
 void write_run_state(const fs::path& path, RunState& state) {
   state.updated_at = iso8601_utc(now_epoch());
-  json tasks = json::array();
-  for (const auto& t : state.tasks) tasks.push_back(to_json(t));
-  json j = {{"version", state.version},     {"spec", state.spec},
-            {"created_at", state.created_at}, {"updated_at", state.updated_at},
-            {"config", to_json(state.config)}, {"master_gave_up", state.master_gave_up},
-            {"tasks", std::move(tasks)}};
-  write_file_atomic(path, j.dump(2) + "\n");
+  const std::uintmax_t journal_size = file_size_or_zero(journal_of(path));
+  write_file_atomic(path, snapshot_text(state, journal_size));
+  cache_state(path, state, journal_size);
 }
 
+namespace {
+
+bool same_run_fields(const RunState& a, const RunState& b) {
+  return a.version == b.version && a.spec == b.spec && a.created_at == b.created_at && a.config == b.config &&
+         a.master_gave_up == b.master_gave_up && a.plan_changes == b.plan_changes && a.tasks.size() == b.tasks.size() &&
+         std::equal(a.tasks.begin(), a.tasks.end(), b.tasks.begin(),
+                    [](const TaskState& x, const TaskState& y) { return x.id == y.id; });
+}
+
+// Gives every task that changed since the state was read its state record:
+// on its last pending event, or on a `state` record of its own.
+void attach_task_states(RunState& state) {
+  const auto& before = state.as_read->tasks;
+  const std::string ts = iso8601_utc_ms(now_epoch());
+  for (size_t i = 0; i < state.tasks.size(); ++i) {
+    const TaskState& t = state.tasks[i];
+    auto last = std::find_if(state.journal.rbegin(), state.journal.rend(),
+                             [&](const JournalEvent& e) { return e.task == t.id; });
+    if (last == state.journal.rend() && t == before[i]) continue;
+    if (last == state.journal.rend()) {
+      state.journal.push_back({ts, "state", t.id, t.worker, t.attempts, t.phase, "", "", "", ""});
+      state.journal.back().state = dump_compact(to_json(t));
+    } else {
+      last->state = dump_compact(to_json(t));
+    }
+  }
+}
+
+bool run_still_going(const RunState& state) {
+  return std::any_of(state.tasks.begin(), state.tasks.end(), [](const TaskState& t) {
+    return t.status == TaskStatus::pending || t.status == TaskStatus::running;
+  });
+}
+
+// Bounded rate: a snapshot of a large plan costs more, so it is rarer; the
+// journal's tail since then is small either way.
+bool snapshot_due(const fs::path& path, const RunState& state) {
+  std::error_code ec;
+  auto written = fs::last_write_time(path, ec);
+  if (ec) return true;
+  const double age = std::chrono::duration<double>(fs::file_time_type::clock::now() - written).count();
+  const double interval = std::max(1.0, static_cast<double>(state.tasks.size()) / 1000.0);
+  return age >= interval || !run_still_going(state);
+}
+
+}  // namespace
+
 void commit_run_state(const SpecPaths& paths, RunState& state) {
+  const bool whole = !state.as_read || !same_run_fields(state, *state.as_read);
+  if (whole) {
+    state.updated_at = iso8601_utc(now_epoch());
+    JournalEvent record{iso8601_utc_ms(now_epoch()), "run_state", "", -1, 0, "", "", "", "", ""};
+    record.state = run_state_json(state);
+    state.journal.push_back(std::move(record));
+  } else {
+    attach_task_states(state);
+  }
   if (!state.journal.empty()) {
     // Journal first: a crash between the two leaves the journal ahead of the
-    // state, never a transition the journal does not know.
+    // snapshot, which the next read applies; never a state the journal lacks.
     fs::create_directories(paths.logs_dir);
     append_journal(journal_path(paths), state.journal);
     state.journal.clear();
   }
-  write_run_state(paths.state_json, state);
+  if (whole || snapshot_due(paths.state_json, state)) {
+    write_run_state(paths.state_json, state);
+  } else {
+    cache_state(paths.state_json, state, file_size_or_zero(journal_path(paths)));
+  }
+}
+
+void flush_run_state(const SpecPaths& paths) {
+  StateLock lock(paths);
+  if (auto state = read_run_state(paths.state_json)) write_run_state(paths.state_json, *state);
+}
+
+std::optional<RunState> rebuild_run_state_from_journal(const SpecPaths& paths) {
+  std::ifstream in(journal_path(paths), std::ios::binary);
+  if (!in) return std::nullopt;
+  std::optional<RunState> state;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (in.eof() || line.find("\"state\":") == std::string::npos) continue;
+    try {
+      json j = json::parse(line);
+      const bool base = get_or<std::string>(j, "event", "") == "run_state";
+      if (base && !state) state.emplace();
+      if (state) apply_record(*state, j);
+    } catch (const std::exception&) {
+    }
+  }
+  if (state) remember_as_read(*state);
+  return state;
 }
 
 namespace {

@@ -4,6 +4,7 @@
 #pragma once
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,6 +53,8 @@ struct TaskState {
   std::string last_worker_error;  // the text of the last one
   // Tokens the agent reported for this task (Claude Code's transcript), all attempts.
   long long tokens_input = 0, tokens_output = 0, tokens_cache_read = 0, tokens_cache_creation = 0;
+
+  bool operator==(const TaskState&) const = default;
 };
 
 struct RunConfig {  // what `run` decided; workers read it from the state
@@ -78,6 +81,8 @@ struct RunConfig {  // what `run` decided; workers read it from the state
   std::string commit_message;
   std::string merge_message;
   std::vector<std::pair<std::string, std::string>> agent_env;
+
+  bool operator==(const RunConfig&) const = default;
 };
 
 struct RunState {
@@ -87,21 +92,40 @@ struct RunState {
   std::string updated_at;
   RunConfig config;
   std::string master_gave_up;    // why the last master stopped restarting workers; empty when it did not
+  std::string plan_changes;      // tasks.md edited during the run: what, for status and watch; empty none
   std::vector<TaskState> tasks;  // in id order
   // Transitions made since the state was read, not yet journaled: the
   // lifecycle functions add them, commit_run_state appends and clears them.
   std::vector<JournalEvent> journal;
+  // The state as read_run_state returned it: commit_run_state journals the
+  // tasks that differ from it. Null for a state made in memory (a new run):
+  // that one is journaled and written whole.
+  std::shared_ptr<const RunState> as_read;
 
   TaskState* find(std::string_view id);
   const TaskState* find(std::string_view id) const;
 };
 
-// Whole-file JSON. read: missing file -> std::nullopt; corrupt -> RuntimeError naming it.
+// .parallel_state.json is a snapshot: the state as of `journal_offset` bytes
+// of logs/events.jsonl, whose later records carry each changed task's state
+// (Ninja's build log is the model). read: the snapshot with the journal's
+// later records applied; missing file -> std::nullopt; corrupt ->
+// RuntimeError naming it and saying how to rebuild it.
 std::optional<RunState> read_run_state(const std::filesystem::path& path);
-void write_run_state(const std::filesystem::path& path, RunState& state);  // stamps updated_at
-// Appends the state's pending journal events to the spec's events.jsonl,
-// then writes the state. The caller holds the StateLock.
+// Writes the snapshot now, covering the whole journal (stamps updated_at).
+void write_run_state(const std::filesystem::path& path, RunState& state);
+// Appends the state's pending journal events to the spec's events.jsonl, each
+// changed task's state with them, then rewrites the snapshot when it is due:
+// at most once a second (once every `tasks` ms for large plans), at once
+// when the run's settings or its set of tasks changed or no task is left to
+// run. The caller holds the StateLock.
 void commit_run_state(const SpecPaths& paths, RunState& state);
+// Under the StateLock: the snapshot rewritten to cover the whole journal
+// (the master's exit). Nothing when there is no state.
+void flush_run_state(const SpecPaths& paths);
+// The state rebuilt from the journal alone: its last run_state record and
+// every task state after it. std::nullopt when the journal has none.
+std::optional<RunState> rebuild_run_state_from_journal(const SpecPaths& paths);
 
 struct Completion {
   std::string task_id;

@@ -314,6 +314,8 @@ void start_from_plan(TaskState& t, const TaskState* before, bool ticked, bool bl
   }
 }
 
+void record_plan_changes(RunState& state, const std::string& note) { state.plan_changes = note; }
+
 void record_master_gave_up(RunState& state, const std::string& why) { state.master_gave_up = why; }
 
 }  // namespace kp

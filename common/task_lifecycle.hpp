@@ -81,5 +81,8 @@ void start_from_plan(TaskState& t, const TaskState* before, bool ticked, bool bl
 
 // The master stopped restarting workers: why, for `status`. Empty clears it.
 void record_master_gave_up(RunState& state, const std::string& why);
+// What changed in tasks.md during the run (common/plan_drift), for `status`
+// and `watch`. Empty clears it.
+void record_plan_changes(RunState& state, const std::string& note);
 
 }  // namespace kp

@@ -16,6 +16,7 @@
 
 #include "common/buffered_writer.hpp"
 #include "common/error.hpp"
+#include "common/agent_footprint.hpp"
 #include "common/machine_capacity.hpp"
 #include "common/makespan_prediction.hpp"
 #include "common/planner.hpp"
@@ -100,7 +101,7 @@ int prediction_workers(const ParsedArgs& parsed, const Settings& settings, Analy
   auto flag = parsed.value("--max-parallel");
   if (flag ? *flag != "auto" : !settings.max_parallel_auto)
     return static_cast<int>(parsed.integer("--max-parallel", 1, 256).value_or(settings.max_parallel));
-  AutoWorkers chosen = choose_workers(read_machine_facts(), assumed_footprint(a.profile),
+  AutoWorkers chosen = choose_workers(read_machine_facts(), footprint_for(a.paths.logs_dir, a.profile),
                                       static_cast<int>(std::max(a.plan.max_parallelism, 1.0)));
   a.workers_why = chosen.reason;
   return chosen.workers;

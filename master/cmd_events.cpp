@@ -38,7 +38,7 @@ const Command kCmdEvents = {
              "",
              "keep printing new events; ends (exit 0) once the master has exited and every event is "
              "printed, or on Ctrl-C. Started before a run, it waits for the master while work remains."},
-            {{"--json"}, "", "print the journal's JSON lines as they are"},
+            {{"--json"}, "", "print the journal's JSON lines of its transitions, without the recorded state they carry"},
         },
     .help = "The journal is .kiro/specs/<spec>/logs/events.jsonl, appended under the\n"
             "state lock, one object per line: ts (ISO 8601 UTC, milliseconds), event\n"

@@ -60,7 +60,8 @@ std::vector<TaskState> tasks_to_merge(const RunState& state, const std::string* 
 // Merges one task; prints what became of it. True when it completed.
 bool merge_one(const SpecPaths& paths, const TaskState& task, const RunConfig& config) {
   const std::atomic<bool> stop{false};
-  TaskEnd end = merge_task_branch(paths, task, config, stop, /*wait_when_held=*/false);
+  TaskEnd end = merge_task_branch(paths, task, config, *local_work_place(paths.repo_root), stop,
+                                  /*wait_when_held=*/false);
   auto after = read_run_state(paths.state_json);
   const TaskState* t = after ? after->find(task.id) : nullptr;
   switch (end) {

@@ -1,3 +1,6 @@
+#include <filesystem>
+#include <map>
+
 #include <fmt/format.h>
 
 #include "common/error.hpp"
@@ -10,6 +13,8 @@
 
 namespace kp {
 
+namespace fs = std::filesystem;
+
 namespace {
 
 int handler(const ParsedArgs& parsed);
@@ -20,7 +25,12 @@ const Command kCmdRecover = {
     .name = "recover",
     .summary = "adopt sessions state does not know; reset claims of dead workers; carry on",
     .positionals = {{"<spec>", PositionalKind::spec}},
-    .options = {{{"--no-start"}, "", "repair the state only; do not start a master"}},
+    .options = {{{"--no-start"}, "", "repair the state only; do not start a master"},
+                {{"--rebuild-state"},
+                 "",
+                 "when .parallel_state.json is torn or broken, rebuild it from logs/events.jsonl first "
+                 "(the broken file is kept beside it as .parallel_state.json.broken-<time>); exit 1 when "
+                 "the journal cannot rebuild it"}},
     .help = "A running task whose worker died is released: with its tmux session alive the\n"
             "next worker adopts the session and finishes the task; without one it goes\n"
             "back to pending (its worktree and work stay). A session of the spec that state\n"
@@ -38,8 +48,45 @@ void print_list(const char* what, const std::vector<std::string>& ids) {
   fmt::print("{}:{}\n", what, text);
 }
 
+// The broken snapshot is moved aside, never deleted: a person may want it.
+int rebuild_state(const SpecPaths& paths) {
+  StateLock lock(paths);
+  try {
+    if (read_run_state(paths.state_json)) {
+      fmt::print("{} is readable; nothing to rebuild\n", paths.state_json.string());
+      return kExitOk;
+    }
+  } catch (const RuntimeError&) {
+  }
+  auto state = rebuild_run_state_from_journal(paths);
+  if (!state) {
+    throw RuntimeError(fmt::format("{}: no run_state record to rebuild from (written by an older version?); move {} "
+                                   "aside and start afresh with `kiro-parallel run {}`",
+                                   journal_path(paths).string(), paths.state_json.string(), paths.spec));
+  }
+  std::error_code ec;
+  if (fs::exists(paths.state_json, ec)) {
+    fs::path aside = paths.state_json;
+    aside += ".broken-" + iso8601_utc(now_epoch());
+    fs::rename(paths.state_json, aside);
+    fmt::print("kept the broken state as {}\n", aside.string());
+  }
+  write_run_state(paths.state_json, *state);
+  std::map<std::string_view, int> counts;
+  for (const auto& t : state->tasks) ++counts[to_string(t.status)];
+  std::string summary;
+  for (const auto& [status, n] : counts) summary += fmt::format("{}{} {}", summary.empty() ? "" : ", ", n, status);
+  fmt::print("rebuilt {} from {}: {} tasks ({})\n", paths.state_json.string(), journal_path(paths).string(),
+             state->tasks.size(), summary);
+  return kExitOk;
+}
+
 int handler(const ParsedArgs& parsed) {
   SpecPaths paths = SpecPaths::resolve(repo_dir_arg(parsed), parsed.positionals[0]);
+  if (parsed.has("--rebuild-state")) {
+    int rc = rebuild_state(paths);
+    if (parsed.has("--no-start")) return rc;
+  }
   auto state = read_run_state(paths.state_json);
   if (!state) throw UsageError(fmt::format("recover: no run state for spec {}", paths.spec));
   TmuxClient tmux(state->config.tmux_socket);

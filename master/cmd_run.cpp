@@ -7,6 +7,7 @@
 #include "common/approval_policy.hpp"
 #include "common/error.hpp"
 #include "common/git_repo.hpp"
+#include "common/agent_footprint.hpp"
 #include "common/machine_capacity.hpp"
 #include "common/planner.hpp"
 #include "common/run_setup.hpp"
@@ -83,12 +84,12 @@ namespace {
 
 // --max-parallel N|auto, else max_parallel N|"auto" of the settings. `why`
 // says how auto chose ("auto: 8 cores, 20 GB free, ..."), empty otherwise.
-int choose_max_parallel(const ParsedArgs& parsed, const Settings& settings, const Plan& plan,
+int choose_max_parallel(const ParsedArgs& parsed, const SpecPaths& paths, const Settings& settings, const Plan& plan,
                         const std::string& profile, std::string& why) {
   bool automatic = parsed.value("--max-parallel") ? *parsed.value("--max-parallel") == "auto" : settings.max_parallel_auto;
   if (!automatic) return static_cast<int>(parsed.integer("--max-parallel", 1, 256).value_or(settings.max_parallel));
   int width = static_cast<int>(std::max(plan.max_parallelism, 1.0));
-  AutoWorkers chosen = choose_workers(read_machine_facts(), assumed_footprint(profile), width);
+  AutoWorkers chosen = choose_workers(read_machine_facts(), footprint_for(paths.logs_dir, profile), width);
   why = chosen.reason;
   return chosen.workers;
 }
@@ -112,7 +113,7 @@ int handler(const ParsedArgs& parsed) {
 
   RunConfig config;
   std::string workers_why;
-  config.max_parallel = choose_max_parallel(parsed, settings, run_plan.plan, profile.name, workers_why);
+  config.max_parallel = choose_max_parallel(parsed, paths, settings, run_plan.plan, profile.name, workers_why);
   config.max_wave = static_cast<int>(parsed.integer("--wave", 0, 1000000).value_or(-1));
   config.profile = profile.name;
   config.agent_command = profile.command;

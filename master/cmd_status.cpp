@@ -31,7 +31,7 @@ const Command kCmdStatus = {
     .positionals = {{"<spec>", PositionalKind::spec}},
     .options = {{{"--json"},
                  "",
-                 "print one JSON object: spec, master {running, pid, gave_up}, live workers [{id, pid, "
+                 "print one JSON object: spec, master {running, pid, gave_up}, plan_changes, live workers [{id, pid, "
                  "task}], counts {pending, running, completed, failed, stopped, blocked, conflict, "
                  "committed}, tasks [{id, title, status, worker, session, branch, started_at, duration, "
                  "elapsed, attempts, phase, message}], needs_choice [ids], summary {wall_s, work_s, speedup, "
@@ -68,6 +68,7 @@ json status_json(const RunState& state, const DisplayFacts& facts, const RunSumm
   out["master"] = {{"running", facts.master_running},
                    {"pid", facts.master_running && facts.master_pid > 0 ? json(facts.master_pid) : json(nullptr)},
                    {"gave_up", string_or_null(facts.master_running ? std::string() : state.master_gave_up)}};
+  out["plan_changes"] = string_or_null(state.plan_changes);
   json workers = json::array();
   for (const auto& w : facts.workers) {
     if (!w.alive) continue;
@@ -188,6 +189,7 @@ void print_human(const RunState& state, const DisplayFacts& facts, const RunSumm
     out += style("master: not running" + hint, Style::yellow) + "\n";
     if (!state.master_gave_up.empty()) out += style("master gave up: " + state.master_gave_up, Style::bold_red) + "\n";
   }
+  if (!state.plan_changes.empty()) out += style(state.plan_changes, Style::yellow) + "\n";
   fmt::print("{}", out);
 }
 

@@ -17,6 +17,7 @@
 #include "common/file_lock.hpp"
 #include "common/log.hpp"
 #include "common/notify.hpp"
+#include "common/plan_drift.hpp"
 #include "common/run_state.hpp"
 #include "common/scheduler.hpp"
 #include "common/settings.hpp"
@@ -244,6 +245,122 @@ bool master_has_work(const RunState& state, bool monitor_only) {
 
 }  // namespace
 
+namespace {
+
+// What the master last read from the state.
+struct StateView {
+  bool monitor_only = false;  // kiro-parallel monitor: running tasks only, no new claims
+  bool work_left = true;
+  bool wants_worker = true;
+  std::optional<std::filesystem::file_time_type> tasks_md_written;  // when it was last compared
+};
+
+// tasks.md edited during the run (a person's commit, a pull): compared with
+// the run's tasks whenever the file changes, so that a removed task is not
+// run and an added one is named (common/plan_drift).
+void notice_plan_edits(const SpecPaths& paths, StateView& view) {
+  std::error_code ec;
+  const auto written = std::filesystem::last_write_time(paths.tasks_md, ec);
+  if (ec || written == view.tasks_md_written) return;
+  view.tasks_md_written = written;
+  try {
+    const TaskFile file = load_tasks_md(paths.tasks_md);
+    update_run_state(paths, [&](RunState& s) {
+      const PlanDrift drift = plan_drift(file, s);
+      if (!drift.removed.empty() || !drift.added.empty() || !s.plan_changes.empty()) {
+        log_info("master: {}", drift.empty() ? "tasks.md matches the run again" : plan_drift_note(drift, s));
+      }
+      apply_plan_drift(s, drift);
+    });
+  } catch (const std::exception& e) {
+    log_info("master: tasks.md changed and cannot be read: {}", e.what());
+  }
+}
+
+void observe_state(const SpecPaths& paths, Notifier& notifier, StateView& view) {
+  notice_plan_edits(paths, view);
+  try {
+    if (auto s = read_run_state(paths.state_json)) {
+      if (run_time_is_up(*s)) s = stop_pending_at_deadline(paths);
+      view.work_left = master_has_work(*s, view.monitor_only);
+      view.wants_worker = claimable_work(paths, *s, view.monitor_only);
+      notifier.observe(*s);
+    }
+  } catch (const std::exception& e) {
+    log_info("master: {}", e.what());
+  }
+}
+
+// Starts workers in idle slots; true while any slot has one. At the start
+// every slot gets a worker (workers wait for dependencies themselves); later
+// an idle slot starts one only for claimable work: a ready task, or the task
+// of a worker that died.
+bool fill_slots(std::vector<WorkerSlot>& slots, const SpecPaths& paths, const std::string& self, StateView& view,
+                bool first_round, Clock::time_point now) {
+  bool any_running = false;
+  for (auto& slot : slots) {
+    if (slot.running()) {
+      any_running = true;
+      continue;
+    }
+    if (slot.restarts > kMaxRestarts || now < slot.next_start) continue;
+    if (first_round || (view.work_left && view.wants_worker)) {
+      start_worker_in(slot, paths, self, view.monitor_only);
+      any_running = true;
+      if (!first_round) view.wants_worker = false;  // one per state read
+    }
+  }
+  return any_running;
+}
+
+bool every_slot_gave_up(const std::vector<WorkerSlot>& slots) {
+  return std::all_of(slots.begin(), slots.end(), [](const WorkerSlot& s) { return s.restarts > kMaxRestarts; });
+}
+
+struct SupervisionEnd {
+  bool stop_asked = false;
+  bool work_left = true;
+  std::string gave_up;  // why this master stopped restarting workers
+};
+
+// The master's loop: reaps and starts workers, answers control requests,
+// until the run is over, a stop is asked or every slot gave up.
+SupervisionEnd supervise(const SpecPaths& paths, std::vector<WorkerSlot>& slots, Notifier& notifier,
+                         const std::atomic<bool>& stop_signal, bool monitor_only) {
+  const std::string self = self_executable().string();
+  std::optional<ControlFifo> control;
+  open_control(paths, control);
+  ChildSignalPipe child_ended;
+  SupervisionEnd end;
+  StateView view;
+  view.monitor_only = monitor_only;
+  auto last_state_read = Clock::time_point{};
+  for (bool first_round = true; !stop_signal && !end.stop_asked; first_round = false) {
+    const auto now = Clock::now();
+    reap_workers(slots, paths, now);
+    if (now - last_state_read >= 300ms) {
+      last_state_read = now;
+      observe_state(paths, notifier, view);
+    }
+    const bool any_running = fill_slots(slots, paths, self, view, first_round, now);
+    if (!any_running && !view.work_left) break;
+    if (!any_running && every_slot_gave_up(slots)) {
+      end.gave_up = fmt::format("every worker slot died {} times in a row; see the workers' logs in {}",
+                                kMaxRestarts + 1, paths.logs_dir.string());
+      log_info("master: {}; exiting", end.gave_up);
+      break;
+    }
+    // Woken at once by a child's end or a request; the state is read at least every 300 ms.
+    wait_readable({child_ended.fd(), control ? control->fd() : -1}, 300);
+    child_ended.drain();
+    end.stop_asked = handle_requests(control, slots, paths);
+  }
+  end.work_left = view.work_left;
+  return end;
+}
+
+}  // namespace
+
 int run_master(const std::string& repo_dir, const std::string& spec, bool monitor_only) {
   SpecPaths paths = SpecPaths::resolve(repo_dir, spec);
   std::filesystem::create_directories(paths.logs_dir);
@@ -263,82 +380,27 @@ int run_master(const std::string& repo_dir, const std::string& spec, bool monito
   const int n = std::max(1, state->config.max_parallel);
   log_info("master started (pid {}) for spec {} with {} workers{}", ::getpid(), spec, n,
            monitor_only ? " (monitor: running tasks only, no new claims)" : "");
-  const std::string self = self_executable().string();
   std::vector<WorkerSlot> slots(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) slots[static_cast<size_t>(i)].id = i;
-
-  auto start_worker = [&](WorkerSlot& slot) { start_worker_in(slot, paths, self, monitor_only); };
-
-  std::optional<ControlFifo> control;
-  open_control(paths, control);
-  ChildSignalPipe child_ended;
   Notifier notifier(master_notify_command(paths), spec, paths.logs_dir / "notify.log");
-  bool stop_asked = false;
-  auto last_state_read = Clock::time_point{};
-  bool work_left = true;
-  bool wants_worker = true;
-  bool first_round = true;
-  std::string gave_up;  // why this master stopped restarting workers
   record_give_up(paths, "");
-  while (!g_stop && !stop_asked) {
-    const auto now = Clock::now();
-    reap_workers(slots, paths, now);
-    if (now - last_state_read >= 300ms) {
-      last_state_read = now;
-      try {
-        if (auto s = read_run_state(paths.state_json)) {
-          if (run_time_is_up(*s)) s = stop_pending_at_deadline(paths);
-          work_left = master_has_work(*s, monitor_only);
-          wants_worker = claimable_work(paths, *s, monitor_only);
-          notifier.observe(*s);
-        }
-      } catch (const std::exception& e) {
-        log_info("master: {}", e.what());
-      }
-    }
-    bool any_running = false;
-    for (auto& slot : slots) {
-      if (slot.running()) {
-        any_running = true;
-        continue;
-      }
-      if (slot.restarts > kMaxRestarts || now < slot.next_start) continue;
-      // At the start every slot gets a worker (workers wait for dependencies
-      // themselves); later an idle slot starts one only for claimable work: a
-      // ready task, or the task of a worker that died.
-      if (first_round || (work_left && wants_worker)) {
-        start_worker(slot);
-        any_running = true;
-        if (!first_round) wants_worker = false;  // one per state read
-      }
-    }
-    first_round = false;
-    if (!any_running && !work_left) break;
-    bool all_gave_up = !any_running;
-    for (auto& slot : slots) {
-      if (slot.restarts <= kMaxRestarts) all_gave_up = false;
-    }
-    if (all_gave_up) {
-      gave_up = fmt::format("every worker slot died {} times in a row; see the workers' logs in {}",
-                            kMaxRestarts + 1, paths.logs_dir.string());
-      log_info("master: {}; exiting", gave_up);
-      break;
-    }
-    // Woken at once by a child's end or a request; the state is read at least every 300 ms.
-    wait_readable({child_ended.fd(), control ? control->fd() : -1}, 300);
-    child_ended.drain();
-    stop_asked = handle_requests(control, slots, paths);
-  }
-  if (!g_stop && !stop_asked && !work_left) {
+
+  const SupervisionEnd end = supervise(paths, slots, notifier, g_stop, monitor_only);
+  if (!g_stop && !end.stop_asked && !end.work_left) {
     auto s = read_run_state(paths.state_json);
     if (s && !work_remaining(*s)) notifier.run_ended(*s);  // a monitor may leave pending tasks: not the end
   }
-  if (g_stop || stop_asked) log_info("master: stopping workers");
+  if (g_stop || end.stop_asked) log_info("master: stopping workers");
   stop_workers(slots, paths);
-  if (!work_left) end_completed_sessions(paths);
-  if (!gave_up.empty()) record_give_up(paths, gave_up);
+  if (!end.work_left) end_completed_sessions(paths);
+  if (!end.gave_up.empty()) record_give_up(paths, end.gave_up);
+  try {
+    flush_run_state(paths);  // the snapshot covers the whole journal at exit
+  } catch (const std::exception& e) {
+    log_info("master: {}", e.what());
+  }
   log_info("master exits");
-  return gave_up.empty() ? kExitOk : kExitTasksFailed;
+  return end.gave_up.empty() ? kExitOk : kExitTasksFailed;
 }
 
 }  // namespace kp

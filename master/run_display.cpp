@@ -190,6 +190,7 @@ std::vector<Line> header(const RunState& state, const std::vector<Completion>& c
   head.push_back({fmt::format("{} {}/{} completed{}", progress_bar(counts.completed, total, bar),
                               counts.completed, total, eta_text(state, completions, facts)),
                   Style::plain});
+  if (!state.plan_changes.empty()) head.push_back({state.plan_changes, Style::yellow});
   return head;
 }
 

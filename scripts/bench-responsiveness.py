@@ -9,7 +9,9 @@ tasks with the simulated agent, each task working for --duration seconds with
   - the delay from the completion screen to the worker noticing it
     (agent log "done" -> worker log "monitor ended: done"),
   - CPU time used by kiro-parallel's processes (master + workers) per
-    session-minute, and by the tmux server.
+    session-minute, and by the tmux server,
+  - per-task overhead from the event journal: claimed -> prompt_delivered, and
+    the agent's "done" -> the task's `completed` event (committed and merged).
 It prints figures and asserts nothing. Python 3 standard library only.
 """
 import argparse
@@ -141,6 +143,17 @@ def run_once(kp, n, duration, prompts, keep):
                 m = re.match(r"(\S+) task (\S+): monitor ended: done", line)
                 if m and m.group(2) in done_at:
                     notice_delays.append(parse_time(m.group(1)) - done_at[m.group(2)])
+    claimed, delivered, completed_at = {}, [], {}
+    with open(os.path.join(spec_dir, "logs", "events.jsonl")) as f:
+        for line in f:
+            e = json.loads(line)
+            if e["event"] == "claimed":
+                claimed.setdefault(e["task"], parse_time(e["ts"]))
+            elif e["event"] == "prompt_delivered" and e["task"] in claimed:
+                delivered.append(parse_time(e["ts"]) - claimed.pop(e["task"]))
+            elif e["event"] == "completed":
+                completed_at[e["task"]] = parse_time(e["ts"])
+    merged = [completed_at[t] - done_at[t] for t in completed_at if t in done_at]
     with open(os.path.join(spec_dir, ".parallel_state.json")) as f:
         state = json.load(f)
     completed = sum(1 for t in state["tasks"] if t["status"] == "completed")
@@ -152,6 +165,9 @@ def run_once(kp, n, duration, prompts, keep):
         "prompts": len(prompt_delays), "prompt_p50_ms": 1000 * percentile(prompt_delays, 50),
         "prompt_p95_ms": 1000 * percentile(prompt_delays, 95), "prompt_max_ms": 1000 * max(prompt_delays or [float("nan")]),
         "done_p50_ms": 1000 * percentile(notice_delays, 50), "done_p95_ms": 1000 * percentile(notice_delays, 95),
+        "claim_to_prompt_p50_ms": 1000 * percentile(delivered, 50),
+        "claim_to_prompt_p95_ms": 1000 * percentile(delivered, 95),
+        "done_to_merged_p50_ms": 1000 * percentile(merged, 50), "done_to_merged_p95_ms": 1000 * percentile(merged, 95),
         "kp_cpu_s": kp_cpu, "kp_cpu_s_per_session_min": kp_cpu / session_minutes,
         "kp_core_pct_per_session": 100 * kp_cpu / (n * wall), "tmux_cpu_s": tmux_cpu,
         "work": work if keep else None,
@@ -170,7 +186,7 @@ def main():
     if not os.access(args.binary, os.X_OK):
         sys.exit(f"bench-responsiveness: no kiro-parallel at {args.binary} (build first: scripts/build.sh)")
     print(f"{'N':>3} {'done':>5} {'wall s':>7} {'prompts':>7} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} "
-          f"{'done p50':>8} {'done p95':>8} {'kp cpu s':>8} {'cpu s/session-min':>17} {'% core/session':>14} {'tmux cpu s':>10}")
+          f"{'done p50':>8} {'done p95':>8} {'claim>prompt p50/p95':>20} {'done>merged p50/p95':>19} {'kp cpu s':>8} {'cpu s/session-min':>17} {'% core/session':>14} {'tmux cpu s':>10}")
     for n in [int(x) for x in args.sessions.split(",")]:
         r = run_once(args.binary, n, args.duration, args.prompts, args.keep)
         if args.json:
@@ -178,6 +194,8 @@ def main():
             continue
         print(f"{r['sessions']:>3} {r['completed']:>5} {r['wall_s']:>7.1f} {r['prompts']:>7} {r['prompt_p50_ms']:>7.0f} "
               f"{r['prompt_p95_ms']:>7.0f} {r['prompt_max_ms']:>7.0f} {r['done_p50_ms']:>8.0f} {r['done_p95_ms']:>8.0f} "
+              f"{r['claim_to_prompt_p50_ms']:>10.0f}/{r['claim_to_prompt_p95_ms']:<9.0f} "
+              f"{r['done_to_merged_p50_ms']:>9.0f}/{r['done_to_merged_p95_ms']:<9.0f} "
               f"{r['kp_cpu_s']:>8.2f} {r['kp_cpu_s_per_session_min']:>17.3f} {r['kp_core_pct_per_session']:>14.2f} "
               f"{r['tmux_cpu_s']:>10.2f}", flush=True)
 

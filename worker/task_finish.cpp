@@ -8,7 +8,6 @@
 #include "common/agent_processes.hpp"
 #include "common/atomic_file.hpp"
 #include "common/git_merge.hpp"
-#include "common/git_worktree.hpp"
 #include "common/log.hpp"
 #include "common/scheduler.hpp"
 #include "common/settings.hpp"
@@ -74,19 +73,17 @@ namespace {
 
 // Commits the task's worktree (ticking the enclosing tasks it completes).
 // False when it cannot: the attempt has failed (retried within `retries`).
-bool commit_task_work(const SpecPaths& paths, const TaskState& task, const RunConfig& config) {
+bool commit_task_work(const SpecPaths& paths, const TaskState& task, const RunConfig& config, const WorkPlace& work) {
   try {
     set_phase(paths, task.id, Phase::committing);
-    fs::path tasks_md = fs::path(task.worktree) / fs::relative(paths.tasks_md, paths.repo_root);
+    const std::string tasks_rel = fs::relative(paths.tasks_md, paths.repo_root).string();
     // The task's own box is the agent's to tick (evidence, never forged);
     // an enclosing task whose last leaf this is gets its tick here.
-    if (fs::exists(tasks_md)) {
-      for (const auto& parent : parents_now_complete(paths, task)) {
-        if (git::tick_task_checkbox(tasks_md, parent)) log_info("task {}: ticked parent task {}", task.id, parent);
-      }
+    for (const auto& parent : parents_now_complete(paths, task)) {
+      if (work.tick_parent(task.worktree, tasks_rel, parent)) log_info("task {}: ticked parent task {}", task.id, parent);
     }
     std::string commit_template = config.commit_message.empty() ? Settings{}.commit_message : config.commit_message;
-    if (auto commit = git::commit_all(task.worktree, render_template(commit_template, paths.spec, task.id, task.title))) {
+    if (auto commit = work.commit_all(task.worktree, render_template(commit_template, paths.spec, task.id, task.title))) {
       log_info("task {}: committed {}", task.id, commit->substr(0, 12));
     }
     return true;
@@ -103,7 +100,7 @@ bool commit_task_work(const SpecPaths& paths, const TaskState& task, const RunCo
 }  // namespace
 
 TaskEnd merge_task_branch(const SpecPaths& paths, const TaskState& task, const RunConfig& config,
-                          const std::atomic<bool>& stop, bool wait_when_held) {
+                          const WorkPlace& work, const std::atomic<bool>& stop, bool wait_when_held) {
   std::string merge_template = config.merge_message.empty() ? Settings{}.merge_message : config.merge_message;
   std::string merge_message = render_template(merge_template, paths.spec, task.id, task.title);
   std::string last_held;
@@ -111,7 +108,7 @@ TaskEnd merge_task_branch(const SpecPaths& paths, const TaskState& task, const R
   while (true) {
     git::MergeResult merge;
     try {
-      merge = git::merge_into_target(paths.repo_root, task.branch, config.target_branch, merge_message);
+      merge = work.merge_into_target(task.branch, config.target_branch, merge_message);
     } catch (const std::exception& e) {
       // Not a held merge (those are returned, not thrown): a deleted branch,
       // a broken repository. Waiting would never end it.
@@ -160,17 +157,12 @@ TaskEnd merge_task_branch(const SpecPaths& paths, const TaskState& task, const R
 }
 
 TaskEnd finish_task(const SpecPaths& paths, const TaskState& task, const RunConfig& config,
-                    const TmuxClient& tmux, const std::atomic<bool>& stop) {
-  if (!commit_task_work(paths, task, config)) {
-    // The agent's turn is over either way: a retry starts a fresh session.
-    archive_task_log(paths, task.id);
-    tmux.kill_session(task.session);
-    stop_task_processes(task_mark(paths.repo_root, paths.spec, task.id));
-    return TaskEnd::failed;
-  }
+                    const Placement& place, const std::atomic<bool>& stop) {
+  const bool committed = commit_task_work(paths, task, config, place.work);
+  // The agent's turn is over either way: a retry starts a fresh session.
   archive_task_log(paths, task.id);
-  tmux.kill_session(task.session);
-  stop_task_processes(task_mark(paths.repo_root, paths.spec, task.id));
+  place.sessions.end_session(task.session, task_mark(paths.repo_root, paths.spec, task.id));
+  if (!committed) return TaskEnd::failed;
   if (!config.merge) {
     double ended = now_epoch();
     update_run_state(paths, [&](RunState& s) {
@@ -179,7 +171,7 @@ TaskEnd finish_task(const SpecPaths& paths, const TaskState& task, const RunConf
     log_info("task {}: committed on {}, not merged (run --no-merge)", task.id, task.branch);
     return TaskEnd::committed;
   }
-  return merge_task_branch(paths, task, config, stop, /*wait_when_held=*/true);
+  return merge_task_branch(paths, task, config, place.work, stop, /*wait_when_held=*/true);
 }
 
 }  // namespace kp

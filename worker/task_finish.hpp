@@ -5,13 +5,13 @@
 #include <atomic>
 
 #include "common/run_state.hpp"
-#include "common/tmux_client.hpp"
+#include "worker/placement.hpp"
 #include "worker/task_runner.hpp"
 
 namespace kp {
 
 TaskEnd finish_task(const SpecPaths& paths, const TaskState& task, const RunConfig& config,
-                    const TmuxClient& tmux, const std::atomic<bool>& stop);
+                    const Placement& place, const std::atomic<bool>& stop);
 
 // Merges the task's committed branch into the target branch and records the
 // end: completed (once), conflict (with how to resolve it) or failed. A held
@@ -19,7 +19,7 @@ TaskEnd finish_task(const SpecPaths& paths, const TaskState& task, const RunConf
 // without it a held merge returns interrupted at once, the task unchanged.
 // The worker's and `kiro-parallel merge`'s one merge path.
 TaskEnd merge_task_branch(const SpecPaths& paths, const TaskState& task, const RunConfig& config,
-                          const std::atomic<bool>& stop, bool wait_when_held);
+                          const WorkPlace& work, const std::atomic<bool>& stop, bool wait_when_held);
 
 // Copies logs/task-<id>_latest.log to logs/task-<id>_<UTC stamp>.log.
 void archive_task_log(const SpecPaths& paths, const std::string& task_id);

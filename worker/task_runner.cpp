@@ -14,7 +14,6 @@
 #include "common/atomic_file.hpp"
 #include "common/claude_transcript.hpp"
 #include "common/error.hpp"
-#include "common/git_worktree.hpp"
 #include "common/log.hpp"
 #include "common/permission_request.hpp"
 #include "common/scheduler.hpp"
@@ -24,6 +23,7 @@
 #include "common/tmux_client.hpp"
 #include "common/person_answer.hpp"
 #include "worker/agent_monitor.hpp"
+#include "worker/footprint_sampler.hpp"
 #include "worker/task_finish.hpp"
 
 extern char** environ;
@@ -110,9 +110,8 @@ std::vector<std::pair<std::string, std::string>> agent_environment(const SpecPat
 
 // Ends the agent: its session's process tree, then anything that left the
 // tree but carries the task's mark (a daemon, a setsid child).
-void end_agent(const SpecPaths& paths, const TaskState& task, const TmuxClient& tmux) {
-  tmux.kill_session(task.session);
-  if (int n = stop_task_processes(task_mark(paths.repo_root, paths.spec, task.id))) {
+void end_agent(const SpecPaths& paths, const TaskState& task, const SessionPlace& sessions) {
+  if (int n = sessions.end_session(task.session, task_mark(paths.repo_root, paths.spec, task.id))) {
     log_info("task {}: stopped {} agent process(es) that outlived the session", task.id, n);
   }
 }
@@ -151,19 +150,20 @@ bool stopped_by_person(const SpecPaths& paths, const std::string& id) {
 // The worktree and the tmux session with the agent in it, ready to monitor.
 // A message on failure.
 std::optional<std::string> start_agent(const SpecPaths& paths, const Claim& claim, const AgentSetup& agent,
-                                       const TmuxClient& tmux, bool& prompt_sent) {
+                                       const Placement& place, bool& prompt_sent) {
   const TaskState& task = claim.task;
   try {
-    if (!claim.resumed || !fs::exists(task.worktree)) {
+    if (!claim.resumed || !place.work.worktree_exists(task.worktree)) {
+      if (claim.resumed) log_info("task {}: its worktree {} is gone; making it again", task.id, task.worktree);
       set_phase(paths, task.id, Phase::creating_worktree);
-      auto prepared = git::prepare_task_worktree(paths.repo_root, task.worktree, task.branch, claim.config.target_branch);
-      if (!prepared.note.empty()) log_info("task {}: {}", task.id, prepared.note);
+      const std::string note = place.work.prepare_worktree(task.worktree, task.branch, claim.config.target_branch);
+      if (!note.empty()) log_info("task {}: {}", task.id, note);
     }
   } catch (const std::exception& e) {
     return fmt::format("cannot prepare the worktree: {}", e.what());
   }
   prompt_sent = claim.resumed && task.prompt_sent;
-  if (tmux.has_session(task.session)) {
+  if (place.sessions.has_session(task.session)) {
     if (claim.resumed) log_info("task {}: adopting its running session {}", task.id, task.session);
     return std::nullopt;
   }
@@ -184,7 +184,7 @@ std::optional<std::string> start_agent(const SpecPaths& paths, const Claim& clai
     }
   }
   try {
-    tmux.new_session(task.session, task.worktree, agent.command, env);
+    place.sessions.create_session(task.session, task.worktree, agent.command, env);
   } catch (const std::exception& e) {
     return fmt::format("cannot start the agent: {}", e.what());
   }
@@ -274,7 +274,7 @@ void record_tokens(const SpecPaths& paths, const std::string& id, const TokenUsa
 // The turn ended: the transcript (when the agent has one) says whether it
 // ended in an error; then the evidence decides. Never complete without it.
 TaskEnd judge_turn(const SpecPaths& paths, const Claim& claim, const AgentSetup& agent, const MonitorResult& result,
-                   const std::string& scrollback, const TmuxClient& tmux, const std::atomic<bool>& stop) {
+                   const std::string& scrollback, const Placement& place, const std::atomic<bool>& stop) {
   const TaskState& task = claim.task;
   const RunConfig& config = claim.config;
   EvidenceFacts facts;
@@ -290,7 +290,7 @@ TaskEnd judge_turn(const SpecPaths& paths, const Claim& claim, const AgentSetup&
                              tr.error_text.find("429") != std::string::npos ||
                              tr.error_text.find("Overloaded") != std::string::npos ||
                              tr.error_text.find(": 5") != std::string::npos;
-      end_agent(paths, task, tmux);
+      end_agent(paths, task, place.sessions);
       archive_task_log(paths, task.id);
       return fail_task(paths, task, config, "the agent's turn ended in an error: " + tr.error_text.substr(0, 300),
                        transient ? Retry::allowed : Retry::never, transient ? &stop : nullptr);
@@ -298,14 +298,14 @@ TaskEnd judge_turn(const SpecPaths& paths, const Claim& claim, const AgentSetup&
     facts.signal = tr.readable;
   }
   const std::string tasks_rel = fs::relative(paths.tasks_md, paths.repo_root).string();
-  facts.checkbox = task_ticked_in(fs::path(task.worktree) / tasks_rel, task.id);
-  facts.work = worktree_has_work(paths.repo_root, task.worktree, task.branch, config.target_branch, tasks_rel);
+  facts.checkbox = place.work.task_ticked(task.worktree, tasks_rel, task.id);
+  facts.work = place.work.has_work(task.worktree, task.branch, config.target_branch, tasks_rel);
   facts.marker = marker_in_scrollback(scrollback, task.id);
   EvidenceVerdict v = judge_evidence(agent.require, facts);
   log_info("task {}: turn ended ({}); evidence found: {}; required: {}", task.id, result.detail, describe(v.found),
            describe(agent.require));
   if (!v.complete) {
-    end_agent(paths, task, tmux);
+    end_agent(paths, task, place.sessions);
     archive_task_log(paths, task.id);
     return fail_task(paths, task, config,
                      fmt::format("the agent's turn ended without evidence of completion (missing: {}; found: {}). "
@@ -315,17 +315,25 @@ TaskEnd judge_turn(const SpecPaths& paths, const Claim& claim, const AgentSetup&
   update_run_state(paths, [&](RunState& s) {
     if (s.find(task.id)) record_evidence(s, task.id, describe(v.found));
   });
-  return finish_task(paths, task, config, tmux, stop);
+  return finish_task(paths, task, config, place, stop);
 }
 
 TaskEnd after_monitor(const SpecPaths& paths, const Claim& claim, const AgentSetup& agent, const MonitorResult& result,
-                      const std::string& scrollback, const TmuxClient& tmux, const std::atomic<bool>& stop) {
+                      const std::string& scrollback, const Placement& place, const std::atomic<bool>& stop) {
   const TaskState& task = claim.task;
   // A signal to this worker reaches its tmux control client too (same process
   // group): whatever the monitor saw then, the task is interrupted, not failed.
   if (stop) return TaskEnd::interrupted;
+  if (result.outcome != MonitorOutcome::interrupted && !place.work.worktree_exists(task.worktree)) {
+    end_agent(paths, task, place.sessions);
+    archive_task_log(paths, task.id);
+    return fail_task(paths, task, claim.config,
+                     fmt::format("its worktree {} was removed during the run: nothing there to judge or commit "
+                                 "(branch {} keeps what was committed); `kiro-parallel retry {} {}` starts it again",
+                                 task.worktree, task.branch, paths.spec, task.id));
+  }
   switch (result.outcome) {
-    case MonitorOutcome::turn_ended: return judge_turn(paths, claim, agent, result, scrollback, tmux, stop);
+    case MonitorOutcome::turn_ended: return judge_turn(paths, claim, agent, result, scrollback, place, stop);
     case MonitorOutcome::interrupted: return TaskEnd::interrupted;
     case MonitorOutcome::session_gone:
       if (stopped_by_person(paths, task.id)) return TaskEnd::stopped;
@@ -333,7 +341,7 @@ TaskEnd after_monitor(const SpecPaths& paths, const Claim& claim, const AgentSet
     default: break;
   }
   archive_task_log(paths, task.id);
-  end_agent(paths, task, tmux);
+  end_agent(paths, task, place.sessions);
   const std::string why = fmt::format("{}: {}", to_string(result.outcome), result.detail);
   if (result.outcome == MonitorOutcome::error) {
     // Permanent errors (unknown command, not logged in, 400) fail at once.
@@ -363,7 +371,10 @@ TaskEnd run_claimed_task(const SpecPaths& paths, int worker_id, const Claim& cla
   log_info("worker {} {} task {} \"{}\" (attempt {})", worker_id, claim.resumed ? "resumes" : "starts",
            task.id, task.title, task.attempts);
   TmuxClient tmux(claim.config.tmux_socket);
-  if (phase_past_agent(task.phase)) return finish_task(paths, task, claim.config, tmux, stop);
+  const auto sessions = local_session_place(tmux);
+  const auto work = local_work_place(paths.repo_root);
+  const Placement place{*sessions, *work};
+  if (phase_past_agent(task.phase)) return finish_task(paths, task, claim.config, place, stop);
   AgentSetup agent;
   try {
     agent = agent_setup(paths, claim.config, task);
@@ -371,7 +382,7 @@ TaskEnd run_claimed_task(const SpecPaths& paths, int worker_id, const Claim& cla
     return fail_task(paths, task, claim.config, fmt::format("bad agent settings: {}", e.what()), Retry::never);
   }
   bool prompt_sent = false;
-  if (auto failure = start_agent(paths, claim, agent, tmux, prompt_sent)) {
+  if (auto failure = start_agent(paths, claim, agent, place, prompt_sent)) {
     return fail_task(paths, task, claim.config, *failure);
   }
   SignalChannel signals(paths.task_signals(task.id));
@@ -400,10 +411,14 @@ TaskEnd run_claimed_task(const SpecPaths& paths, int worker_id, const Claim& cla
   events.log = [&](const std::string& line) { log_info("task {}: {}", task.id, line); };
   events.signal = [&](const AgentSignal& s) { log_info("task {}: agent signal {} {}", task.id, s.event, s.message); };
 
+  std::optional<FootprintSampler> footprint;
+  if (auto pid = place.sessions.agent_pid(task.session)) {
+    footprint.emplace(*pid, footprint_log_path(paths.logs_dir), agent.profile.name, task.id);
+  }
   MonitorResult result;
   std::unique_ptr<ScreenSource> screen;
   try {
-    screen = tmux_screen_source(tmux, task.session, events.log);
+    screen = place.sessions.open_screen(task.session, events.log);
     result = monitor_agent(*screen, agent.profile, ms, events, stop);
   } catch (const std::exception& e) {
     if (stop) return TaskEnd::interrupted;
@@ -411,6 +426,7 @@ TaskEnd run_claimed_task(const SpecPaths& paths, int worker_id, const Claim& cla
     result.outcome = MonitorOutcome::session_gone;
     result.detail = e.what();
   }
+  footprint.reset();  // records what the agent cost, before its session ends
   if (!result.last_screen.empty()) write_file_atomic(latest_log, result.last_screen);
   log_info("task {}: monitor ended: {} {}", task.id, to_string(result.outcome), result.detail);
   std::string scrollback;
@@ -424,7 +440,7 @@ TaskEnd run_claimed_task(const SpecPaths& paths, int worker_id, const Claim& cla
   // Our control client leaves before the session is killed: tmux 3.3a's
   // server crashes (in libevent) when a session dies under a control client.
   screen.reset();
-  return after_monitor(paths, claim, agent, result, scrollback, tmux, stop);
+  return after_monitor(paths, claim, agent, result, scrollback, place, stop);
 }
 
 }  // namespace kp

@@ -155,7 +155,9 @@ TEST_CASE("faults: a task's worktree removed by hand ends in a clear state, no h
   check_completed_have_work(f);
   const RunState after = f.state();
   const TaskState* t = after.find("1.1");
-  if (t->status != TaskStatus::completed) CHECK_FALSE(t->message.empty());
+  CHECK(t->status == TaskStatus::failed);
+  CHECK_MESSAGE(t->message.find("its worktree " + worktree + " was removed during the run") != std::string::npos,
+                t->message);
   CHECK(f.state().find("2.1")->status == TaskStatus::completed);
   if (w.exit_code != 0) finish_by_hand(f);
   check_all_completed(f);
@@ -221,6 +223,9 @@ TEST_CASE("faults: tasks.md edited during the run (a task added, a task removed)
   text += "- [ ] 4. Fourth\n- [ ] 4.1 An added task\n";
   test::write_text(f.paths().tasks_md, text);
   test::git(f.repo(), {"commit", "-q", "-am", "tasks.md: " + removed + " out, 4.1 in"});
+  // The master notices the edit while the first task still works: the added
+  // task is named, the removed one is not run.
+  CHECK(RunFixture::wait_for([&] { return f.state().plan_changes.find("4.1 added") != std::string::npos; }));
   f.open_gate();
   auto w = watch_within(f);
   CHECK_FALSE(w.timed_out);
@@ -233,15 +238,16 @@ TEST_CASE("faults: tasks.md edited during the run (a task added, a task removed)
   std::string tasks = test::read_text(f.paths().tasks_md);
   CHECK(tasks.find("4.1 An added task") != std::string::npos);
   CHECK(tasks.find("- [x] " + running) != std::string::npos);
-  // The removed task, if it ran, ends with a message; its work stays in its worktree.
+  // The removed task was not run, and says why; status says what changed.
   const RunState after = f.state();
-  if (const TaskState* r = after.find(removed); r && r->status != TaskStatus::completed && r->status != TaskStatus::pending) {
-    CHECK_FALSE(r->message.empty());
-    const std::string work = "sim-output/task-" + removed + ".txt";
-    bool in_worktree = !r->worktree.empty() && fs::exists(fs::path(r->worktree) / work);
-    bool on_branch = !r->branch.empty() && test::git_result(f.repo(), {"cat-file", "-e", r->branch + ":" + work}).exit_code == 0;
-    CHECK_MESSAGE((in_worktree || on_branch), r->worktree << " / " << r->branch);
-  }
+  const TaskState* r = after.find(removed);
+  REQUIRE(r);
+  CHECK(r->status == TaskStatus::stopped);
+  CHECK(r->message.find("removed from tasks.md during the run") != std::string::npos);
+  CHECK(r->attempts == 0);
+  CHECK(after.plan_changes.find(removed + " removed (not run)") != std::string::npos);
+  auto shown = f.kp({"status", "app"}, kNoHang);
+  CHECK_MESSAGE(shown.out.find("tasks.md changed during the run: 4.1 added") != std::string::npos, shown.out);
   std::string status = person_visible_status(f);
   CHECK_MESSAGE(status.empty(), status);
   // A new run picks up the added task.

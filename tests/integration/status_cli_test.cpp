@@ -158,7 +158,7 @@ TEST_CASE("status --json: stable keys, nulls for unknowns, live master and worke
   auto j = nlohmann::ordered_json::parse(r.out);
   std::vector<std::string> keys;
   for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
-  CHECK(keys == std::vector<std::string>{"spec", "master", "workers", "counts", "tasks", "needs_choice", "summary"});
+  CHECK(keys == std::vector<std::string>{"spec", "master", "plan_changes", "workers", "counts", "tasks", "needs_choice", "summary"});
   CHECK(j["spec"] == "demo");
   CHECK(j["master"]["running"] == true);
   CHECK(j["master"]["pid"] == ::getpid());
