@@ -1,7 +1,6 @@
 #include "master/watch_interactive.hpp"
 
 #include <signal.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <memory>
@@ -20,37 +19,13 @@
 #include "master/signal_catcher.hpp"
 #include "master/watch_actions.hpp"
 #include "master/watch_keys.hpp"
+#include "master/watch_loop.hpp"
 #include "master/watch_terminal.hpp"
 #include "master/watch_view.hpp"
 
 namespace kp {
 
 namespace {
-
-struct Size {
-  int width = 80;
-  int height = 24;
-};
-
-Size screen_size() {
-  Size size;
-  struct winsize ws {};
-  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 && ws.ws_row > 0) {
-    size.width = ws.ws_col;
-    size.height = ws.ws_row;
-  }
-  return size;
-}
-
-// Each line ends in "erase to end of line", the frame in "erase below".
-std::string in_place(const std::string& frame) {
-  std::string out = "\033[H";
-  for (char c : frame) {
-    if (c == '\n') out += "\033[K";
-    out += c;
-  }
-  return out + "\033[J";
-}
 
 class InteractiveWatch {
  public:
@@ -68,7 +43,7 @@ class InteractiveWatch {
     if (finished_) {
       // Back on the main screen: the last frame, how it ended and the summary stay readable.
       TermStyle style(stdout);
-      const Size size = screen_size();
+      const TermSize size = terminal_size();
       std::string out = render_run(view_->state, completions_, view_->facts, style, size.width, 0);
       out += style(ending_, Style::green) + "\n";
       for (const auto& line : summary_lines(summarize_for_view(paths_, view_->state, view_->facts.now))) out += line + "\n";
@@ -121,7 +96,7 @@ class InteractiveWatch {
   }
 
   void draw() {
-    Size size = screen_size();
+    TermSize size = terminal_size();
     const int height = size.height - 1;  // the last row stays free: the frame never scrolls
     std::string frame;
     if (log_view_) {
@@ -132,7 +107,7 @@ class InteractiveWatch {
       frame = render_watch_frame({&view_->state, &completions_, &view_->facts, selected_, message_, ending_}, style_,
                                  size.width, height);
     }
-    RawTerminal::write_out(in_place(frame));
+    RawTerminal::write_out(in_place_frame(frame));
   }
 
   int finish(int code) {

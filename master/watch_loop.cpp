@@ -59,16 +59,6 @@ class HiddenCursor {
 };
 
 
-// Each line ends in "erase to end of line", the frame in "erase below": the
-// old frame disappears without a flickering full clear.
-std::string in_place(const std::string& frame) {
-  std::string out = "\033[H";
-  for (char c : frame) {
-    if (c == '\n') out += "\033[K";
-    out += c;
-  }
-  return out + "\033[J";
-}
 
 constexpr auto kSettle = std::chrono::seconds(15);
 
@@ -138,7 +128,7 @@ int plain_watch_loop(const SpecPaths& paths, const WatchOptions& options) {
     if (terminal) {
       TermSize size = terminal_size();
       // The last row stays free so the frame never scrolls the screen.
-      HiddenCursor::write_out(in_place(render_run(state, completions, facts, style, size.width, size.height - 1)));
+      HiddenCursor::write_out(in_place_frame(render_run(state, completions, facts, style, size.width, size.height - 1)));
     } else if (outcome == RunOutcome::moving || over) {
       std::string key = run_change_key(state, facts);
       if (key != last_key) {
@@ -168,5 +158,14 @@ int plain_watch_loop(const SpecPaths& paths, const WatchOptions& options) {
   }
 }
 
+
+std::string in_place_frame(const std::string& frame) {
+  std::string out = "\033[H";
+  for (char c : frame) {
+    if (c == '\n') out += "\033[K";
+    out += c;
+  }
+  return out + "\033[J";
+}
 
 }  // namespace kp

@@ -4,6 +4,8 @@
 // `monitor` mode (kiro-parallel monitor) ends once no master or worker of the
 // spec is left, with what the supervised tasks came to.
 #pragma once
+#include <string>
+
 #include "common/run_state.hpp"
 #include "common/spec_paths.hpp"
 
@@ -25,5 +27,10 @@ struct TermSize {
   int height = 24;
 };
 TermSize terminal_size();
+
+// The frame drawn over the last one: each line ends in "erase to end of
+// line", the frame in "erase below", so the old frame goes without a
+// flickering full clear.
+std::string in_place_frame(const std::string& frame);
 
 }  // namespace kp

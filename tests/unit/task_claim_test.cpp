@@ -31,6 +31,38 @@ TaskState task(std::string id, TaskStatus status, int worker = -1, std::string p
   return t;
 }
 
+// Another process holding these workers' locks, as live workers would; it
+// is killed when the holder goes.
+class WorkerLocksHeld {
+ public:
+  WorkerLocksHeld(const SpecPaths& paths, std::vector<int> workers) {
+    int ready[2];
+    REQUIRE(::pipe(ready) == 0);
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      std::vector<FileLock> locks;
+      for (int w : workers) locks.push_back(FileLock::acquire(paths.worker_lock(w)));
+      char c = 'x';
+      (void)!::write(ready[1], &c, 1);
+      ::pause();
+      _exit(0);
+    }
+    char c;
+    REQUIRE(::read(ready[0], &c, 1) == 1);
+    ::close(ready[0]);
+    ::close(ready[1]);
+  }
+  ~WorkerLocksHeld() {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  WorkerLocksHeld(const WorkerLocksHeld&) = delete;
+  WorkerLocksHeld& operator=(const WorkerLocksHeld&) = delete;
+
+ private:
+  pid_t pid_ = -1;
+};
+
 }  // namespace
 
 TEST_CASE("phases past the agent are recognised, also through a resume") {
@@ -58,19 +90,7 @@ TEST_CASE("a dead worker's task is resumed first, with the phase it had reached"
   CHECK(r.claim->task.phase == "merging");
   CHECK(r.claim->task.attempts == 0);  // a resume is not a new attempt
   // Workers 0 and 1 are alive from now on: another process holds their locks, as they would.
-  int ready[2];
-  REQUIRE(::pipe(ready) == 0);
-  pid_t holder = ::fork();
-  if (holder == 0) {
-    auto lock0 = FileLock::acquire(paths.worker_lock(0));
-    auto lock1 = FileLock::acquire(paths.worker_lock(1));
-    char c = 'x';
-    (void)!::write(ready[1], &c, 1);
-    ::pause();
-    _exit(0);
-  }
-  char c;
-  REQUIRE(::read(ready[0], &c, 1) == 1);
+  WorkerLocksHeld alive(paths, {0, 1});
   auto after = read_run_state(paths.state_json);
   CHECK(after->find("1")->worker == 0);
   CHECK(after->find("1")->phase == "resuming (was: merging)");
@@ -85,10 +105,6 @@ TEST_CASE("a dead worker's task is resumed first, with the phase it had reached"
   ClaimResult none = claim_task(paths, 2);
   CHECK_FALSE(none.claim);
   CHECK(none.why == NoClaim::wait);
-  ::kill(holder, SIGKILL);
-  ::waitpid(holder, nullptr, 0);
-  ::close(ready[0]);
-  ::close(ready[1]);
 }
 
 TEST_CASE("resume only (monitor): a dead worker's task is taken, a ready one never; then the worker is finished") {
@@ -103,24 +119,9 @@ TEST_CASE("resume only (monitor): a dead worker's task is taken, a ready one nev
   CHECK(r.claim->task.id == "1");
   // Worker 0 lives (another process holds its lock): its claim is not an
   // orphan for worker 1, and task 2 stays pending.
-  int ready[2];
-  REQUIRE(::pipe(ready) == 0);
-  pid_t holder = ::fork();
-  if (holder == 0) {
-    auto lock0 = FileLock::acquire(paths.worker_lock(0));
-    char c = 'x';
-    (void)!::write(ready[1], &c, 1);
-    ::pause();
-    _exit(0);
-  }
-  char c;
-  REQUIRE(::read(ready[0], &c, 1) == 1);
+  WorkerLocksHeld alive(paths, {0});
   ClaimResult none = claim_task(paths, 1, true);
   CHECK_FALSE(none.claim);
   CHECK(none.why == NoClaim::finished);
   CHECK(read_run_state(paths.state_json)->find("2")->status == TaskStatus::pending);
-  ::kill(holder, SIGKILL);
-  ::waitpid(holder, nullptr, 0);
-  ::close(ready[0]);
-  ::close(ready[1]);
 }
