@@ -18,6 +18,7 @@ FootprintSampler::~FootprintSampler() {
   }
   wake_.notify_all();
   thread_.join();
+  meter_.add(sample_process_tree(pid_), now_epoch());  // the end of the task: a look as long as it ran
   record();
 }
 

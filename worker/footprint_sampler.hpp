@@ -1,5 +1,6 @@
-// Samples the agent's process tree while its task runs (a thread, every
-// 10 s) and, when the look was long enough, appends what one agent of this
+// Samples the agent's process tree while its task runs (a thread: after
+// 1 s, then every 10 s, and once more at the end) and, when the look was
+// long enough (5 s), appends what one agent of this
 // profile costs to the spec's logs/footprints.jsonl.
 #pragma once
 #include <sys/types.h>
