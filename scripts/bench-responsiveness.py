@@ -71,6 +71,10 @@ def run_once(kp, n, duration, prompts, keep):
     with open(os.path.join(spec_dir, "tasks.md"), "w") as f:
         for i in range(1, n + 1):
             f.write(f"- [ ] {i}. Task number {i}\n- [ ] {i}.1 Do the work of {i}\n")
+    # The prompt named in the settings: a bench repository has no cc-sdd installed.
+    os.makedirs(os.path.join(repo, ".kiro", "settings"))
+    with open(os.path.join(repo, ".kiro", "settings", "parallel.json"), "w") as f:
+        json.dump({"agent": {"prompt": "/kiro:spec-impl {spec} {task}"}}, f)
     plan = os.path.join(work, "plan.json")
     with open(plan, "w") as f:
         json.dump({"style": "new", "default": {"duration": duration, "prompts": prompts}}, f)
@@ -140,7 +144,7 @@ def run_once(kp, n, duration, prompts, keep):
             continue
         with open(path) as f:
             for line in f:
-                m = re.match(r"(\S+) task (\S+): monitor ended: done", line)
+                m = re.match(r"(\S+) task (\S+): monitor ended: (?:done|turn ended)", line)
                 if m and m.group(2) in done_at:
                     notice_delays.append(parse_time(m.group(1)) - done_at[m.group(2)])
     claimed, delivered, completed_at = {}, [], {}
