@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "common/huge_pages.hpp"
 #include "common/task_id.hpp"
 
 namespace kp {
@@ -506,6 +507,7 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
     if (runs[v]) wave_count = std::max(wave_count, level_out[v]);
   }
   plan.leaves.reserve(static_cast<size_t>(std::count_if(file.tasks.begin(), file.tasks.end(), [](const Task& t) { return t.is_leaf(); })));
+  advise_huge_pages(plan.leaves);  // ~17 MB at 100,000 tasks: fewer page faults
   for (int i = 0; i < n; ++i) {
     const Task& t = file.tasks[i];
     if (!t.is_leaf()) continue;

@@ -29,6 +29,31 @@ std::optional<std::pair<std::string_view, int>> split_named(std::string_view tex
   return std::make_pair(prefix, n);
 }
 
+// A numbered id's parts read into `parts` as TaskId::parse reads them; false
+// for anything else (named ids, bad text, more than kMaxParts parts).
+constexpr size_t kMaxParts = 8;
+bool numbered_parts(std::string_view text, int (&parts)[kMaxParts], size_t& count) {
+  count = 0;
+  long long value = 0;
+  bool in_part = false;
+  for (char c : text) {
+    if (is_digit(c)) {
+      value = value * 10 + (c - '0');
+      if (value > std::numeric_limits<int>::max()) return false;
+      in_part = true;
+    } else if (c == '.' && in_part && count + 1 < kMaxParts) {
+      parts[count++] = static_cast<int>(value);
+      value = 0;
+      in_part = false;
+    } else {
+      return false;
+    }
+  }
+  if (!in_part) return false;
+  parts[count++] = static_cast<int>(value);
+  return true;
+}
+
 }  // namespace
 
 std::strong_ordering TaskId::operator<=>(const TaskId& other) const {
@@ -51,6 +76,7 @@ std::optional<TaskId> TaskId::parse(std::string_view text) {
     id.parts_ = {named->second};
     return id;
   }
+  id.parts_.reserve(size_t(std::count(text.begin(), text.end(), '.')) + 1);  // one allocation per id
   long long value = 0;
   bool in_part = false;
   for (char c : text) {
@@ -93,6 +119,14 @@ std::string TaskId::str() const {
 }
 
 bool task_id_less(std::string_view a, std::string_view b) {
+  // Two numbered ids, nearly always: compared with no TaskId (no allocation) built.
+  int pa[kMaxParts], pb[kMaxParts];
+  size_t na = 0, nb = 0;
+  if (numbered_parts(a, pa, na) && numbered_parts(b, pb, nb)) {
+    if (std::lexicographical_compare(pa, pa + na, pb, pb + nb)) return true;
+    if (std::lexicographical_compare(pb, pb + nb, pa, pa + na)) return false;
+    return a < b;  // "01" and "1": keep a strict weak order
+  }
   auto ia = TaskId::parse(a);
   auto ib = TaskId::parse(b);
   if (ia && ib) {

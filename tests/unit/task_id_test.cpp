@@ -34,6 +34,23 @@ TEST_CASE("1.9 < 1.10 and 1.1 is not 1.10") {
   CHECK(ids == std::vector<std::string>{"0", "1.2", "1.9", "1.10", "2", "10"});
 }
 
+TEST_CASE("task_id_less orders ids as TaskId does, whatever their length") {
+  // Short numbered ids are compared without a TaskId; long ones and named ones
+  // the long way: both must give the TaskId order.
+  std::vector<std::string> ids{"1.2.3.4.5.6.7.8.9", "1.2.3.4.5.6.7.8", "1.2.3.4.5.6.7.9", "01", "1", "1.0",
+                               "STEP-2", "2147483647", "2147483648", "1..2", "1.", "", "A-1"};
+  for (const auto& a : ids) {
+    for (const auto& b : ids) {
+      auto ia = TaskId::parse(a), ib = TaskId::parse(b);
+      bool expected = ia && ib ? (*ia != *ib ? *ia < *ib : a < b) : ia != ib ? ia.has_value() : a < b;
+      CHECK_MESSAGE(task_id_less(a, b) == expected, a << " < " << b);
+    }
+  }
+  CHECK(task_id_less("1.2.3.4.5.6.7.8", "1.2.3.4.5.6.7.8.9"));
+  CHECK(task_id_less("01", "1"));  // the same id: by text
+  CHECK_FALSE(task_id_less("1", "01"));
+}
+
 TEST_CASE("prefix and ancestry") {
   auto id = *TaskId::parse("5.2.1");
   CHECK(id.prefix().str() == "5.2");
