@@ -72,7 +72,8 @@ std::optional<std::string> read_file(const std::filesystem::path& path) {
   // tasks.md grown by doubling is ~25 MB more memory touched and copied).
   struct stat st {};
   size_t expected = ::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) ? static_cast<size_t>(st.st_size) : 0;
-  std::string out(expected > 0 ? expected + 1 : 65536, '\0');  // +1: the end of file is seen without growing
+  // +1: the end of file is seen without growing; /proc files say 0 and are small.
+  std::string out(expected > 0 ? expected + 1 : 4096, '\0');
   size_t length = 0;
   for (;;) {
     if (length == out.size()) out.resize(2 * out.size());  // the file grew, or not a regular file
