@@ -15,6 +15,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
+#include "common/median.hpp"
 #include "common/unique_fd.hpp"
 
 namespace kp {
@@ -111,17 +112,6 @@ void append_footprint(const fs::path& log, const FootprintRecord& r) {
     throw RuntimeError(fmt::format("{}: cannot append: {}", log.string(), std::strerror(errno)));
   }
 }
-
-namespace {
-
-template <typename T>
-T median_of(std::vector<T> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-}  // namespace
 
 std::optional<AgentFootprint> measured_footprint(const fs::path& log, const std::string& profile) {
   std::ifstream in(log);

@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "common/median.hpp"
 #include "common/task_id.hpp"
 
 namespace kp {
@@ -369,11 +370,7 @@ WeightedPlan weigh_plan(const Plan& plan, const TaskFile& file, const std::map<s
     }
     if (t.weight > 0) known.push_back(t.weight);
   }
-  if (!known.empty()) {
-    std::sort(known.begin(), known.end());
-    size_t n = known.size();
-    w.default_seconds = n % 2 ? known[n / 2] : (known[n / 2 - 1] + known[n / 2]) / 2;
-  }
+  if (!known.empty()) w.default_seconds = median_of(std::move(known));
   size_t k = 0;
   for (const auto& p : plan.leaves) {
     if (!p.runnable()) continue;
@@ -453,9 +450,7 @@ double fallback_weight(const RunState& state, const std::map<std::string, double
     if (auto m = medians.find(t.id); m != medians.end() && m->second > 0) known.push_back(m->second);
   }
   if (known.empty()) return kDefaultTaskSeconds;
-  std::sort(known.begin(), known.end());
-  size_t n = known.size();
-  return n % 2 ? known[n / 2] : (known[n / 2 - 1] + known[n / 2]) / 2;
+  return median_of(std::move(known));
 }
 
 }  // namespace

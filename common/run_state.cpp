@@ -18,6 +18,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/error.hpp"
+#include "common/median.hpp"
 #include "common/unique_fd.hpp"
 
 namespace kp {
@@ -574,11 +575,7 @@ std::map<std::string, double> median_durations(const std::vector<Completion>& hi
     if (c.duration > 0) by_task[c.task_id].push_back(c.duration);
   }
   std::map<std::string, double> out;
-  for (auto& [id, v] : by_task) {
-    std::sort(v.begin(), v.end());
-    size_t n = v.size();
-    out[id] = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-  }
+  for (auto& [id, v] : by_task) out[id] = median_of(std::move(v));
   return out;
 }
 

@@ -1,5 +1,4 @@
 #include <filesystem>
-#include <map>
 
 #include <fmt/format.h>
 
@@ -10,6 +9,7 @@
 #include "master/cli_args.hpp"
 #include "master/command.hpp"
 #include "master/master_launch.hpp"
+#include "master/run_display.hpp"
 
 namespace kp {
 
@@ -72,12 +72,8 @@ int rebuild_state(const SpecPaths& paths) {
     fmt::print("kept the broken state as {}\n", aside.string());
   }
   write_run_state(paths.state_json, *state);
-  std::map<std::string_view, int> counts;
-  for (const auto& t : state->tasks) ++counts[to_string(t.status)];
-  std::string summary;
-  for (const auto& [status, n] : counts) summary += fmt::format("{}{} {}", summary.empty() ? "" : ", ", n, status);
   fmt::print("rebuilt {} from {}: {} tasks ({})\n", paths.state_json.string(), journal_path(paths).string(),
-             state->tasks.size(), summary);
+             state->tasks.size(), render_counts(*state));
   return kExitOk;
 }
 

@@ -285,4 +285,15 @@ TEST_CASE("faults: a torn or hand-broken .parallel_state.json: every command nam
     }
   }
   CHECK_FALSE(master_alive(f.paths()));
+  // The journal rebuilds it; the broken file is kept beside it.
+  auto rebuilt = f.kp({"recover", "app", "--rebuild-state", "--no-start"}, kNoHang);
+  CHECK_MESSAGE(rebuilt.exit_code == 0, rebuilt.out << rebuilt.err);
+  CHECK(rebuilt.out.find("rebuilt ") != std::string::npos);
+  CHECK(f.state().find("1.1")->status == TaskStatus::completed);
+  CHECK(f.state().find("2.1")->status == TaskStatus::completed);
+  int kept = 0;
+  for (const auto& e : fs::directory_iterator(f.paths().spec_dir)) {
+    kept += e.path().filename().string().rfind(".parallel_state.json.broken-", 0) == 0;
+  }
+  CHECK(kept == 1);
 }
