@@ -361,7 +361,8 @@ WeightedPlan weigh_plan(const Plan& plan, const TaskFile& file, const std::map<s
     t.id = p.id;
     t.priority = p.priority;
     t.weight = -1;
-    if (auto m = medians.find(p.id); m != medians.end() && m->second > 0) {
+    auto m = medians.empty() ? medians.end() : medians.find(std::string(p.id));
+    if (m != medians.end() && m->second > 0) {
       t.weight = m->second;
       ++w.from_history;
     } else if (auto e = file.tasks[size_t(p.index)].estimate_seconds; e && *e > 0) {

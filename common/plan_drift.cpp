@@ -9,7 +9,7 @@ namespace kp {
 PlanDrift plan_drift(const TaskFile& file, const RunState& state) {
   PlanDrift drift;
   for (const auto& t : file.tasks) {
-    if (t.is_leaf() && !t.done() && !t.optional && !state.find(t.id)) drift.added.push_back(t.id);
+    if (t.is_leaf() && !t.done() && !t.optional && !state.find(t.id)) drift.added.emplace_back(t.id);
   }
   for (const auto& t : state.tasks) {
     if (file.find(t.id) < 0) drift.removed.push_back(t.id);

@@ -72,7 +72,7 @@ OrderChoice resolve_order(const TaskFile& file, TaskOrder requested) {
   return c;
 }
 
-const std::vector<std::string>& effective_boundary(const TaskFile& file, int index) {
+std::span<const std::string_view> effective_boundary(const TaskFile& file, int index) {
   int i = index;
   while (i >= 0 && file.tasks[static_cast<size_t>(i)].boundary.empty() && file.tasks[static_cast<size_t>(i)].parent >= 0)
     i = file.tasks[static_cast<size_t>(i)].parent;
@@ -171,7 +171,7 @@ struct Builder {
 
   int start_node(int i) const { return i; }
   int end_node(int i) const { return file.tasks[i].is_leaf() ? i : n + i; }
-  const std::string& label(int node) const { return file.tasks[node < n ? node : node - n].id; }
+  std::string_view label(int node) const { return file.tasks[node < n ? node : node - n].id; }
 
   void wait(int task, int on) { graph.add(end_node(on), start_node(task)); }
 
@@ -205,7 +205,7 @@ struct Builder {
     }
   }
 
-  void sibling_edges(const std::vector<int>& siblings) {
+  void sibling_edges(std::span<const int> siblings) {
     if (order == TaskOrder::declared) return;
     if (order == TaskOrder::majors) {
       // An unmarked sub-task waits for the one before it; after a run of (P)
@@ -301,8 +301,8 @@ struct Builder {
     }
     std::vector<std::string> labels;
     for (size_t k = seen[cur]; k < path.size(); ++k) {
-      const std::string& l = label(path[k]);
-      if (labels.empty() || labels.back() != l) labels.push_back(l);
+      std::string_view l = label(path[k]);
+      if (labels.empty() || labels.back() != l) labels.emplace_back(l);
     }
     while (labels.size() > 1 && labels.back() == labels.front()) labels.pop_back();
     labels.push_back(labels.front());
@@ -311,7 +311,7 @@ struct Builder {
 };
 
 // True when leaf `from` waits, directly or not, for leaf `on` (indexes into plan.leaves).
-bool waits_for(const Plan& plan, const std::unordered_map<std::string, int>& leaf_of, int from, int on) {
+bool waits_for(const Plan& plan, const std::unordered_map<std::string_view, int>& leaf_of, int from, int on) {
   std::vector<int> stack{from};
   std::vector<char> seen(plan.leaves.size(), 0);
   while (!stack.empty()) {
@@ -335,10 +335,10 @@ void find_boundary_overlaps(const TaskFile& file, Plan& plan) {
   std::map<std::string, std::vector<int>> by_boundary;
   for (size_t k = 0; k < plan.leaves.size(); ++k) {
     if (!plan.leaves[k].runnable()) continue;
-    for (const auto& b : effective_boundary(file, plan.leaves[k].index)) by_boundary[b].push_back(static_cast<int>(k));
+    for (const auto& b : effective_boundary(file, plan.leaves[k].index)) by_boundary[std::string(b)].push_back(static_cast<int>(k));
   }
   if (by_boundary.empty()) return;
-  std::unordered_map<std::string, int> leaf_of;
+  std::unordered_map<std::string_view, int> leaf_of;
   for (size_t k = 0; k < plan.leaves.size(); ++k) leaf_of.emplace(plan.leaves[k].id, static_cast<int>(k));
   constexpr size_t kMaxGroup = 64;  // pairwise checks: cc-sdd files name a boundary a few times
   for (const auto& [boundary, members] : by_boundary) {
@@ -349,7 +349,7 @@ void find_boundary_overlaps(const TaskFile& file, Plan& plan) {
         if (waits_for(plan, leaf_of, a, b) || waits_for(plan, leaf_of, b, a)) continue;
         const PlannedTask& pa = plan.leaves[static_cast<size_t>(a)];
         const PlannedTask& pb = plan.leaves[static_cast<size_t>(b)];
-        plan.boundary_overlaps.push_back({boundary, pa.id, pb.id});
+        plan.boundary_overlaps.push_back({boundary, std::string(pa.id), std::string(pb.id)});
         plan.warnings.push_back(
             {pb.line, fmt::format("tasks {} and {} may run at the same time and both name boundary {}: they will "
                                   "likely conflict (setting serialize_same_boundary runs them one at a time)",
@@ -407,7 +407,7 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
       if (file.tasks[a].optional) optional[i] = 1;
       if (file.tasks[a].blocked_reason && !own_blocked[i]) {
         own_blocked[i] = 1;
-        own_reason[i] = a == i ? *file.tasks[a].blocked_reason
+        own_reason[i] = a == i ? std::string(*file.tasks[a].blocked_reason)
                                : fmt::format("{} (on {})", *file.tasks[a].blocked_reason, file.tasks[a].id);
       }
     }
@@ -445,7 +445,8 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
   std::vector<char> leaf_weighted(n, 0);
   for (int v = 0; v < n; ++v) {
     if (!leaf_flag[v]) continue;
-    if (auto it = options.durations.find(file.tasks[v].id); it != options.durations.end() && it->second > 0) {
+    auto it = options.durations.empty() ? options.durations.end() : options.durations.find(std::string(file.tasks[v].id));
+    if (it != options.durations.end() && it->second > 0) {
       leaf_weight[v] = it->second;
       leaf_weighted[v] = 1;
     } else if (file.tasks[v].estimate_seconds) {
@@ -507,7 +508,11 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
     if (runs[v]) wave_count = std::max(wave_count, level_out[v]);
   }
   plan.leaves.reserve(static_cast<size_t>(std::count_if(file.tasks.begin(), file.tasks.end(), [](const Task& t) { return t.is_leaf(); })));
-  advise_huge_pages(plan.leaves);  // ~17 MB at 100,000 tasks: fewer page faults
+  advise_huge_pages(plan.leaves);  // ~10 MB at 100,000 tasks: fewer page faults
+  auto text = std::make_shared<PlanText>();
+  text->file = file.text;
+  std::vector<uint32_t> deps_start;  // each leaf's run of text->deps
+  deps_start.reserve(plan.leaves.capacity() + 1);
   for (int i = 0; i < n; ++i) {
     const Task& t = file.tasks[i];
     if (!t.is_leaf()) continue;
@@ -519,6 +524,7 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
     p.completed = done_flag[i] != 0;
     p.optional = optional[i];
     p.skipped = skipped(i);
+    deps_start.push_back(static_cast<uint32_t>(text->deps.size()));
     if (!cyclic) {
       p.blocked = !p.completed && !p.skipped && blocked_by[i] >= 0;
       if (p.blocked) {
@@ -527,13 +533,21 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
       }
       std::vector<int>& d = deps[i];
       if (d.size() > 1) std::sort(d.begin(), d.end(), by_rank);  // by key, then file order
-      p.deps.reserve(d.size());
-      for (int x : d) p.deps.push_back(file.tasks[x].id);
-      p.dep_indexes = std::move(d);
+      for (int x : d) {
+        text->deps.push_back(file.tasks[x].id);
+        text->dep_indexes.push_back(x);
+      }
       p.priority = runs[i] ? remaining[i] : 0;
       if (runs[i]) p.wave = level_out[i] - 1;
     }
   }
+  deps_start.push_back(static_cast<uint32_t>(text->deps.size()));
+  for (size_t k = 0; k < plan.leaves.size(); ++k) {
+    const size_t count = deps_start[k + 1] - deps_start[k];
+    plan.leaves[k].deps = {text->deps.data() + deps_start[k], count};
+    plan.leaves[k].dep_indexes = {text->dep_indexes.data() + deps_start[k], count};
+  }
+  plan.text = std::move(text);
   size_t scheduled = fill_waves(file, by_key, runs, level_out, wave_count, plan);
 
   // Critical path: back from the node that finishes last along the heaviest predecessors.

@@ -3,7 +3,9 @@
 // Every algorithm is iterative: a 10,000-deep chain is as fine as a flat list.
 #pragma once
 #include <map>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,7 +37,7 @@ struct OrderChoice {
 OrderChoice resolve_order(const TaskFile& file, TaskOrder requested);
 
 // A task's _Boundary:_ components, its own or its nearest ancestor's.
-const std::vector<std::string>& effective_boundary(const TaskFile& file, int index);
+std::span<const std::string_view> effective_boundary(const TaskFile& file, int index);
 
 // Two tasks that may run at the same time and name the same boundary.
 struct BoundaryOverlap {
@@ -49,13 +51,14 @@ struct PlanOptions {
   std::map<std::string, double> durations;  // task id -> seconds (median of history)
 };
 
+// Ids and titles are views into the TaskFile's text, which the Plan holds.
 struct PlannedTask {
   int index = -1;  // into TaskFile::tasks
-  std::string id;
-  std::string title;
+  std::string_view id;
+  std::string_view title;
   int line = 0;
-  std::vector<std::string> deps;  // leaf ids, completed (and skipped) tasks pruned
-  std::vector<int> dep_indexes;   // the same, as indexes into TaskFile::tasks
+  std::span<const std::string_view> deps;  // leaf ids, completed (and skipped) tasks pruned
+  std::span<const int> dep_indexes;        // the same, as indexes into TaskFile::tasks
   int wave = -1;                  // 0-based; -1 when it will not run
   double priority = 1;            // longest remaining weighted path to the end, itself included
   bool completed = false;
@@ -66,14 +69,22 @@ struct PlannedTask {
   bool runnable() const { return !completed && !skipped && !blocked; }
 };
 
+// What a Plan's views and spans point into; copies of a Plan share it.
+struct PlanText {
+  std::shared_ptr<const TaskFileText> file;  // ids and titles
+  std::vector<std::string_view> deps;        // every leaf's deps, one run each
+  std::vector<int> dep_indexes;
+};
+
 struct Plan {
+  std::shared_ptr<const PlanText> text;
   TaskOrder order = TaskOrder::majors;  // resolved: never automatic
   std::string order_reason;
   std::vector<BoundaryOverlap> boundary_overlaps;
   std::vector<PlannedTask> leaves;  // every leaf task, file order
-  std::vector<std::vector<std::string>> waves;  // runnable leaves only, ids sorted
-  std::vector<std::vector<int>> wave_leaves;    // the same tasks, as indexes into `leaves`
-  std::vector<std::string> critical_path;       // runnable leaf ids, first to last
+  std::vector<std::vector<std::string_view>> waves;  // runnable leaves only, ids sorted
+  std::vector<std::vector<int>> wave_leaves;         // the same tasks, as indexes into `leaves`
+  std::vector<std::string_view> critical_path;       // runnable leaf ids, first to last
   double critical_length = 0;  // weighted (recorded durations, 1 where unknown)
   bool weighted = false;       // durations were given for at least one planned task
   double max_parallelism = 0;

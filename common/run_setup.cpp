@@ -16,14 +16,17 @@ RunState build_run_state(const std::string& spec, const TaskFile& file, const Pl
     TaskState t;
     t.id = leaf.id;
     t.title = leaf.title;
-    t.deps = leaf.deps;
+    t.deps.assign(leaf.deps.begin(), leaf.deps.end());
     t.priority = leaf.priority;
     t.optional = leaf.optional;
     t.wave = leaf.wave < 0 ? 0 : leaf.wave;
-    if (leaf.index >= 0) t.boundary = effective_boundary(file, leaf.index);
+    if (leaf.index >= 0) {
+      auto boundary = effective_boundary(file, leaf.index);
+      t.boundary.assign(boundary.begin(), boundary.end());
+    }
     for (int p = leaf.index >= 0 ? file.tasks[static_cast<size_t>(leaf.index)].parent : -1; p >= 0;
          p = file.tasks[static_cast<size_t>(p)].parent) {
-      t.parents.push_back(file.tasks[static_cast<size_t>(p)].id);
+      t.parents.emplace_back(file.tasks[static_cast<size_t>(p)].id);
     }
     const TaskState* before = previous ? previous->find(leaf.id) : nullptr;
     start_from_plan(t, before, leaf.completed, leaf.blocked, leaf.blocked_reason);

@@ -1,7 +1,7 @@
 #include "common/tasks_md.hpp"
 
 #include <algorithm>
-#include <deque>
+#include <cstring>
 #include <system_error>
 #include <unordered_set>
 
@@ -46,47 +46,77 @@ bool canonical_number(std::string_view n) {
 }
 
 // Accumulates tasks line by line; finish() resolves parents, ranges and ids.
+// Where a task's entries sit in the TaskFileText lists while the file is read.
+// A task's entries are written while it is the last task read, so each of its
+// lists is one run [begin, end) of the shared list; spans are made at the end.
+struct ListRuns {
+  uint32_t requirements[2] = {0, 0}, annotations[2] = {0, 0}, boundary[2] = {0, 0}, checklist[2] = {0, 0};
+};
+
 class Builder {
  public:
-  Builder(std::string path, size_t expected_tasks) {
+  Builder(std::string text, std::string path, size_t expected_tasks) : text_(std::make_shared<TaskFileText>()) {
+    text_->source = std::move(text);
     file_.path = std::move(path);
     file_.tasks.reserve(expected_tasks);
-    advise_huge_pages(file_.tasks);  // 100,000 tasks are ~48 MB: faults cost more than the parse
+    advise_huge_pages(file_.tasks);  // 100,000 tasks are ~30 MB: faults cost more than the parse
     raw_titles_.reserve(expected_tasks);
     dep_tokens_.reserve(expected_tasks);
+    runs_.reserve(expected_tasks);
+    description_.reserve(expected_tasks);
     file_.index.reserve(expected_tasks);
+    text_->requirements.reserve(expected_tasks * 3);
   }
 
+  std::string_view source() const { return text_->source; }
   void line(std::string_view raw, int number);
   TaskFile finish();
 
  private:
   void warn(int line, std::string message) { file_.warnings.push_back({line, std::move(message)}); }
-  int add_task(const std::string& number, Box box, bool optional, bool trailing_dot,
+  int add_task(std::string_view number, Box box, bool optional, bool trailing_dot,
                std::string_view title, int line, bool from_heading);
   void detail(std::string_view text, int line);
   void end_fence(int line);
-  void add_requirements(Task& task, std::string_view value);
+  void add_requirements(std::string_view value);
+  void add_requirement(std::string_view id) {
+    text_->requirements.push_back(id);
+    runs_[size_t(current_)].requirements[1] = static_cast<uint32_t>(text_->requirements.size());
+  }
   void resolve_parents();
+  void link_children();
   void expand_dependencies();
+  void make_spans();
   std::vector<int> tasks_in_range(const TaskId& a, const TaskId& b);
   void drop_empty_heading_tasks();
   void rank_named_ids();
-  void known_label(Task& task, const std::string& label, const std::string& value);
+  void known_label(Task& task, std::string_view label, std::string_view value);
   bool notes_line(std::string_view raw, const LineShape& sh);
+  // Text for display: a view into the file when it has no markup, else the stripped text kept.
+  std::string_view display(std::string_view text) { return has_markdown(text) ? keep(strip_markdown(text)) : text; }
+  std::string_view keep(std::string_view built) { return text_->built.keep(built); }
+  // Appends a line to a text read over several lines; returns the text so far.
+  std::string_view join(std::string_view text, std::string*& joined, std::string_view more, char glue) {
+    if (!joined) joined = &text_->joined.emplace_back(text);
+    *joined += glue;
+    *joined += more;
+    return *joined;
+  }
 
+  std::shared_ptr<TaskFileText> text_;
   TaskFile file_;
   // A task's title as written: a view into the file's text, or into
-  // joined_titles_ when it goes on over more lines (no copy per task).
+  // TaskFileText::joined when it goes on over more lines (no copy per task).
   struct RawTitle {
     std::string_view text;
     std::string* joined = nullptr;
   };
   std::vector<RawTitle> raw_titles_;
-  std::deque<std::string> joined_titles_;  // a deque: growing it moves none of them
+  std::vector<std::string*> description_;  // per task: its description when it has several lines
   std::vector<bool> trailing_dot_;
+  std::vector<ListRuns> runs_;
   // Scratch lists reused from line to line (no list allocated per annotation).
-  std::vector<std::pair<std::string, std::string>> annotations_;
+  std::vector<LabelValue> annotations_;
   std::vector<ListToken> ids_;
   std::vector<std::vector<DepToken>> dep_tokens_;
   std::vector<std::vector<int>> by_depth_;  // task indexes of each depth, by key (ranges)
@@ -101,25 +131,35 @@ class Builder {
   std::string fence_section_;
 };
 
-int Builder::add_task(const std::string& number, Box box, bool optional, bool trailing_dot,
+int Builder::add_task(std::string_view number, Box box, bool optional, bool trailing_dot,
                       std::string_view title, int line, bool from_heading) {
   Task& t = file_.tasks.emplace_back();  // in place: a Task is large, moving one costs
   t.key = *TaskId::parse(number);
-  t.id = canonical_number(number) ? number : t.key.str();  // "1.2" as written: no text built again
+  // "1.2" as written is a view into the file; "01.2" or "CORE-1 " is built.
+  const bool in_source = number.data() >= source().data() && number.data() + number.size() <= source().data() + source().size();
+  t.id = canonical_number(number) && in_source ? number : keep(t.key.str());
   t.mark = box == Box::done ? TaskMark::done : box == Box::in_progress ? TaskMark::in_progress : TaskMark::pending;
   t.optional = optional;
   t.from_heading = from_heading;
   t.line = line;
   raw_titles_.push_back({title, nullptr});
+  description_.push_back(nullptr);
   trailing_dot_.push_back(trailing_dot);
   dep_tokens_.emplace_back();
+  ListRuns& runs = runs_.emplace_back();
+  auto at = [](const auto& list, uint32_t (&run)[2]) { run[0] = run[1] = static_cast<uint32_t>(list.size()); };
+  at(text_->requirements, runs.requirements);
+  at(text_->annotations, runs.annotations);
+  at(text_->boundary, runs.boundary);
+  at(text_->checklist, runs.checklist);
   return static_cast<int>(file_.tasks.size()) - 1;
 }
 
 // The common range "1.1-1.3" read as text, with no TaskId built: both ends
 // numbered, the same canonical prefix. Returns false for any other range,
 // which add_requirements reads the long way (same result).
-bool add_simple_range(Task& task, std::string_view first, std::string_view last) {
+template <class Add>
+bool add_simple_range(std::string_view first, std::string_view last, Add add) {
   auto split = [](std::string_view id, std::string_view& prefix, long long& part) {
     auto dot = id.rfind('.');
     prefix = dot == std::string_view::npos ? std::string_view() : id.substr(0, dot);
@@ -149,49 +189,52 @@ bool add_simple_range(Task& task, std::string_view first, std::string_view last)
     }
   }
   if (!pa.empty() && digit_start) return false;
-  std::string prefix = pa.empty() ? std::string() : std::string(pa) + ".";
-  for (long long k = la; k <= lb; ++k) task.requirements.push_back(prefix + std::to_string(k));
+  char id[48];  // "<prefix>.<k>": a prefix longer than this is read the long way
+  if (pa.size() + 12 > sizeof id) return false;
+  std::memcpy(id, pa.data(), pa.size());
+  const size_t head = pa.empty() ? 0 : pa.size() + 1;
+  if (!pa.empty()) id[pa.size()] = '.';
+  for (long long k = la; k <= lb; ++k) {
+    auto end = fmt::format_to(id + head, "{}", k);
+    add(std::string_view(id, size_t(end - id)));
+  }
   return true;
 }
 
-void Builder::add_requirements(Task& task, std::string_view value) {
+void Builder::add_requirements(std::string_view value) {
   parse_id_list(value, ids_);
-  const std::vector<ListToken>& tokens = ids_;
-  task.requirements.reserve(task.requirements.size() + tokens.size() * 3);  // a range is usually a few ids
-  for (const auto& tok : tokens) {
-    if (!tok.is_id) {
-      task.requirements.push_back(tok.first);
+  for (const auto& tok : ids_) {
+    if (!tok.is_id || tok.last.empty()) {
+      add_requirement(keep(tok.first));
       continue;
     }
-    if (tok.last.empty()) {
-      task.requirements.push_back(tok.first);
-      continue;
-    }
-    if (add_simple_range(task, tok.first, tok.last)) continue;
+    if (add_simple_range(tok.first, tok.last, [&](std::string_view id) { add_requirement(keep(id)); })) continue;
     auto a = TaskId::parse(tok.first), b = TaskId::parse(tok.last);
     if (a && b && a->prefix() == b->prefix() && a->parts().back() <= b->parts().back() &&
         b->parts().back() - a->parts().back() <= 500) {
       std::string prefix = a->depth() > 1 ? a->prefix().str() + "." : "";
-      for (int k = a->parts().back(); k <= b->parts().back(); ++k) task.requirements.push_back(prefix + std::to_string(k));
+      for (int k = a->parts().back(); k <= b->parts().back(); ++k) add_requirement(keep(prefix + std::to_string(k)));
     } else {
-      task.requirements.push_back(tok.first + "-" + tok.last);
+      add_requirement(keep(tok.first + "-" + tok.last));
     }
   }
 }
 
 // The labels the planner and `analyze` read besides dependencies.
-void Builder::known_label(Task& task, const std::string& label, const std::string& value) {
+void Builder::known_label(Task& task, std::string_view label, std::string_view value) {
   std::string l = lower_ascii(trim(label));
   if (l == "boundary") {
     for (const auto& part : parse_id_list(value)) {  // free text: one token per comma
-      std::string name(trim(part.first));
-      if (!name.empty()) task.boundary.push_back(strip_markdown(name));
+      std::string_view name = trim(part.first);
+      if (name.empty()) continue;
+      text_->boundary.push_back(keep(strip_markdown(name)));
+      runs_[size_t(current_)].boundary[1] = static_cast<uint32_t>(text_->boundary.size());
     }
   } else if (l == "contracts" || l == "contract") {
-    task.contracts = strip_markdown(value);
+    task.contracts = display(value);
   } else if (l == "parallel group" || l == "group") {
     std::string lower = lower_ascii(value);
-    if (lower.rfind("none", 0) != 0) task.group = strip_markdown(value);
+    if (lower.rfind("none", 0) != 0) task.group = display(value);
   } else if (l == "estimated duration" || l == "estimate" || l == "duration" || l == "estimated time") {
     task.estimate_seconds = parse_duration_seconds(value);
   }
@@ -234,7 +277,7 @@ void Builder::detail(std::string_view text, int line) {
     for (auto& [label, value] : annotations) {
       switch (classify_label(label)) {
         case LabelKind::requirements:
-          add_requirements(task, value);
+          add_requirements(value);
           break;
         case LabelKind::depends:
           task.declares_depends = true;
@@ -249,11 +292,12 @@ void Builder::detail(std::string_view text, int line) {
           }
           break;
         case LabelKind::blocked:
-          task.blocked_reason = value.empty() ? std::string("blocked") : value;
+          task.blocked_reason = value.empty() ? std::string_view("blocked") : value;
           break;
         case LabelKind::other:
           known_label(task, label, value);
-          task.annotations.emplace_back(label, value);
+          text_->annotations.emplace_back(label, value);
+          runs_[size_t(current_)].annotations[1] = static_cast<uint32_t>(text_->annotations.size());
           break;
       }
     }
@@ -264,8 +308,7 @@ void Builder::detail(std::string_view text, int line) {
       if (tok.is_id) dep_tokens_[current_].push_back({tok, line});
     }
   }
-  if (!task.description.empty()) task.description += '\n';
-  task.description += text;
+  task.description = task.description.empty() ? text : join(task.description, description_[size_t(current_)], text, '\n');
 }
 
 void Builder::end_fence(int line) {
@@ -341,8 +384,8 @@ void Builder::line(std::string_view raw, int number) {
       }
       title_continues_ = false;
       if (under_task) {
-        file_.tasks[current_].checklist.push_back(
-            {box->box == Box::done, strip_markdown(trim(box->title)), number});
+        text_->checklist.push_back({box->box == Box::done, display(trim(box->title)), number});
+        runs_[size_t(current_)].checklist[1] = static_cast<uint32_t>(text_->checklist.size());
       } else {
         warn(number, fmt::format("checkbox without a task number is not a task: '{}'",
                                  std::string(trim(box->title)).substr(0, 60)));
@@ -360,10 +403,7 @@ void Builder::line(std::string_view raw, int number) {
   if (under_task) {
     if (title_continues_ && parse_annotations(sh.text).empty()) {
       RawTitle& raw = raw_titles_[current_];
-      if (!raw.joined) raw.joined = &joined_titles_.emplace_back(raw.text);
-      *raw.joined += ' ';
-      *raw.joined += sh.text;
-      raw.text = *raw.joined;
+      raw.text = join(raw.text, raw.joined, sh.text, ' ');
       return;
     }
     title_continues_ = false;
@@ -386,13 +426,13 @@ void Builder::drop_empty_heading_tasks() {
   std::unordered_set<std::string> checkbox_ids, prefixes;
   for (const auto& t : file_.tasks) {
     if (t.from_heading) continue;
-    checkbox_ids.insert(t.id);
+    checkbox_ids.insert(std::string(t.id));
     for (TaskId p = t.key.prefix(); !p.empty(); p = p.prefix()) prefixes.insert(p.str());
   }
   std::vector<int> keep;
   for (int i = 0; i < static_cast<int>(file_.tasks.size()); ++i) {
     const Task& t = file_.tasks[i];
-    if (t.from_heading && (checkbox_ids.count(t.id) || !prefixes.count(t.id))) continue;
+    if (t.from_heading && (checkbox_ids.count(std::string(t.id)) || !prefixes.count(std::string(t.id)))) continue;
     keep.push_back(i);
   }
   if (keep.size() == file_.tasks.size()) return;
@@ -400,16 +440,22 @@ void Builder::drop_empty_heading_tasks() {
   std::vector<RawTitle> titles;
   std::vector<bool> dots;
   std::vector<std::vector<DepToken>> deps;
+  std::vector<ListRuns> runs;
+  std::vector<std::string*> descriptions;
   for (int i : keep) {
     tasks.push_back(std::move(file_.tasks[i]));
     titles.push_back(raw_titles_[i]);
     dots.push_back(trailing_dot_[i]);
     deps.push_back(std::move(dep_tokens_[i]));
+    runs.push_back(runs_[i]);
+    descriptions.push_back(description_[i]);
   }
   file_.tasks = std::move(tasks);
   raw_titles_ = std::move(titles);
   trailing_dot_ = std::move(dots);
   dep_tokens_ = std::move(deps);
+  runs_ = std::move(runs);
+  description_ = std::move(descriptions);
 }
 
 void Builder::resolve_parents() {
@@ -429,7 +475,7 @@ void Builder::resolve_parents() {
     const int first = file_.index.insert(file_.tasks, i);
     first_of_id[size_t(i)] = first == i;
     if (first != i) {
-      file_.duplicates.push_back({t.id, file_.tasks[size_t(first)].line, t.line});
+      file_.duplicates.push_back({std::string(t.id), file_.tasks[size_t(first)].line, t.line});
       warn(t.line, fmt::format("duplicate task id {} (also on line {}): tasks must have unique ids; `run` refuses until it is fixed",
                                t.id, file_.tasks[size_t(first)].line));
     }
@@ -443,14 +489,14 @@ void Builder::resolve_parents() {
     if (depth > 0) last_at_depth[depth] = i;
     if (depth < 2 || (dot_means_major && trailing_dot_[i])) continue;
     // A numbered canonical id's prefixes are its text up to each dot ("5.2.1": "5.2", "5").
-    std::string_view direct = std::string_view(t.id).substr(0, t.id.rfind('.'));
+    std::string_view direct = t.id.substr(0, t.id.rfind('.'));
     if (recent >= 0 && first_of_id[size_t(recent)] && file_.tasks[size_t(recent)].id == direct) {
       t.parent = recent;  // what the lookup below finds, without it
       continue;
     }
-    std::string prefix = t.id;
-    for (auto dot = prefix.rfind('.'); dot != std::string::npos; dot = prefix.rfind('.')) {
-      prefix.resize(dot);
+    std::string_view prefix = t.id;
+    for (auto dot = prefix.rfind('.'); dot != std::string_view::npos; dot = prefix.rfind('.')) {
+      prefix = prefix.substr(0, dot);
       int found = file_.index.find(file_.tasks, prefix);
       if (found >= 0 && found != i) {
         t.parent = found;
@@ -458,11 +504,25 @@ void Builder::resolve_parents() {
       }
     }
   }
-  for (int i = 0; i < static_cast<int>(file_.tasks.size()); ++i) {
-    Task& t = file_.tasks[i];
+  link_children();
+}
+
+// Each task's children as one run of TaskFileText::children: counted, then placed (file order).
+void Builder::link_children() {
+  const size_t n = file_.tasks.size();
+  std::vector<uint32_t> start(n + 1, 0);
+  for (auto& t : file_.tasks) {
     t.major = t.parent < 0;
-    if (t.parent >= 0) file_.tasks[t.parent].children.push_back(i);
+    if (t.parent >= 0) ++start[size_t(t.parent) + 1];
   }
+  for (size_t i = 0; i < n; ++i) start[i + 1] += start[i];
+  std::vector<int>& children = text_->children;
+  children.resize(start[n]);
+  std::vector<uint32_t> next(start.begin(), start.end() - 1);
+  for (size_t i = 0; i < n; ++i) {
+    if (int p = file_.tasks[i].parent; p >= 0) children[next[size_t(p)]++] = static_cast<int>(i);
+  }
+  for (size_t i = 0; i < n; ++i) file_.tasks[i].children = {children.data() + start[i], start[i + 1] - start[i]};
 }
 
 // The tasks of a's depth with a <= key <= b, in file order. Tasks sorted by
@@ -492,34 +552,58 @@ std::vector<int> Builder::tasks_in_range(const TaskId& a, const TaskId& b) {
   return out;
 }
 
+// Each task's dependencies as one run of TaskFileText::depends (and depends_lines).
 void Builder::expand_dependencies() {
+  std::vector<std::string_view>& depends = text_->depends;
+  std::vector<int>& lines = text_->depends_lines;
+  std::vector<uint32_t> start(file_.tasks.size() + 1, 0);
+  auto add = [&](std::string_view id, int line) {
+    depends.push_back(id);
+    lines.push_back(line);
+  };
   for (size_t i = 0; i < file_.tasks.size(); ++i) {
-    Task& t = file_.tasks[i];
+    start[i] = static_cast<uint32_t>(depends.size());
     for (const auto& dep : dep_tokens_[i]) {
       auto a = TaskId::parse(dep.token.first);
       if (!a) continue;
       if (dep.token.last.empty()) {
-        t.depends.push_back(a->str());
-        t.depends_lines.push_back(dep.line);
+        int j = file_.index.find(file_.tasks, a->str());  // the task's own text when there is one: nothing kept
+        add(j >= 0 ? file_.tasks[size_t(j)].id : keep(a->str()), dep.line);
         continue;
       }
       auto b = TaskId::parse(dep.token.last);
       if (!b) continue;
-      size_t before = t.depends.size();
+      const size_t before = depends.size();
       for (int k : tasks_in_range(*a, *b)) {
         const Task& other = file_.tasks[static_cast<size_t>(k)];
-        if (std::find(t.depends.begin() + static_cast<long>(before), t.depends.end(), other.id) == t.depends.end()) {
-          t.depends.push_back(other.id);
-          t.depends_lines.push_back(dep.line);
-        }
+        if (std::find(depends.begin() + static_cast<long>(before), depends.end(), other.id) == depends.end()) add(other.id, dep.line);
       }
-      if (t.depends.size() == before) {  // nothing in range: let the planner name both ends
-        t.depends.push_back(a->str());
-        t.depends_lines.push_back(dep.line);
-        t.depends.push_back(b->str());
-        t.depends_lines.push_back(dep.line);
+      if (depends.size() == before) {  // nothing in range: let the planner name both ends
+        add(keep(a->str()), dep.line);
+        add(keep(b->str()), dep.line);
       }
     }
+  }
+  start[file_.tasks.size()] = static_cast<uint32_t>(depends.size());
+  for (size_t i = 0; i < file_.tasks.size(); ++i) {
+    file_.tasks[i].depends = {depends.data() + start[i], start[i + 1] - start[i]};
+    file_.tasks[i].depends_lines = {lines.data() + start[i], start[i + 1] - start[i]};
+  }
+}
+
+// The lists read line by line, as spans, now that no list grows any more.
+void Builder::make_spans() {
+  for (size_t i = 0; i < file_.tasks.size(); ++i) {
+    Task& t = file_.tasks[i];
+    const ListRuns& r = runs_[i];
+    auto span = [](const auto& list, const uint32_t (&run)[2]) {
+      return std::span(list.data() + run[0], run[1] - run[0]);
+    };
+    t.requirements = span(text_->requirements, r.requirements);
+    t.annotations = span(text_->annotations, r.annotations);
+    t.boundary = span(text_->boundary, r.boundary);
+    t.checklist = span(text_->checklist, r.checklist);
+    if (description_[i]) t.description = *description_[i];
   }
 }
 
@@ -536,18 +620,21 @@ TaskFile Builder::finish() {
     std::string unblocked;  // the title without its _Blocked: reason, when it has one
     if (auto at = raw.find("_Blocked:"); at != std::string::npos) {
       auto end = raw.find('_', at + 9);
-      std::string reason(trim(raw.substr(at + 9, end == std::string::npos ? std::string::npos : end - at - 9)));
-      file_.tasks[i].blocked_reason = reason.empty() ? std::string("blocked") : reason;
+      std::string_view reason = trim(raw.substr(at + 9, end == std::string::npos ? std::string::npos : end - at - 9));
+      file_.tasks[i].blocked_reason = reason.empty() ? std::string_view("blocked") : reason;
       unblocked = std::string(raw);
       unblocked.erase(at, end == std::string::npos ? std::string::npos : end + 1 - at);
       raw = unblocked;
     }
     auto parts = split_title(raw);
-    file_.tasks[i].title = std::move(parts.title);
+    std::string_view title = has_markdown(parts.title) ? keep(trim(strip_markdown(parts.title))) : parts.title;
+    file_.tasks[i].title = unblocked.empty() ? title : keep(title);  // `unblocked` goes now
     file_.tasks[i].parallel = parts.parallel;
   }
   resolve_parents();
   expand_dependencies();
+  make_spans();
+  file_.text = std::move(text_);
   std::stable_sort(file_.waves.begin(), file_.waves.end(),
                    [](const WaveHint& a, const WaveHint& b) { return a.number < b.number; });
   if (file_.tasks.empty()) warn(1, "no numbered tasks found (expected lines such as '- [ ] 1.1 Title')");
@@ -578,7 +665,7 @@ void TaskIndex::grow(size_t slots) {
 
 int TaskIndex::insert(const std::vector<Task>& tasks, int i) {
   if (2 * (used_ + 1) > slots_.size()) grow(std::max<size_t>(16, 2 * slots_.size()));
-  const std::string& id = tasks[size_t(i)].id;
+  const std::string_view id = tasks[size_t(i)].id;
   const size_t hash = std::hash<std::string_view>{}(id);
   size_t at = hash & (slots_.size() - 1);
   for (; slots_[at] >= 0; at = (at + 1) & (slots_.size() - 1)) {
@@ -608,15 +695,16 @@ int TaskFile::find(std::string_view id) const {
   return -1;
 }
 
-TaskFile parse_tasks_md(std::string_view text, std::string path) {
-  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+TaskFile parse_tasks_md(std::string source, std::string path) {
   // Every task line has a checkbox: counting them sizes the task arrays once.
   size_t boxes = 0;
-  for (size_t at = text.find('['); at != std::string_view::npos && at + 2 < text.size(); at = text.find('[', at + 1)) {
-    char mark = text[at + 1];
-    if (text[at + 2] == ']' && (mark == ' ' || mark == 'x' || mark == 'X' || mark == '-' || mark == '~')) ++boxes;
+  for (size_t at = source.find('['); at != std::string::npos && at + 2 < source.size(); at = source.find('[', at + 1)) {
+    char mark = source[at + 1];
+    if (source[at + 2] == ']' && (mark == ' ' || mark == 'x' || mark == 'X' || mark == '-' || mark == '~')) ++boxes;
   }
-  Builder builder(std::move(path), boxes + 16);
+  Builder builder(std::move(source), std::move(path), boxes + 16);
+  std::string_view text = builder.source();
+  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   int number = 0;
   size_t start = 0;
   while (start < text.size()) {
@@ -707,7 +795,7 @@ TaskFile load_tasks_md(const fs::path& path) {
   }
   if (!text) throw UsageError(fmt::format("{}: no such file", path.string()));
   if (looks_binary(*text)) throw UsageError(fmt::format("{}: not a text file (binary data); expected a markdown tasks.md", path.string()));
-  return parse_tasks_md(*text, path.string());
+  return parse_tasks_md(std::move(*text), path.string());
 }
 
 std::string format_diagnostic(const TaskFile& file, const Diagnostic& d) {

@@ -2,8 +2,11 @@
 // hand): the grammar is /shared/tasks-md-grammar.md. The parser is lenient: it
 // reads what it can and reports the rest as warnings naming the line.
 #pragma once
+#include <deque>
 #include <filesystem>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -11,6 +14,7 @@
 #include <vector>
 
 #include "common/task_id.hpp"
+#include "common/text_arena.hpp"
 
 namespace kp {
 
@@ -24,34 +28,54 @@ struct Diagnostic {
 // An unnumbered checkbox under a task: part of that task, never run alone.
 struct ChecklistItem {
   bool done = false;
-  std::string text;
+  std::string_view text;
   int line = 0;
 };
 
+using Annotation = std::pair<std::string_view, std::string_view>;  // `_Label: value_`
+
+// Where a TaskFile's text lives: the file as read, the few strings the parser
+// had to build (joined lines, stripped markup, expanded ranges), and the lists
+// tasks hold spans of. Tasks are views into it, so parsing 100,000 tasks
+// allocates nothing per task (measured: per-task strings and vectors were
+// half of analyze's time, a third of it the kernel zeroing their memory).
+// Copies of a TaskFile share it; nothing changes it once parsed.
+struct TaskFileText {
+  std::string source;
+  TextArena built;
+  std::deque<std::string> joined;  // titles and descriptions read over several lines
+  std::vector<std::string_view> requirements, depends, boundary;
+  std::vector<int> children, depends_lines;
+  std::vector<Annotation> annotations;
+  std::vector<ChecklistItem> checklist;
+};
+
+// One task as written. Views and spans point into its TaskFile's TaskFileText:
+// a Task lives as long as a TaskFile (or a Plan) that holds that text.
 struct Task {
-  std::string id;   // canonical: "1.10", "5.2.1"
+  std::string_view id;   // canonical: "1.10", "5.2.1"
   TaskId key;
-  std::string title;  // markup stripped, no "(P)", no leading ". "
+  std::string_view title;  // markup stripped, no "(P)", no leading ". "
   TaskMark mark = TaskMark::pending;
   bool major = false;     // top level: no parent task
   bool optional = false;  // `- [ ]* 2.3` or `- [ ] 2.3*`
   bool parallel = false;  // (P)
   bool from_heading = false;  // `## 1. Title` / `## Task 1: Title`
-  int parent = -1;            // index into TaskFile::tasks
-  std::vector<int> children;  // indexes, file order
-  int line = 0;
-  std::vector<std::string> depends;  // written dependency ids, ranges expanded
-  std::vector<int> depends_lines;    // the line of each entry of `depends`
-  std::vector<std::string> requirements;
-  std::vector<std::pair<std::string, std::string>> annotations;  // other `_Label: value_`
-  std::optional<std::string> blocked_reason;
   bool declares_depends = false;       // a dependency label, `None` included
-  std::vector<std::string> boundary;   // _Boundary: A, B_ (cc-sdd 3)
-  std::string contracts;               // _Contracts: ..._
-  std::string group;                   // **Parallel Group:** (for display)
-  std::optional<double> estimate_seconds;  // **Estimated Duration:** 30 min
-  std::string description;
-  std::vector<ChecklistItem> checklist;
+  int parent = -1;            // index into TaskFile::tasks
+  int line = 0;
+  std::span<const int> children;                // indexes, file order
+  std::span<const std::string_view> depends;    // written dependency ids, ranges expanded
+  std::span<const int> depends_lines;           // the line of each entry of `depends`
+  std::span<const std::string_view> requirements;
+  std::span<const Annotation> annotations;      // other `_Label: value_`
+  std::optional<std::string_view> blocked_reason;
+  std::span<const std::string_view> boundary;   // _Boundary: A, B_ (cc-sdd 3)
+  std::string_view contracts;                   // _Contracts: ..._
+  std::string_view group;                       // **Parallel Group:** (for display)
+  std::optional<double> estimate_seconds;       // **Estimated Duration:** 30 min
+  std::string_view description;
+  std::span<const ChecklistItem> checklist;
 
   bool is_leaf() const { return children.empty(); }
   bool done() const { return mark == TaskMark::done; }
@@ -73,7 +97,7 @@ struct WaveHint {
 struct Task;
 
 // Canonical task id -> the first task of that id. Open addressing over task
-// indexes (the tasks own the text, so a copied TaskFile's index stays right):
+// indexes (not views: a copied TaskFile's index stays right):
 // no node or string allocated per task, one probe into a flat table.
 class TaskIndex {
  public:
@@ -91,13 +115,14 @@ class TaskIndex {
 
 struct TaskFile {
   std::string path;
+  std::shared_ptr<const TaskFileText> text;  // what the tasks' views point into
   std::vector<Task> tasks;  // file order
   std::vector<Diagnostic> warnings;
   std::vector<Diagnostic> errors;
   std::vector<DuplicateId> duplicates;
   std::vector<WaveHint> waves;  // sorted by number; empty without a graph
   // cc-sdd's `## Implementation Notes` (written by /kiro-impl): one entry per line.
-  std::vector<std::string> implementation_notes;
+  std::vector<std::string_view> implementation_notes;
 
   // Index of the first task with this id (canonical or as written), -1 if none.
   int find(std::string_view id) const;
@@ -105,7 +130,9 @@ struct TaskFile {
   TaskIndex index;  // canonical id -> first task
 };
 
-TaskFile parse_tasks_md(std::string_view text, std::string path);
+TaskFile parse_tasks_md(std::string text, std::string path);
+inline TaskFile parse_tasks_md(std::string_view text, std::string path) { return parse_tasks_md(std::string(text), std::move(path)); }
+inline TaskFile parse_tasks_md(const char* text, std::string path) { return parse_tasks_md(std::string(text), std::move(path)); }
 
 // Reads and parses a tasks.md. UsageError naming the file when it is missing,
 // unreadable, a folder, or not text (NUL bytes, mostly invalid UTF-8).

@@ -30,14 +30,14 @@ std::string_view skip_spaces(std::string_view s) {
 bool is_id_text(std::string_view s);
 
 // Reads "1", "1.2.3", "8.5." at the start of s; returns the length used.
-size_t read_number(std::string_view s, std::string& number, bool& trailing_dot) {
+size_t read_number(std::string_view s, std::string_view& number, bool& trailing_dot) {
   size_t i = 0;
   while (i < s.size() && (is_digit(s[i]) || (s[i] == '.' && i > 0 && is_digit(s[i - 1])))) ++i;
   std::string_view token = s.substr(0, i);
   trailing_dot = !token.empty() && token.back() == '.';
   if (trailing_dot) token.remove_suffix(1);
   if (token.empty() || !is_id_text(token)) return 0;  // TaskId::parse's rule, without building one
-  number = std::string(token);
+  number = token;
   return i;
 }
 
@@ -201,13 +201,13 @@ std::optional<CheckboxItem> parse_checkbox(std::string_view rest) {
   std::string_view n = s;
   if (starts_with_ci(n, "task") && n.size() > 4 && is_space(n[4])) n = skip_spaces(n.substr(4));
   if (auto named = read_named_task(n)) {
-    item.number = std::string(named->first);
+    item.number = named->first;
     item.title = named->second;
     return item;
   }
   bool bold = n.size() > 2 && n[0] == '*' && n[1] == '*' && is_digit(n[2]);  // "**1.1** Title"
   if (bold) n.remove_prefix(2);
-  std::string number;
+  std::string_view number;
   bool dot = false;
   size_t used = read_number(n, number, dot);
   if (used == 0) return item;  // unnumbered checklist item
@@ -243,7 +243,7 @@ std::optional<HeadingTask> parse_heading_task(std::string_view h) {
     task_word = true;
     h = skip_spaces(h.substr(4));
   }
-  std::string number;
+  std::string_view number;
   bool dot = false;
   size_t used = read_number(h, number, dot);
   if (used == 0) return std::nullopt;
@@ -317,16 +317,16 @@ bool valid_label(std::string_view label) {
 
 // At `s` (just after an opening delimiter): "Label: value" up to the closing
 // delimiter. Returns the label, value and the rest after the closing delimiter.
-bool read_delimited(std::string_view s, char delim, std::string& label, std::string& value,
+bool read_delimited(std::string_view s, char delim, std::string_view& label, std::string_view& value,
                     std::string_view& rest) {
   auto colon = s.find(':');
   auto close_label = s.find(delim);
   if (close_label != std::string_view::npos && (colon == std::string_view::npos || close_label < colon)) {
     // `_Label_: value`
     if (close_label + 1 < s.size() && s[close_label + 1] == ':') {
-      label = std::string(trim(s.substr(0, close_label)));
+      label = trim(s.substr(0, close_label));
       if (!valid_label(label)) return false;
-      value = std::string(trim(s.substr(close_label + 2)));
+      value = trim(s.substr(close_label + 2));
       rest = {};
       return true;
     }
@@ -336,7 +336,7 @@ bool read_delimited(std::string_view s, char delim, std::string& label, std::str
     // `_Blocked_`-style flag without a value is handled by the caller.
     return false;
   }
-  label = std::string(trim(s.substr(0, colon)));
+  label = trim(s.substr(0, colon));
   if (!valid_label(label)) return false;
   std::string_view v = s.substr(colon + 1);
   // The value ends at a delimiter that ends the line or opens the next annotation.
@@ -351,10 +351,10 @@ bool read_delimited(std::string_view s, char delim, std::string& label, std::str
     }
   }
   if (end == std::string_view::npos) {
-    value = std::string(trim(v));
+    value = trim(v);
     rest = {};
   } else {
-    value = std::string(trim(v.substr(0, end)));
+    value = trim(v.substr(0, end));
     rest = skip_spaces(v.substr(end + 1));
   }
   return true;
@@ -362,13 +362,13 @@ bool read_delimited(std::string_view s, char delim, std::string& label, std::str
 
 }  // namespace
 
-std::vector<std::pair<std::string, std::string>> parse_annotations(std::string_view text) {
-  std::vector<std::pair<std::string, std::string>> out;
+std::vector<LabelValue> parse_annotations(std::string_view text) {
+  std::vector<LabelValue> out;
   parse_annotations(text, out);
   return out;
 }
 
-void parse_annotations(std::string_view text, std::vector<std::pair<std::string, std::string>>& out) {
+void parse_annotations(std::string_view text, std::vector<LabelValue>& out) {
   out.clear();
   std::string_view s = trim(text);
   if (s.size() >= 2 && s[0] == '*' && s[1] == '*') {
@@ -376,30 +376,29 @@ void parse_annotations(std::string_view text, std::vector<std::pair<std::string,
     if (close == std::string_view::npos) return;
     std::string_view inner = s.substr(2, close - 2);
     std::string_view after = s.substr(close + 2);
-    std::string label;
+    std::string_view label;
     if (!inner.empty() && inner.back() == ':') {
-      label = std::string(inner.substr(0, inner.size() - 1));
+      label = inner.substr(0, inner.size() - 1);
     } else if (!after.empty() && after[0] == ':') {
-      label = std::string(inner);
+      label = inner;
       after.remove_prefix(1);
     } else {
       return;
     }
     if (!valid_label(label)) return;
-    out.emplace_back(std::string(trim(label)), std::string(trim(after)));
+    out.emplace_back(trim(label), trim(after));
     return;
   }
   while (!s.empty() && (s[0] == '_' || s[0] == '*')) {
     char delim = s[0];
-    std::string label, value;
-    std::string_view rest;
+    std::string_view label, value, rest;
     std::string_view body = s.substr(1);
     if (!read_delimited(body, delim, label, value, rest)) {
       // `_Blocked_` alone: a flag with no reason.
       auto close = body.find(delim);
       if (out.empty() && close != std::string_view::npos && trim(body.substr(close + 1)).empty() &&
           classify_label(body.substr(0, close)) == LabelKind::blocked) {
-        out.emplace_back(std::string(trim(body.substr(0, close))), "");
+        out.emplace_back(trim(body.substr(0, close)), std::string_view());
       }
       break;
     }
@@ -409,7 +408,7 @@ void parse_annotations(std::string_view text, std::vector<std::pair<std::string,
   if (out.empty()) {
     auto colon = s.find(':');
     if (colon != std::string_view::npos && classify_label(s.substr(0, colon)) != LabelKind::other)
-      out.emplace_back(std::string(trim(s.substr(0, colon))), std::string(trim(s.substr(colon + 1))));
+      out.emplace_back(trim(s.substr(0, colon)), trim(s.substr(colon + 1)));
   }
   return;
 }
@@ -434,21 +433,22 @@ TitleParts split_title(std::string_view raw) {
       again = true;
     }
   }
-  std::string stripped = strip_markdown(s);
-  std::string_view kept = trim(stripped);
-  parts.title = kept.size() == stripped.size() ? std::move(stripped) : std::string(kept);  // no second copy
+  parts.title = s;
   return parts;
 }
 
-std::string strip_markdown(std::string_view s) {
-  // Most titles hold no markup: one copy, no second pass.
-  bool plain = true;
-  for (size_t i = 0; i < s.size() && plain; ++i) {
+bool has_markdown(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
-    plain = !(c == '\\' || c == '`' || c == '*' || c == '_' || c == '~' || c == '[' || c == '\t' ||
-              (c == ' ' && i + 1 < s.size() && s[i + 1] == ' '));
+    if (c == '\\' || c == '`' || c == '*' || c == '_' || c == '~' || c == '[' || c == '\t' ||
+        (c == ' ' && i + 1 < s.size() && s[i + 1] == ' '))
+      return true;
   }
-  if (plain) return std::string(s);
+  return false;
+}
+
+std::string strip_markdown(std::string_view s) {
+  if (!has_markdown(s)) return std::string(s);  // most titles hold no markup: one copy, no second pass
   std::string out;
   out.reserve(s.size());
   auto prev_word = [&](size_t i) { return i > 0 && is_word_char(s[i - 1]); };

@@ -33,7 +33,7 @@ enum class Box { none, pending, done, in_progress };
 struct CheckboxItem {
   Box box = Box::none;
   bool star_after_box = false;    // `- [ ]* 2.3 Title`
-  std::string number;             // "2.3" (empty: an unnumbered checklist item)
+  std::string_view number;        // "2.3" (empty: an unnumbered checklist item), a view into the line
   bool trailing_dot = false;      // `1. Title`, `8.5. Title`
   bool star_after_number = false; // `- [ ] 7.9* Title`
   std::string_view title;         // the rest, untrimmed of (P) and markup
@@ -42,7 +42,7 @@ std::optional<CheckboxItem> parse_checkbox(std::string_view list_rest);
 
 // `## 1. Title`, `## Task 1: Title`, `### Task 2 - Title`.
 struct HeadingTask {
-  std::string number;
+  std::string_view number;  // a view into the heading
   std::string_view title;
 };
 std::optional<HeadingTask> parse_heading_task(std::string_view heading_text);
@@ -62,17 +62,19 @@ bool closes_fence(const Fence& open, std::string_view text);
 // `_Label: value_` (also `*Label: value*`, `**Label:** value`, `**Label**: value`
 // and, for the labels the planner reads, a plain `Requirements: value`). One
 // line may hold several. Labels keep their spelling; values are trimmed.
-std::vector<std::pair<std::string, std::string>> parse_annotations(std::string_view text);
+// Labels and values are views into `text`.
+using LabelValue = std::pair<std::string_view, std::string_view>;
+std::vector<LabelValue> parse_annotations(std::string_view text);
 // The same into `out`, cleared first: a parser reading many lines keeps one list.
-void parse_annotations(std::string_view text, std::vector<std::pair<std::string, std::string>>& out);
+void parse_annotations(std::string_view text, std::vector<LabelValue>& out);
 
 enum class LabelKind { requirements, depends, blocked, other };
 LabelKind classify_label(std::string_view label);
 
-// Strips `(P)` after the number or at the end, and the optional star written
-// before the title; returns the cleaned title.
+// Strips `(P)` after the number or at the end, the optional star written
+// before the title and a leading ". ", ": " or "- "; markup stays (a view into `raw`).
 struct TitleParts {
-  std::string title;
+  std::string_view title;
   bool parallel = false;
 };
 TitleParts split_title(std::string_view raw);
@@ -80,6 +82,8 @@ TitleParts split_title(std::string_view raw);
 // Markdown for display: **bold**, __bold__, *em*, _em_ (not inside words),
 // `code`, ~~strike~~, [text](url). The text stays.
 std::string strip_markdown(std::string_view text);
+// False when strip_markdown would return the text unchanged (most titles).
+bool has_markdown(std::string_view text);
 
 // Removes parenthesised (nested) text: explanations, not more ids.
 std::string drop_parentheses(std::string_view text);

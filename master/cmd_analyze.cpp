@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <span>
 #include <unordered_map>
 
 #include <fmt/compile.h>
@@ -85,7 +86,7 @@ struct Analysis {
   PromptChoice prompt;  // the prompt `run` would send, and where it came from
   std::string order_source;  // "--order", the settings file, or "" for the default
   std::vector<Diagnostic> extra_warnings;  // history, settings, spec.json (line 0)
-  std::vector<std::vector<std::string>> parent_deps;  // per task index (parents only)
+  std::vector<std::vector<std::string_view>> parent_deps;  // per task index (parents only)
   std::map<std::string, double> medians;  // recorded durations, for the prediction
   int workers = 3;                        // --max-parallel or the settings' max_parallel
   std::string workers_why;                // how auto chose, when it did
@@ -208,7 +209,7 @@ void compute_parent_deps(Analysis& a) {
     for (int d : out) a.parent_deps[i].push_back(a.file.tasks[d].id);
     if (a.parent_deps[i].size() > 1) {
       std::sort(a.parent_deps[i].begin(), a.parent_deps[i].end(),
-                [](const std::string& x, const std::string& y) { return task_id_less(x, y); });
+                [](std::string_view x, std::string_view y) { return task_id_less(x, y); });
     }
     // Ids are unique among dependencies unless the file repeats one (duplicates warned of).
     a.parent_deps[i].erase(std::unique(a.parent_deps[i].begin(), a.parent_deps[i].end()), a.parent_deps[i].end());
@@ -290,7 +291,7 @@ void append_int(std::string& out, int value) {
   out.append(text.data(), text.size());
 }
 
-void append_json_strings(std::string& out, const std::vector<std::string>& list) {
+void append_json_strings(std::string& out, std::span<const std::string_view> list) {
   out += '[';
   for (size_t k = 0; k < list.size(); ++k) {
     if (k) out += ',';
@@ -409,7 +410,7 @@ void print_mermaid(const Analysis& a) {
   BufferedWriter writer(stdout);
   std::string& out = writer.text();
   out += "flowchart TD\n";
-  std::map<std::string, const PlannedTask*> scheduled;
+  std::map<std::string_view, const PlannedTask*> scheduled;
   for (const auto& p : a.plan.leaves) {
     if (p.wave >= 0) scheduled.emplace(p.id, &p);
   }
@@ -439,7 +440,7 @@ std::string pad(const std::string& s, size_t width) {
 // At most `width` terminal columns, marking the cut.
 std::string clip(std::string_view s, int width) { return fit_width(s, width); }
 
-std::string list_ids(const std::vector<std::string>& ids, size_t max) {
+std::string list_ids(std::span<const std::string_view> ids, size_t max) {
   std::string out;
   for (size_t k = 0; k < ids.size() && k < max; ++k) {
     if (k) out += ", ";
@@ -485,9 +486,11 @@ void print_human(const Analysis& a) {
   }
   auto wave_title = [&](const PlannedTask& p) {
     const Task& t = a.file.tasks[p.index];
-    return clip(p.title + (t.parallel ? " (P)" : "") + (p.optional ? " (optional)" : "") +
-                    (t.group.empty() ? "" : " [" + t.group + "]"),
-                56);
+    std::string title(p.title);
+    if (t.parallel) title += " (P)";
+    if (p.optional) title += " (optional)";
+    if (!t.group.empty()) fmt::format_to(std::back_inserter(title), " [{}]", t.group);
+    return clip(title, 56);
   };
   size_t title_width = 0;
   std::vector<std::string> titles(a.plan.leaves.size());  // built once, measured once
@@ -500,7 +503,7 @@ void print_human(const Analysis& a) {
                    style(fmt::format(FMT_COMPILE("Wave {}"), w + 1), Style::cyan), a.plan.waves[w].size(),
                    a.plan.waves[w].size() == 1 ? "" : "s");
     for (size_t k = 0; k < a.plan.waves[w].size(); ++k) {
-      const std::string& id = a.plan.waves[w][k];
+      const std::string_view id = a.plan.waves[w][k];
       const PlannedTask* p = by_id.empty() ? &a.plan.leaves[a.plan.wave_leaves[w][k]] : by_id[id];
       const std::string& title = titles[static_cast<size_t>(p - a.plan.leaves.data())];
       if (p->deps.empty()) {
@@ -524,14 +527,17 @@ void print_human(const Analysis& a) {
       out += fmt::format("  {:<{}}  {}  {}\n", p->id, id_width, clip(p->title, 50), style(p->blocked_reason, Style::dim));
   }
   if (!skipped.empty()) {
-    std::vector<std::string> ids;
+    std::vector<std::string_view> ids;
     for (const auto* p : skipped) ids.push_back(p->id);
     out += fmt::format("\nSkipped (optional): {}\n", list_ids(ids, 20));
   }
   out += '\n';
   if (!a.plan.critical_path.empty()) {
     std::string path;
-    for (size_t k = 0; k < a.plan.critical_path.size(); ++k) path += (k ? " -> " : "") + a.plan.critical_path[k];
+    for (size_t k = 0; k < a.plan.critical_path.size(); ++k) {
+      if (k) path += " -> ";
+      path += a.plan.critical_path[k];
+    }
     if (a.plan.critical_path.size() > 16) {
       path = fmt::format("{} -> {} -> … -> {}", a.plan.critical_path[0], a.plan.critical_path[1], a.plan.critical_path.back());
     }

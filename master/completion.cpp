@@ -68,8 +68,8 @@ std::vector<std::string> task_ids(const std::string& dir, const std::string& spe
     TaskFile file = load_tasks_md(specs / spec / "tasks.md");
     for (const Task& t : file.tasks) {
       if (!t.is_leaf()) continue;
-      ids.push_back(t.id);
-      titles[t.id] = t.title;
+      ids.emplace_back(t.id);
+      titles[std::string(t.id)] = t.title;
     }
   } catch (const std::exception&) {
     ids.clear();  // a bad spec or tasks.md completes to nothing

@@ -9,6 +9,23 @@
 
 namespace kp::test {
 
+// A parse or plan's list (a span or vector of views) as strings, to compare in CHECKs.
+template <class Range>
+std::vector<std::string> strings(const Range& list) {
+  return std::vector<std::string>(list.begin(), list.end());
+}
+template <class Range>
+std::vector<int> ints(const Range& list) {
+  return std::vector<int>(list.begin(), list.end());
+}
+template <class Lists>
+std::vector<std::vector<std::string>> string_lists(const Lists& lists) {
+  std::vector<std::vector<std::string>> out;
+  for (const auto& l : lists) out.push_back(strings(l));
+  return out;
+}
+
+
 // A fresh folder under $TMPDIR, removed (with everything in it) at the end.
 class TempDir {
  public:

@@ -92,8 +92,8 @@ TEST_CASE("corpus: details of individual files") {
   SUBCASE("todo-app: (P) and _Depends:_") {
     auto f = load_tasks_md(samples() / "gubikonchu__task-lens-by-cc-sdd__todo-app.md");
     CHECK(f.tasks[f.find("2.3")].parallel);
-    CHECK(f.tasks[f.find("2.3")].depends == std::vector<std::string>{"1.4", "1.5"});
-    CHECK(f.tasks[f.find("4.1")].depends == std::vector<std::string>{"2.2", "2.3", "3.4"});
+    CHECK(test::strings(f.tasks[f.find("2.3")].depends) == std::vector<std::string>{"1.4", "1.5"});
+    CHECK(test::strings(f.tasks[f.find("4.1")].depends) == std::vector<std::string>{"2.2", "2.3", "3.4"});
     CHECK(f.tasks[f.find("3.1")].annotations.size() == 1);
   }
   SUBCASE("dag-orchestrator: named ids, bold labels, layers; every task states its dependencies") {
@@ -104,7 +104,7 @@ TEST_CASE("corpus: details of individual files") {
     auto f = load_tasks_md(samples() / "seed__dag-orchestrator__implementation-plan.md");
     CHECK(f.tasks.size() == 27);
     CHECK(f.warnings.empty());
-    CHECK(f.tasks[f.find("ANALYSIS-2")].depends == std::vector<std::string>{"FOUNDATION-1", "ANALYSIS-1"});
+    CHECK(test::strings(f.tasks[f.find("ANALYSIS-2")].depends) == std::vector<std::string>{"FOUNDATION-1", "ANALYSIS-1"});
     CHECK(f.tasks[f.find("FOUNDATION-1")].group == "Foundation");
     CHECK(f.tasks[f.find("FOUNDATION-1")].title == "Core Data Models and Interfaces");
     CHECK(f.tasks[f.find("PRODUCTION-3")].group.empty());
@@ -112,11 +112,11 @@ TEST_CASE("corpus: details of individual files") {
     CHECK(plan.order == TaskOrder::declared);
     CHECK(plan.warnings.empty());
     REQUIRE(plan.waves.size() == 23);
-    CHECK(plan.waves[0] == std::vector<std::string>{"FOUNDATION-1", "FOUNDATION-2", "FOUNDATION-3"});
-    CHECK(plan.waves[1] == std::vector<std::string>{"ANALYSIS-1"});
-    CHECK(plan.waves[12] == std::vector<std::string>{"RECOVERY-2", "OPTIMIZATION-1"});
-    CHECK(plan.waves[21] == std::vector<std::string>{"PRODUCTION-1", "PRODUCTION-2"});
-    CHECK(plan.waves[22] == std::vector<std::string>{"PRODUCTION-3"});
+    CHECK(test::strings(plan.waves[0]) == std::vector<std::string>{"FOUNDATION-1", "FOUNDATION-2", "FOUNDATION-3"});
+    CHECK(test::strings(plan.waves[1]) == std::vector<std::string>{"ANALYSIS-1"});
+    CHECK(test::strings(plan.waves[12]) == std::vector<std::string>{"RECOVERY-2", "OPTIMIZATION-1"});
+    CHECK(test::strings(plan.waves[21]) == std::vector<std::string>{"PRODUCTION-1", "PRODUCTION-2"});
+    CHECK(test::strings(plan.waves[22]) == std::vector<std::string>{"PRODUCTION-3"});
     CHECK(plan.max_parallelism == 3);
     CHECK(plan.critical_path.size() == 23);
     CHECK(plan.critical_path.front() == "FOUNDATION-1");

@@ -168,7 +168,7 @@ TEST_CASE("CRLF line endings and a BOM") {
   REQUIRE(f.tasks.size() == 2);
   CHECK(task(f, "1").title == "One");
   CHECK(task(f, "1.1").parallel);
-  CHECK(task(f, "1.1").requirements == std::vector<std::string>{"1.1"});
+  CHECK(test::strings(task(f, "1.1").requirements) == std::vector<std::string>{"1.1"});
 }
 
 TEST_CASE("checkboxes inside code fences are examples") {
@@ -196,20 +196,20 @@ TEST_CASE("requirements: lists, ranges with hyphen and en dash, free text, a bar
                  "- [ ] 3. C\n  - _Requirements: All_\n"
                  "- [ ] 4. D\n  - _Requirements: 6_\n"
                  "- [ ] 5. E\n  - _要件: 1.1_\n");
-  CHECK(task(f, "1").requirements == std::vector<std::string>{"1.1", "2.3"});
-  CHECK(task(f, "2").requirements == std::vector<std::string>{"1.1", "1.2", "1.3", "3.1", "3.2"});
-  CHECK(task(f, "3").requirements == std::vector<std::string>{"All"});
-  CHECK(task(f, "4").requirements == std::vector<std::string>{"6"});
-  CHECK(task(f, "5").requirements == std::vector<std::string>{"1.1"});
+  CHECK(test::strings(task(f, "1").requirements) == std::vector<std::string>{"1.1", "2.3"});
+  CHECK(test::strings(task(f, "2").requirements) == std::vector<std::string>{"1.1", "1.2", "1.3", "3.1", "3.2"});
+  CHECK(test::strings(task(f, "3").requirements) == std::vector<std::string>{"All"});
+  CHECK(test::strings(task(f, "4").requirements) == std::vector<std::string>{"6"});
+  CHECK(test::strings(task(f, "5").requirements) == std::vector<std::string>{"1.1"});
   CHECK(task(f, "1").description.empty());
 }
 
 TEST_CASE("requirements: ranges read as text agree with the TaskId rule") {
   auto f = parse("- [ ] 1. A\n  - _Requirements: 2-4, 1.01-1.3, 01.2-01.3, 5.1-6, 7.3-7.1, 0.9-0.10_\n"
                  "- [ ] 2. B\n  - _Requirements: 1.2.1-1.2.2, 1.02-1.2, 8.1-8.600_\n");
-  CHECK(task(f, "1").requirements == std::vector<std::string>{"2", "3", "4", "1.1", "1.2", "1.3", "1.2", "1.3",
+  CHECK(test::strings(task(f, "1").requirements) == std::vector<std::string>{"2", "3", "4", "1.1", "1.2", "1.3", "1.2", "1.3",
                                                                "5.1-6", "7.3-7.1", "0.9", "0.10"});
-  CHECK(task(f, "2").requirements == std::vector<std::string>{"1.2.1", "1.2.2", "1.2", "8.1-8.600"});
+  CHECK(test::strings(task(f, "2").requirements) == std::vector<std::string>{"1.2.1", "1.2.2", "1.2", "8.1-8.600"});
 }
 
 TEST_CASE("dependencies: _Depends:_, _Depends on:_ with explanations, prose, ranges") {
@@ -219,11 +219,11 @@ TEST_CASE("dependencies: _Depends:_, _Depends on:_ with explanations, prose, ran
                  "- [ ] 6. F\n  - Depends on task 3\n"
                  "- [ ] 7. G\n  - This depends on tasks 1–3 and is long.\n"
                  "- [ ] 8. H\n  - _Depends: none_\n");
-  CHECK(task(f, "4").depends == std::vector<std::string>{"1.2", "2.3"});
-  CHECK(task(f, "4").depends_lines == std::vector<int>{9, 9});
-  CHECK(task(f, "5").depends == std::vector<std::string>{"2.3"});
-  CHECK(task(f, "6").depends == std::vector<std::string>{"3"});
-  CHECK(task(f, "7").depends == std::vector<std::string>{"1", "2", "3"});
+  CHECK(test::strings(task(f, "4").depends) == std::vector<std::string>{"1.2", "2.3"});
+  CHECK(test::ints(task(f, "4").depends_lines) == std::vector<int>{9, 9});
+  CHECK(test::strings(task(f, "5").depends) == std::vector<std::string>{"2.3"});
+  CHECK(test::strings(task(f, "6").depends) == std::vector<std::string>{"3"});
+  CHECK(test::strings(task(f, "7").depends) == std::vector<std::string>{"1", "2", "3"});
   CHECK(task(f, "8").depends.empty());
   CHECK(f.warnings.empty());
 }
@@ -241,11 +241,11 @@ TEST_CASE("_Blocked:_ and other _Label:_ annotations are kept, not description")
   REQUIRE(t.blocked_reason);
   CHECK(*t.blocked_reason == "waiting for API keys");
   REQUIRE(t.annotations.size() == 5);
-  CHECK(t.annotations[0] == std::pair<std::string, std::string>{"Boundary", "AuthService"});
+  CHECK(t.annotations[0] == Annotation{"Boundary", "AuthService"});
   CHECK(t.annotations[1].second == "login(), logout()");
   CHECK(t.annotations[2].first == "Completed");
-  CHECK(t.annotations[3] == std::pair<std::string, std::string>{"Owner", "me"});
-  CHECK(t.annotations[4] == std::pair<std::string, std::string>{"Note", "bold label"});
+  CHECK(t.annotations[3] == Annotation{"Owner", "me"});
+  CHECK(t.annotations[4] == Annotation{"Note", "bold label"});
   CHECK(t.description == "Real description");
 }
 
@@ -288,7 +288,7 @@ TEST_CASE("a sub-task's parent is the first task of its prefix id, also after a 
   CHECK(f.tasks[3].parent == 0);  // not the repeated "1" on the line before it
   CHECK(f.tasks[5].parent == 0);  // the latest major is 2: looked up
   CHECK(f.tasks[6].parent == 4);
-  CHECK(f.tasks[0].children == std::vector<int>{1, 3, 5});
+  CHECK(test::ints(f.tasks[0].children) == std::vector<int>{1, 3, 5});
 }
 
 TEST_CASE("duplicate ids are reported with both lines") {
@@ -391,7 +391,7 @@ TEST_CASE("bold labels: **Dependencies:** (None too), **Parallel Group:**, **Est
   CHECK(task(f, "A-1").depends.empty());
   CHECK(task(f, "A-1").group == "Base");
   CHECK(task(f, "A-1").estimate_seconds == doctest::Approx(1800));
-  CHECK(task(f, "A-2").depends == std::vector<std::string>{"A-1", "B-1"});
+  CHECK(test::strings(task(f, "A-2").depends) == std::vector<std::string>{"A-1", "B-1"});
   CHECK(task(f, "A-2").group.empty());  // "None (...)" is no group
   CHECK(task(f, "A-2").description == "Plain description");
   CHECK(task(f, "B-1").estimate_seconds == doctest::Approx(7200));
@@ -413,7 +413,7 @@ TEST_CASE("cc-sdd 3: _Boundary:_, _Contracts:_, _Blocked:_ and ## Implementation
                  "- [ ] 1.3 Import\n_Blocked: export format unknown_\n\n"
                  "## Implementation Notes\n- 1.1: the store needs a schema bump\n- [ ] 9.9 not a task\n"
                  "  indented note\n\n## Later\n- [ ] 2. After the notes\n");
-  CHECK(task(f, "1.1").boundary == std::vector<std::string>{"TagService", "Store"});
+  CHECK(test::strings(task(f, "1.1").boundary) == std::vector<std::string>{"TagService", "Store"});
   CHECK(task(f, "1.1").contracts == "Tag API");
   CHECK(task(f, "1.1").description == "Tags survive a reload");
   CHECK(task(f, "1.2").title == "Search");
@@ -421,7 +421,7 @@ TEST_CASE("cc-sdd 3: _Boundary:_, _Contracts:_, _Blocked:_ and ## Implementation
   CHECK(task(f, "1.3").blocked_reason == std::string("export format unknown"));
   CHECK(task(f, "1.3").description.empty());
   CHECK(f.find("9.9") < 0);
-  CHECK(f.implementation_notes ==
+  CHECK(test::strings(f.implementation_notes) ==
         std::vector<std::string>{"1.1: the store needs a schema bump", "[ ] 9.9 not a task", "indented note"});
   CHECK(f.find("2") >= 0);  // a heading of the same level ends the notes
 }
@@ -430,7 +430,7 @@ TEST_CASE("fixture written to cc-sdd 3.0.2's rules") {
   auto f = load_tasks_md(test::source_dir() / "tests" / "fixtures" / "tasks" / "cc-sdd3-bookmarks.md");
   CHECK(f.tasks.size() == 11);
   CHECK(task(f, "2.1").parallel);
-  CHECK(task(f, "2.3").depends == std::vector<std::string>{"1.2"});
+  CHECK(test::strings(task(f, "2.3").depends) == std::vector<std::string>{"1.2"});
   CHECK(task(f, "2.5").optional);
   CHECK(task(f, "2.2").contracts == "SearchIndex query API");
   CHECK(task(f, "3.1").blocked_reason.has_value());
@@ -444,7 +444,7 @@ TEST_CASE("a dependency range names the tasks in it in file order, found without
                               "tasks.md");
   int e = f.find("2.1");
   REQUIRE(e >= 0);
-  CHECK(f.tasks[e].depends == std::vector<std::string>{"1.3", "1.1", "1.2", "1.3", "1.2", "1.4"});
+  CHECK(test::strings(f.tasks[e].depends) == std::vector<std::string>{"1.3", "1.1", "1.2", "1.3", "1.2", "1.4"});
 }
 
 TEST_CASE("looks_binary: plain words skipped whole, control and invalid bytes counted wherever they fall") {
