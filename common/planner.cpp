@@ -436,8 +436,11 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
   std::vector<int> level_out(nodes, 0), best_pred(nodes, -1);
   std::vector<double> dist_out(nodes, 0), remaining(nodes, 0), node_weight(nodes, 0);
   std::vector<char> runs(nodes, 0);
-  std::vector<std::vector<int>> frontier(nodes);  // for seen-through nodes: the opaque leaves behind them
-  std::vector<std::vector<int>> deps(n);
+  // Per node, the opaque leaves behind it (a leaf's deps; what a seen-through
+  // node passes on), each node's run of one shared list: no list per node.
+  std::vector<int> behind_list;
+  std::vector<uint32_t> behind_at(size_t(nodes), 0), behind_count(size_t(nodes), 0);
+  auto behind_of = [&](int v) { return std::span<int>(behind_list.data() + behind_at[size_t(v)], behind_count[size_t(v)]); };
   // Recorded durations first; a written estimate when there is no history.
   // Read in file order: the pass below goes in dependency order, and a Task
   // is large (reading one there was a cache miss each, measured).
@@ -467,8 +470,12 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
           dist_in = dist_out[u];
         }
         if (blocker < 0 && blocked_by[u] >= 0) blocker = blocked_by[u];
-        if (opaque(u)) behind.push_back(u);
-        else behind.insert(behind.end(), frontier[u].begin(), frontier[u].end());
+        if (opaque(u)) {
+          behind.push_back(u);
+        } else {
+          auto more = behind_of(u);
+          behind.insert(behind.end(), more.begin(), more.end());
+        }
       });
       std::sort(behind.begin(), behind.end());
       behind.erase(std::unique(behind.begin(), behind.end()), behind.end());
@@ -482,8 +489,9 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
         if (leaf_weighted[v]) plan.weighted = true;
       }
       dist_out[v] = dist_in + node_weight[v];
-      if (is_leaf_node(v)) deps[v] = behind;
-      if (!opaque(v) && !behind.empty()) frontier[v] = behind;
+      behind_at[size_t(v)] = static_cast<uint32_t>(behind_list.size());
+      behind_count[size_t(v)] = static_cast<uint32_t>(behind.size());
+      behind_list.insert(behind_list.end(), behind.begin(), behind.end());
     }
     for (auto it = order.rbegin(); it != order.rend(); ++it) {
       int v = *it;
@@ -531,7 +539,7 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
         int by = blocked_by[i];
         p.blocked_reason = by == i ? own_reason[i] : fmt::format("waits for blocked task {}", file.tasks[by].id);
       }
-      std::vector<int>& d = deps[i];
+      std::span<int> d = behind_of(i);
       if (d.size() > 1) std::sort(d.begin(), d.end(), by_rank);  // by key, then file order
       for (int x : d) {
         text->deps.push_back(file.tasks[x].id);

@@ -63,7 +63,8 @@ std::strong_ordering TaskId::operator<=>(const TaskId& other) const {
     if (ranked && rank_ != other.rank_) return rank_ <=> other.rank_;
     if (auto c = name_ <=> other.name_; c != 0) return c;
   }
-  return parts_ <=> other.parts_;
+  return std::lexicographical_compare_three_way(parts_.begin(), parts_.begin() + depth_, other.parts_.begin(),
+                                                other.parts_.begin() + other.depth_);
 }
 
 std::optional<TaskId> TaskId::parse(std::string_view text) {
@@ -73,10 +74,10 @@ std::optional<TaskId> TaskId::parse(std::string_view text) {
     auto named = split_named(text);
     if (!named) return std::nullopt;
     id.name_ = std::string(named->first);
-    id.parts_ = {named->second};
+    id.parts_[0] = named->second;
+    id.depth_ = 1;
     return id;
   }
-  id.parts_.reserve(size_t(std::count(text.begin(), text.end(), '.')) + 1);  // one allocation per id
   long long value = 0;
   bool in_part = false;
   for (char c : text) {
@@ -85,8 +86,8 @@ std::optional<TaskId> TaskId::parse(std::string_view text) {
       if (value > std::numeric_limits<int>::max()) return std::nullopt;
       in_part = true;
     } else if (c == '.') {
-      if (!in_part) return std::nullopt;
-      id.parts_.push_back(static_cast<int>(value));
+      if (!in_part || size_t(id.depth_) + 1 >= kMaxDepth) return std::nullopt;
+      id.parts_[id.depth_++] = static_cast<int>(value);
       value = 0;
       in_part = false;
     } else {
@@ -94,24 +95,27 @@ std::optional<TaskId> TaskId::parse(std::string_view text) {
     }
   }
   if (!in_part) return std::nullopt;
-  id.parts_.push_back(static_cast<int>(value));
+  id.parts_[id.depth_++] = static_cast<int>(value);
   return id;
 }
 
 TaskId TaskId::prefix() const {
   TaskId p;
-  if (!parts_.empty() && !named()) p.parts_.assign(parts_.begin(), parts_.end() - 1);
+  if (depth_ > 0 && !named()) {
+    p.parts_ = parts_;
+    p.depth_ = uint8_t(depth_ - 1);
+    p.parts_[p.depth_] = 0;  // == compares the used parts only; zeroed anyway for a clean copy
+  }
   return p;
 }
 
 bool TaskId::is_ancestor_of(const TaskId& other) const {
-  return name_ == other.name_ && parts_.size() < other.parts_.size() &&
-         std::equal(parts_.begin(), parts_.end(), other.parts_.begin());
+  return name_ == other.name_ && depth_ < other.depth_ && std::equal(parts_.begin(), parts_.begin() + depth_, other.parts_.begin());
 }
 
 std::string TaskId::str() const {
   std::string out = named() ? name_ + "-" : std::string();
-  for (size_t i = 0; i < parts_.size(); ++i) {
+  for (size_t i = 0; i < depth_; ++i) {
     if (i) out += '.';
     out += std::to_string(parts_[i]);
   }

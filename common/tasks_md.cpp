@@ -1,6 +1,7 @@
 #include "common/tasks_md.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <system_error>
 #include <unordered_set>
@@ -79,6 +80,11 @@ class Builder {
   void detail(std::string_view text, int line);
   void end_fence(int line);
   void add_requirements(std::string_view value);
+  bool add_numbered_requirements(std::string_view value);
+  void add_requirement_range(std::string_view first, std::string_view last);
+  bool in_source(std::string_view s) const {
+    return s.data() >= source().data() && s.data() + s.size() <= source().data() + source().size();
+  }
   void add_requirement(std::string_view id) {
     text_->requirements.push_back(id);
     runs_[size_t(current_)].requirements[1] = static_cast<uint32_t>(text_->requirements.size());
@@ -136,8 +142,7 @@ int Builder::add_task(std::string_view number, Box box, bool optional, bool trai
   Task& t = file_.tasks.emplace_back();  // in place: a Task is large, moving one costs
   t.key = *TaskId::parse(number);
   // "1.2" as written is a view into the file; "01.2" or "CORE-1 " is built.
-  const bool in_source = number.data() >= source().data() && number.data() + number.size() <= source().data() + source().size();
-  t.id = canonical_number(number) && in_source ? number : keep(t.key.str());
+  t.id = canonical_number(number) && in_source(number) ? number : keep(t.key.str());
   t.mark = box == Box::done ? TaskMark::done : box == Box::in_progress ? TaskMark::in_progress : TaskMark::pending;
   t.optional = optional;
   t.from_heading = from_heading;
@@ -195,29 +200,68 @@ bool add_simple_range(std::string_view first, std::string_view last, Add add) {
   const size_t head = pa.empty() ? 0 : pa.size() + 1;
   if (!pa.empty()) id[pa.size()] = '.';
   for (long long k = la; k <= lb; ++k) {
-    auto end = fmt::format_to(id + head, "{}", k);
+    auto end = std::to_chars(id + head, id + sizeof id, k).ptr;
     add(std::string_view(id, size_t(end - id)));
   }
   return true;
 }
 
+// "1.1-1.3": the ids of the range, or the text as written when it is not one.
+void Builder::add_requirement_range(std::string_view first, std::string_view last) {
+  if (add_simple_range(first, last, [&](std::string_view id) { add_requirement(keep(id)); })) return;
+  auto a = TaskId::parse(first), b = TaskId::parse(last);
+  if (a && b && a->prefix() == b->prefix() && a->parts().back() <= b->parts().back() &&
+      b->parts().back() - a->parts().back() <= 500) {
+    std::string prefix = a->depth() > 1 ? a->prefix().str() + "." : "";
+    for (int k = a->parts().back(); k <= b->parts().back(); ++k) add_requirement(keep(prefix + std::to_string(k)));
+  } else {
+    add_requirement(keep(fmt::format("{}-{}", first, last)));
+  }
+}
+
 void Builder::add_requirements(std::string_view value) {
+  if (add_numbered_requirements(value)) return;
   parse_id_list(value, ids_);
   for (const auto& tok : ids_) {
-    if (!tok.is_id || tok.last.empty()) {
-      add_requirement(keep(tok.first));
-      continue;
-    }
-    if (add_simple_range(tok.first, tok.last, [&](std::string_view id) { add_requirement(keep(id)); })) continue;
-    auto a = TaskId::parse(tok.first), b = TaskId::parse(tok.last);
-    if (a && b && a->prefix() == b->prefix() && a->parts().back() <= b->parts().back() &&
-        b->parts().back() - a->parts().back() <= 500) {
-      std::string prefix = a->depth() > 1 ? a->prefix().str() + "." : "";
-      for (int k = a->parts().back(); k <= b->parts().back(); ++k) add_requirement(keep(prefix + std::to_string(k)));
-    } else {
-      add_requirement(keep(tok.first + "-" + tok.last));
-    }
+    if (!tok.is_id || tok.last.empty()) add_requirement(keep(tok.first));
+    else add_requirement_range(tok.first, tok.last);
   }
+}
+
+// Numbered ids ("1.2") in source text: digits, dots between digits.
+bool numbered_id_text(std::string_view s) {
+  if (s.empty() || s.front() == '.' || s.back() == '.') return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '.' ? s[i - 1] == '.' : (s[i] < '0' || s[i] > '9')) return false;
+  }
+  return true;
+}
+
+// The list nearly every task writes, "1.1-1.3" or "2.1, 2.4": numbered ids
+// and ranges between commas, nothing else. Read straight from the text (what
+// parse_id_list reads it as, without its tokens); false, and nothing added,
+// for any other list.
+bool Builder::add_numbered_requirements(std::string_view value) {
+  constexpr size_t kMost = 16;
+  std::pair<std::string_view, std::string_view> items[kMost];  // first, last (empty: one id)
+  size_t count = 0;
+  for (size_t start = 0; start <= value.size();) {
+    size_t end = std::min(value.find(',', start), value.size());
+    std::string_view item = trim(value.substr(start, end - start));
+    start = end + 1;
+    if (item.empty()) continue;
+    if (count == kMost) return false;
+    const size_t dash = item.find('-');
+    std::string_view first = item.substr(0, dash), last = dash == std::string_view::npos ? std::string_view() : item.substr(dash + 1);
+    if (!numbered_id_text(first) || (dash != std::string_view::npos && !numbered_id_text(last))) return false;
+    items[count++] = {first, last};
+  }
+  for (size_t k = 0; k < count; ++k) {
+    auto [first, last] = items[k];
+    if (last.empty()) add_requirement(in_source(first) ? first : keep(first));
+    else add_requirement_range(first, last);
+  }
+  return true;
 }
 
 // The labels the planner and `analyze` read besides dependencies.

@@ -1,14 +1,30 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <string_view>
+#include <vector>
 
 #include "common/task_id.hpp"
 
 using namespace kp;
 
-TEST_CASE("task ids parse as integer tuples of any depth") {
-  CHECK(TaskId::parse("5")->parts() == std::vector<int>{5});
-  CHECK(TaskId::parse("5.2.1")->parts() == std::vector<int>{5, 2, 1});
+namespace {
+std::vector<int> parts(std::string_view id) {
+  auto parsed = TaskId::parse(id);
+  return parsed ? std::vector<int>(parsed->parts().begin(), parsed->parts().end()) : std::vector<int>{};
+}
+}  // namespace
+
+TEST_CASE("task ids parse as integer tuples up to 8 deep") {
+  CHECK(parts("5") == std::vector<int>{5});
+  CHECK(parts("5.2.1") == std::vector<int>{5, 2, 1});
+  CHECK(parts("1.2.3.4.5.6.7.8") == std::vector<int>{1, 2, 3, 4, 5, 6, 7, 8});
+  CHECK_FALSE(TaskId::parse("1.2.3.4.5.6.7.8.9"));  // deeper than any plan: not an id
+  CHECK(TaskId::parse("1.2.3")->prefix() == *TaskId::parse("1.2"));
+  CHECK(TaskId::parse("1.2")->is_ancestor_of(*TaskId::parse("1.2.3")));
+  CHECK_FALSE(TaskId::parse("1.2")->is_ancestor_of(*TaskId::parse("1.3.3")));
+  CHECK(*TaskId::parse("1.9") < *TaskId::parse("1.10"));
+  CHECK(*TaskId::parse("1") < *TaskId::parse("1.1"));
   CHECK(TaskId::parse("0")->str() == "0");
   CHECK(TaskId::parse("01.02")->str() == "1.2");
   CHECK_FALSE(TaskId::parse(""));
