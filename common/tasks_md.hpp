@@ -44,6 +44,9 @@ struct TaskFileText {
   std::string source;
   TextArena built;
   std::deque<std::string> joined;  // titles and descriptions read over several lines
+  // What the tasks of the file's later parts point into (a large file is read
+  // as two parts on two threads).
+  std::vector<std::shared_ptr<const TaskFileText>> parts;
   std::vector<std::string_view> requirements, depends, boundary;
   std::vector<int> children, depends_lines;
   std::vector<Annotation> annotations;

@@ -1,0 +1,625 @@
+#include "common/tasks_md_builder.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "common/huge_pages.hpp"
+#include "common/tasks_md_waves.hpp"
+
+namespace kp::tasks_md {
+
+namespace {
+
+
+// A numbered id written as TaskId::str() writes it: no leading zeros, nothing but digits and dots.
+bool canonical_number(std::string_view n) {
+  if (n.empty()) return false;
+  bool part_start = true;
+  for (size_t i = 0; i < n.size(); ++i) {
+    char c = n[i];
+    if (c == '.') {
+      if (part_start) return false;
+      part_start = true;
+    } else if (c < '0' || c > '9' || (part_start && c == '0' && i + 1 < n.size() && n[i + 1] != '.')) {
+      return false;
+    } else {
+      part_start = false;
+    }
+  }
+  return !part_start;
+}
+
+// The common range "1.1-1.3" read as text, with no TaskId built: both ends
+// numbered, the same canonical prefix. Returns false for any other range,
+// which add_requirements reads the long way (same result).
+template <class Add>
+bool add_simple_range(std::string_view first, std::string_view last, Add add) {
+  auto split = [](std::string_view id, std::string_view& prefix, long long& part) {
+    auto dot = id.rfind('.');
+    prefix = dot == std::string_view::npos ? std::string_view() : id.substr(0, dot);
+    std::string_view digits = dot == std::string_view::npos ? id : id.substr(dot + 1);
+    if (digits.empty() || digits.size() > 9) return false;
+    part = 0;
+    for (char c : digits) {
+      if (c < '0' || c > '9') return false;
+      part = part * 10 + (c - '0');
+    }
+    return true;
+  };
+  std::string_view pa, pb;
+  long long la = 0, lb = 0;
+  if (!split(first, pa, la) || !split(last, pb, lb) || pa != pb || la > lb || lb - la > 500) return false;
+  // A canonical prefix: digits parts without leading zeros ("1.2", not "01.2").
+  bool digit_start = true;
+  for (size_t i = 0; i < pa.size(); ++i) {
+    char c = pa[i];
+    if (c == '.') {
+      if (digit_start) return false;
+      digit_start = true;
+    } else if (c < '0' || c > '9' || (digit_start && c == '0' && i + 1 < pa.size() && pa[i + 1] != '.')) {
+      return false;
+    } else {
+      digit_start = false;
+    }
+  }
+  if (!pa.empty() && digit_start) return false;
+  char id[48];  // "<prefix>.<k>": a prefix longer than this is read the long way
+  if (pa.size() + 12 > sizeof id) return false;
+  std::memcpy(id, pa.data(), pa.size());
+  const size_t head = pa.empty() ? 0 : pa.size() + 1;
+  if (!pa.empty()) id[pa.size()] = '.';
+  for (long long k = la; k <= lb; ++k) {
+    auto end = std::to_chars(id + head, id + sizeof id, k).ptr;
+    add(std::string_view(id, size_t(end - id)));
+  }
+  return true;
+}
+
+// Numbered ids ("1.2") in source text: digits, dots between digits.
+bool numbered_id_text(std::string_view s) {
+  if (s.empty() || s.front() == '.' || s.back() == '.') return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '.' ? s[i - 1] == '.' : (s[i] < '0' || s[i] > '9')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Builder::Builder(std::shared_ptr<TaskFileText> text, std::string_view source, std::string path, size_t expected_tasks)
+    : text_(std::move(text)), source_(source) {
+  file_.path = std::move(path);
+  file_.tasks.reserve(expected_tasks);  // capacity never touched costs no memory
+  advise_huge_pages(file_.tasks);       // 100,000 tasks are ~33 MB: faults cost more than the parse
+  raw_titles_.reserve(expected_tasks);
+  dep_tokens_.reserve(expected_tasks);
+  runs_.reserve(expected_tasks);
+  description_.reserve(expected_tasks);
+  text_->requirements.reserve(expected_tasks * 3);
+}
+
+void Builder::read(std::string_view part, int first_line) {
+  int number = first_line - 1;
+  for (size_t start = 0; start < part.size();) {
+    size_t end = part.find('\n', start);
+    if (end == std::string_view::npos) end = part.size();
+    line(part.substr(start, end - start), ++number);
+    start = end + 1;
+  }
+}
+
+bool Builder::can_join(const Builder& next) const {
+  return !fence_ && notes_level_ == 0 && (!next.read_outer_section_ || section_.empty());
+}
+
+void Builder::join(Builder&& next) {
+  auto append = [](auto& to, auto& from) { to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end())); };
+  append(file_.tasks, next.file_.tasks);
+  append(raw_titles_, next.raw_titles_);
+  trailing_dot_.insert(trailing_dot_.end(), next.trailing_dot_.begin(), next.trailing_dot_.end());
+  append(dep_tokens_, next.dep_tokens_);
+  append(file_.warnings, next.file_.warnings);
+  append(file_.waves, next.file_.waves);
+  append(file_.implementation_notes, next.file_.implementation_notes);
+  // Where the whole file ends: the next part's state (an unclosed fence is warned of at the end).
+  fence_ = std::move(next.fence_);
+  fence_line_ = next.fence_line_;
+  notes_level_ = next.notes_level_;
+  text_->parts.push_back(std::move(next.text_));
+}
+
+int Builder::add_task(std::string_view number, Box box, bool optional, bool trailing_dot,
+                      std::string_view title, int line, bool from_heading) {
+  Task& t = file_.tasks.emplace_back();  // in place: a Task is large, moving one costs
+  t.key = *TaskId::parse(number);
+  // "1.2" as written is a view into the file; "01.2" or "CORE-1 " is built.
+  t.id = canonical_number(number) && in_source(number) ? number : keep(t.key.str());
+  t.mark = box == Box::done ? TaskMark::done : box == Box::in_progress ? TaskMark::in_progress : TaskMark::pending;
+  t.optional = optional;
+  t.from_heading = from_heading;
+  t.line = line;
+  raw_titles_.push_back({title, nullptr});
+  description_.push_back(nullptr);
+  trailing_dot_.push_back(trailing_dot);
+  dep_tokens_.emplace_back();
+  ListRuns& runs = runs_.emplace_back();
+  auto at = [](const auto& list, uint32_t (&run)[2]) { run[0] = run[1] = static_cast<uint32_t>(list.size()); };
+  at(text_->requirements, runs.requirements);
+  at(text_->annotations, runs.annotations);
+  at(text_->boundary, runs.boundary);
+  at(text_->checklist, runs.checklist);
+  return static_cast<int>(file_.tasks.size()) - 1;
+}
+
+// "1.1-1.3": the ids of the range, or the text as written when it is not one.
+void Builder::add_requirement_range(std::string_view first, std::string_view last) {
+  if (add_simple_range(first, last, [&](std::string_view id) { add_requirement(keep(id)); })) return;
+  auto a = TaskId::parse(first), b = TaskId::parse(last);
+  if (a && b && a->prefix() == b->prefix() && a->parts().back() <= b->parts().back() &&
+      b->parts().back() - a->parts().back() <= 500) {
+    std::string prefix = a->depth() > 1 ? a->prefix().str() + "." : "";
+    for (int k = a->parts().back(); k <= b->parts().back(); ++k) add_requirement(keep(prefix + std::to_string(k)));
+  } else {
+    add_requirement(keep(fmt::format("{}-{}", first, last)));
+  }
+}
+
+void Builder::add_requirements(std::string_view value) {
+  if (add_numbered_requirements(value)) return;
+  parse_id_list(value, ids_);
+  for (const auto& tok : ids_) {
+    if (!tok.is_id || tok.last.empty()) add_requirement(keep(tok.first));
+    else add_requirement_range(tok.first, tok.last);
+  }
+}
+
+// The list nearly every task writes, "1.1-1.3" or "2.1, 2.4": numbered ids
+// and ranges between commas, nothing else. Read straight from the text (what
+// parse_id_list reads it as, without its tokens); false, and nothing added,
+// for any other list.
+bool Builder::add_numbered_requirements(std::string_view value) {
+  constexpr size_t kMost = 16;
+  std::pair<std::string_view, std::string_view> items[kMost];  // first, last (empty: one id)
+  size_t count = 0;
+  for (size_t start = 0; start <= value.size();) {
+    size_t end = std::min(value.find(',', start), value.size());
+    std::string_view item = trim(value.substr(start, end - start));
+    start = end + 1;
+    if (item.empty()) continue;
+    if (count == kMost) return false;
+    const size_t dash = item.find('-');
+    std::string_view first = item.substr(0, dash), last = dash == std::string_view::npos ? std::string_view() : item.substr(dash + 1);
+    if (!numbered_id_text(first) || (dash != std::string_view::npos && !numbered_id_text(last))) return false;
+    items[count++] = {first, last};
+  }
+  for (size_t k = 0; k < count; ++k) {
+    auto [first, last] = items[k];
+    if (last.empty()) add_requirement(in_source(first) ? first : keep(first));
+    else add_requirement_range(first, last);
+  }
+  return true;
+}
+
+// The labels the planner and `analyze` read besides dependencies.
+void Builder::known_label(Task& task, std::string_view label, std::string_view value) {
+  std::string l = lower_ascii(trim(label));
+  if (l == "boundary") {
+    for (const auto& part : parse_id_list(value)) {  // free text: one token per comma
+      std::string_view name = trim(part.first);
+      if (name.empty()) continue;
+      text_->boundary.push_back(keep(strip_markdown(name)));
+      runs_[size_t(current_)].boundary[1] = static_cast<uint32_t>(text_->boundary.size());
+    }
+  } else if (l == "contracts" || l == "contract") {
+    task.contracts = display(value);
+  } else if (l == "parallel group" || l == "group") {
+    std::string lower = lower_ascii(value);
+    if (lower.rfind("none", 0) != 0) task.group = display(value);
+  } else if (l == "estimated duration" || l == "estimate" || l == "duration" || l == "estimated time") {
+    task.estimate_seconds = parse_duration_seconds(value);
+  }
+}
+
+// Inside cc-sdd's `## Implementation Notes` every line is a note, never a
+// task or a description; the next heading of the same or a higher level ends it.
+bool Builder::notes_line(std::string_view raw, const LineShape& sh) {
+  if (notes_level_ == 0) return false;
+  if (sh.indent < 4) {
+    if (auto heading = parse_heading(sh.text)) {
+      if (static_cast<int>(sh.text.find_first_not_of('#')) <= notes_level_) {
+        notes_level_ = 0;
+        return false;
+      }
+    }
+  }
+  (void)raw;
+  if (sh.blank()) return true;
+  std::string_view text = sh.text;
+  if (auto item = parse_list_item(text)) text = item->rest;
+  file_.implementation_notes.emplace_back(trim(text));
+  return true;
+}
+
+void Builder::rank_named_ids() {
+  std::unordered_map<std::string, int> rank;
+  for (auto& t : file_.tasks) {
+    if (!t.key.named()) continue;
+    auto [it, inserted] = rank.emplace(t.key.name(), static_cast<int>(rank.size()));
+    t.key.set_name_rank(it->second);
+  }
+}
+
+void Builder::detail(std::string_view text, int line) {
+  Task& task = file_.tasks[current_];
+  parse_annotations(text, annotations_);
+  const auto& annotations = annotations_;
+  if (!annotations.empty()) {
+    for (auto& [label, value] : annotations) {
+      switch (classify_label(label)) {
+        case LabelKind::requirements:
+          add_requirements(value);
+          break;
+        case LabelKind::depends:
+          task.declares_depends = true;
+          parse_id_list(value, ids_);
+          for (auto& tok : ids_) {
+            if (tok.is_id) {
+              dep_tokens_[current_].push_back({tok, line});
+            } else {
+              warn(line, fmt::format("task {}: cannot read dependency '{}' (expected task ids such as 1.2 or 1.1-1.3)",
+                                     task.id, tok.first));
+            }
+          }
+          break;
+        case LabelKind::blocked:
+          task.blocked_reason = value.empty() ? std::string_view("blocked") : value;
+          break;
+        case LabelKind::other:
+          known_label(task, label, value);
+          text_->annotations.emplace_back(label, value);
+          runs_[size_t(current_)].annotations[1] = static_cast<uint32_t>(text_->annotations.size());
+          break;
+      }
+    }
+    return;
+  }
+  if (auto prose = prose_dependency(text)) {
+    for (auto& tok : parse_id_list(*prose)) {
+      if (tok.is_id) dep_tokens_[current_].push_back({tok, line});
+    }
+  }
+  task.description = task.description.empty() ? text : join(task.description, description_[size_t(current_)], text, '\n');
+}
+
+void Builder::end_fence(int line) {
+  bool graph_section = fence_section_.find("dependency graph") != std::string::npos ||
+                       fence_section_.find("task dependencies") != std::string::npos;
+  bool json_like = fence_->info.rfind("json", 0) == 0 || fence_->info.empty();
+  if (json_like || graph_section) {
+    std::string error;
+    auto waves = parse_waves_json(fence_body_, error);
+    if (waves) {
+      for (auto& w : *waves) {
+        w.line = fence_line_;
+        file_.waves.push_back(std::move(w));
+      }
+    } else if (graph_section) {
+      warn(fence_line_, fmt::format("dependency graph block is not readable: {}", error));
+    }
+  }
+  (void)line;
+  fence_.reset();
+  fence_body_.clear();
+}
+
+void Builder::line(std::string_view raw, int number) {
+  if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
+  LineShape sh = shape_line(raw);
+  if (fence_) {
+    if (closes_fence(*fence_, sh.text)) {
+      end_fence(number);
+    } else {
+      fence_body_.append(raw);
+      fence_body_ += '\n';
+    }
+    return;
+  }
+  if (sh.blank()) {
+    title_continues_ = false;
+    return;
+  }
+  if (auto fence = parse_fence(sh.text)) {
+    fence_ = fence;
+    fence_line_ = number;
+    fence_section_ = section_;
+    if (!seen_heading_) read_outer_section_ = true;
+    title_continues_ = false;
+    return;
+  }
+  if (notes_line(raw, sh)) return;
+  if (sh.indent < 4) {
+    if (auto heading = parse_heading(sh.text)) {
+      section_ = lower_ascii(*heading);
+      seen_heading_ = true;
+      current_ = -1;
+      title_continues_ = false;
+      if (section_ == "implementation notes") {
+        notes_level_ = static_cast<int>(sh.text.find_first_not_of('#'));
+        return;
+      }
+      if (auto ht = parse_heading_task(*heading)) {
+        current_ = add_task(ht->number, Box::pending, false, false, ht->title, number, true);
+        current_indent_ = -1;
+      }
+      return;
+    }
+  }
+  bool under_task = current_ >= 0 && sh.indent > current_indent_;
+  if (auto item = parse_list_item(sh.text)) {
+    if (auto box = parse_checkbox(item->rest)) {
+      if (!box->number.empty()) {
+        current_ = add_task(box->number, box->box, box->star_after_box || box->star_after_number,
+                            box->trailing_dot, box->title, number, false);
+        current_indent_ = sh.indent;
+        title_continues_ = true;
+        return;
+      }
+      title_continues_ = false;
+      if (under_task) {
+        text_->checklist.push_back({box->box == Box::done, display(trim(box->title)), number});
+        runs_[size_t(current_)].checklist[1] = static_cast<uint32_t>(text_->checklist.size());
+      } else {
+        warn(number, fmt::format("checkbox without a task number is not a task: '{}'",
+                                 std::string(trim(box->title)).substr(0, 60)));
+      }
+      return;
+    }
+    title_continues_ = false;
+    if (under_task || (current_ >= 0 && !parse_annotations(item->rest).empty())) {
+      detail(item->rest, number);
+    } else {
+      current_ = -1;
+    }
+    return;
+  }
+  if (under_task) {
+    if (title_continues_ && parse_annotations(sh.text).empty()) {
+      RawTitle& raw = raw_titles_[current_];
+      raw.text = join(raw.text, raw.joined, sh.text, ' ');
+      return;
+    }
+    title_continues_ = false;
+    detail(sh.text, number);
+    return;
+  }
+  title_continues_ = false;
+  if (current_ >= 0 && !parse_annotations(sh.text).empty()) {
+    detail(sh.text, number);
+    return;
+  }
+  current_ = -1;
+}
+
+// A heading such as "## 1. Setup" is a major task only when numbered sub-tasks
+// follow it and no checkbox task has the same id.
+void Builder::drop_empty_heading_tasks() {
+  bool any_heading = std::any_of(file_.tasks.begin(), file_.tasks.end(), [](const Task& t) { return t.from_heading; });
+  if (!any_heading) return;
+  std::unordered_set<std::string> checkbox_ids, prefixes;
+  for (const auto& t : file_.tasks) {
+    if (t.from_heading) continue;
+    checkbox_ids.insert(std::string(t.id));
+    for (TaskId p = t.key.prefix(); !p.empty(); p = p.prefix()) prefixes.insert(p.str());
+  }
+  std::vector<int> keep;
+  for (int i = 0; i < static_cast<int>(file_.tasks.size()); ++i) {
+    const Task& t = file_.tasks[i];
+    if (t.from_heading && (checkbox_ids.count(std::string(t.id)) || !prefixes.count(std::string(t.id)))) continue;
+    keep.push_back(i);
+  }
+  if (keep.size() == file_.tasks.size()) return;
+  std::vector<Task> tasks;
+  std::vector<RawTitle> titles;
+  std::vector<bool> dots;
+  std::vector<std::vector<DepToken>> deps;
+  for (int i : keep) {  // the tasks' lists are spans already
+    tasks.push_back(std::move(file_.tasks[i]));
+    titles.push_back(raw_titles_[i]);
+    dots.push_back(trailing_dot_[i]);
+    deps.push_back(std::move(dep_tokens_[i]));
+  }
+  file_.tasks = std::move(tasks);
+  raw_titles_ = std::move(titles);
+  trailing_dot_ = std::move(dots);
+  dep_tokens_ = std::move(deps);
+}
+
+void Builder::resolve_parents() {
+  // "8.5." is a major between 8 and 9; but when every dotted id carries a
+  // trailing dot ("1.1. Title" everywhere) the dot is only style.
+  size_t multi = 0, multi_dot = 0;
+  for (size_t i = 0; i < file_.tasks.size(); ++i) {
+    if (file_.tasks[i].key.depth() > 1 && !file_.tasks[i].from_heading) {
+      ++multi;
+      if (trailing_dot_[i]) ++multi_dot;
+    }
+  }
+  bool dot_means_major = multi_dot < multi;
+  std::vector<char> first_of_id(file_.tasks.size(), 0);  // the task file_.index names for its id
+  for (int i = 0; i < static_cast<int>(file_.tasks.size()); ++i) {
+    Task& t = file_.tasks[i];
+    const int first = file_.index.insert(file_.tasks, i);
+    first_of_id[size_t(i)] = first == i;
+    if (first != i) {
+      file_.duplicates.push_back({std::string(t.id), file_.tasks[size_t(first)].line, t.line});
+      warn(t.line, fmt::format("duplicate task id {} (also on line {}): tasks must have unique ids; `run` refuses until it is fixed",
+                               t.id, file_.tasks[size_t(first)].line));
+    }
+  }
+  std::vector<int> last_at_depth;  // the latest task of each depth so far: nearly always the parent
+  for (int i = 0; i < static_cast<int>(file_.tasks.size()); ++i) {
+    Task& t = file_.tasks[i];
+    const size_t depth = t.key.depth();
+    if (last_at_depth.size() <= depth) last_at_depth.resize(depth + 1, -1);
+    const int recent = depth >= 1 ? last_at_depth[depth - 1] : -1;
+    if (depth > 0) last_at_depth[depth] = i;
+    if (depth < 2 || (dot_means_major && trailing_dot_[i])) continue;
+    // A numbered canonical id's prefixes are its text up to each dot ("5.2.1": "5.2", "5").
+    std::string_view direct = t.id.substr(0, t.id.rfind('.'));
+    if (recent >= 0 && first_of_id[size_t(recent)] && file_.tasks[size_t(recent)].id == direct) {
+      t.parent = recent;  // what the lookup below finds, without it
+      continue;
+    }
+    std::string_view prefix = t.id;
+    for (auto dot = prefix.rfind('.'); dot != std::string_view::npos; dot = prefix.rfind('.')) {
+      prefix = prefix.substr(0, dot);
+      int found = file_.index.find(file_.tasks, prefix);
+      if (found >= 0 && found != i) {
+        t.parent = found;
+        break;
+      }
+    }
+  }
+  link_children();
+}
+
+// Each task's children as one run of TaskFileText::children: counted, then placed (file order).
+void Builder::link_children() {
+  const size_t n = file_.tasks.size();
+  std::vector<uint32_t> start(n + 1, 0);
+  for (auto& t : file_.tasks) {
+    t.major = t.parent < 0;
+    if (t.parent >= 0) ++start[size_t(t.parent) + 1];
+  }
+  for (size_t i = 0; i < n; ++i) start[i + 1] += start[i];
+  std::vector<int>& children = text_->children;
+  children.resize(start[n]);
+  std::vector<uint32_t> next(start.begin(), start.end() - 1);
+  for (size_t i = 0; i < n; ++i) {
+    if (int p = file_.tasks[i].parent; p >= 0) children[next[size_t(p)]++] = static_cast<int>(i);
+  }
+  for (size_t i = 0; i < n; ++i) file_.tasks[i].children = {children.data() + start[i], start[i + 1] - start[i]};
+}
+
+// The tasks of a's depth with a <= key <= b, in file order. Tasks sorted by
+// key once per depth: a range costs a binary search, not a pass over the file.
+std::vector<int> Builder::tasks_in_range(const TaskId& a, const TaskId& b) {
+  std::vector<int> out;
+  if (a.named() || b.named()) {  // ranked and unranked named ids order differently: look at each task
+    for (int i = 0; i < static_cast<int>(file_.tasks.size()); ++i) {
+      const TaskId& k = file_.tasks[static_cast<size_t>(i)].key;
+      if (k.depth() == a.depth() && !(k < a) && !(b < k)) out.push_back(i);
+    }
+    return out;
+  }
+  if (by_depth_.size() <= a.depth()) by_depth_.resize(a.depth() + 1);
+  auto& sorted = by_depth_[a.depth()];
+  if (sorted.empty()) {
+    for (int i = 0; i < static_cast<int>(file_.tasks.size()); ++i) {
+      if (file_.tasks[static_cast<size_t>(i)].key.depth() == a.depth()) sorted.push_back(i);
+    }
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [&](int x, int y) { return file_.tasks[static_cast<size_t>(x)].key < file_.tasks[static_cast<size_t>(y)].key; });
+  }
+  auto key = [&](int i) -> const TaskId& { return file_.tasks[static_cast<size_t>(i)].key; };
+  auto first = std::lower_bound(sorted.begin(), sorted.end(), a, [&](int i, const TaskId& k) { return key(i) < k; });
+  for (auto it = first; it != sorted.end() && !(b < key(*it)); ++it) out.push_back(*it);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Each task's dependencies as one run of TaskFileText::depends (and depends_lines).
+void Builder::expand_dependencies() {
+  std::vector<std::string_view>& depends = text_->depends;
+  std::vector<int>& lines = text_->depends_lines;
+  std::vector<uint32_t> start(file_.tasks.size() + 1, 0);
+  auto add = [&](std::string_view id, int line) {
+    depends.push_back(id);
+    lines.push_back(line);
+  };
+  for (size_t i = 0; i < file_.tasks.size(); ++i) {
+    start[i] = static_cast<uint32_t>(depends.size());
+    for (const auto& dep : dep_tokens_[i]) {
+      auto a = TaskId::parse(dep.token.first);
+      if (!a) continue;
+      if (dep.token.last.empty()) {
+        int j = file_.index.find(file_.tasks, a->str());  // the task's own text when there is one: nothing kept
+        add(j >= 0 ? file_.tasks[size_t(j)].id : keep(a->str()), dep.line);
+        continue;
+      }
+      auto b = TaskId::parse(dep.token.last);
+      if (!b) continue;
+      const size_t before = depends.size();
+      for (int k : tasks_in_range(*a, *b)) {
+        const Task& other = file_.tasks[static_cast<size_t>(k)];
+        if (std::find(depends.begin() + static_cast<long>(before), depends.end(), other.id) == depends.end()) add(other.id, dep.line);
+      }
+      if (depends.size() == before) {  // nothing in range: let the planner name both ends
+        add(keep(a->str()), dep.line);
+        add(keep(b->str()), dep.line);
+      }
+    }
+  }
+  start[file_.tasks.size()] = static_cast<uint32_t>(depends.size());
+  for (size_t i = 0; i < file_.tasks.size(); ++i) {
+    file_.tasks[i].depends = {depends.data() + start[i], start[i + 1] - start[i]};
+    file_.tasks[i].depends_lines = {lines.data() + start[i], start[i + 1] - start[i]};
+  }
+}
+
+// The lists read line by line, as spans, now that no list grows any more.
+void Builder::make_spans() {
+  for (size_t i = 0; i < file_.tasks.size(); ++i) {
+    Task& t = file_.tasks[i];
+    const ListRuns& r = runs_[i];
+    auto span = [](const auto& list, const uint32_t (&run)[2]) {
+      return std::span(list.data() + run[0], run[1] - run[0]);
+    };
+    t.requirements = span(text_->requirements, r.requirements);
+    t.annotations = span(text_->annotations, r.annotations);
+    t.boundary = span(text_->boundary, r.boundary);
+    t.checklist = span(text_->checklist, r.checklist);
+    if (description_[i]) t.description = *description_[i];
+  }
+}
+
+TaskFile Builder::finish() {
+  if (fence_) {
+    warn(fence_line_, "code fence is never closed: the rest of the file is read as code, not tasks");
+    fence_.reset();
+  }
+  drop_empty_heading_tasks();
+  rank_named_ids();
+  for (size_t i = 0; i < file_.tasks.size(); ++i) {
+    // `/kiro-impl` may write `_Blocked: reason_` on the task line itself.
+    std::string_view raw = raw_titles_[i].text;
+    std::string unblocked;  // the title without its _Blocked: reason, when it has one
+    if (auto at = raw.find("_Blocked:"); at != std::string::npos) {
+      auto end = raw.find('_', at + 9);
+      std::string_view reason = trim(raw.substr(at + 9, end == std::string::npos ? std::string::npos : end - at - 9));
+      file_.tasks[i].blocked_reason = reason.empty() ? std::string_view("blocked") : reason;
+      unblocked = std::string(raw);
+      unblocked.erase(at, end == std::string::npos ? std::string::npos : end + 1 - at);
+      raw = unblocked;
+    }
+    auto parts = split_title(raw);
+    std::string_view title = has_markdown(parts.title) ? keep(trim(strip_markdown(parts.title))) : parts.title;
+    file_.tasks[i].title = unblocked.empty() ? title : keep(title);  // `unblocked` goes now
+    file_.tasks[i].parallel = parts.parallel;
+  }
+  file_.index.reserve(file_.tasks.size());
+  resolve_parents();
+  expand_dependencies();
+  file_.text = std::move(text_);
+  std::stable_sort(file_.waves.begin(), file_.waves.end(),
+                   [](const WaveHint& a, const WaveHint& b) { return a.number < b.number; });
+  if (file_.tasks.empty()) warn(1, "no numbered tasks found (expected lines such as '- [ ] 1.1 Title')");
+  return std::move(file_);
+}
+
+}  // namespace kp::tasks_md

@@ -1,0 +1,115 @@
+// Reading a tasks.md line by line into a TaskFile (the grammar's rules per
+// line are in tasks_md_lines.hpp): one Builder reads one part of the file;
+// parse_tasks_md may read a large file as two parts on two threads and join them.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/tasks_md.hpp"
+#include "common/tasks_md_lines.hpp"
+
+namespace kp::tasks_md {
+
+struct DepToken {
+  ListToken token;
+  int line = 0;
+};
+
+// Accumulates tasks line by line; finish() resolves parents, ranges and ids.
+// Where a task's entries sit in the TaskFileText lists while the file is read.
+// A task's entries are written while it is the last task read, so each of its
+// lists is one run [begin, end) of the shared list; spans are made at the end.
+struct ListRuns {
+  uint32_t requirements[2] = {0, 0}, annotations[2] = {0, 0}, boundary[2] = {0, 0}, checklist[2] = {0, 0};
+};
+
+class Builder {
+ public:
+  // `text` receives what the tasks point into; `source` is the whole file
+  // (it lives in the first part's text).
+  Builder(std::shared_ptr<TaskFileText> text, std::string_view source, std::string path, size_t expected_tasks);
+
+  std::string_view source() const { return source_; }
+  // Every line of `part` (a piece of the source), the first numbered `first_line`.
+  void read(std::string_view part, int first_line);
+  void line(std::string_view raw, int number);
+  // After the part's last line: each task's lists as spans (they grow no more).
+  void make_spans();
+  // The part after this one, read on its own from a top-level task line:
+  // true when this part ends in no state that line would have seen (an open
+  // fence, the notes, a heading its fences read). Then join takes it in.
+  bool can_join(const Builder& next) const;
+  void join(Builder&& next);
+  TaskFile finish();
+
+ private:
+  void warn(int line, std::string message) { file_.warnings.push_back({line, std::move(message)}); }
+  int add_task(std::string_view number, Box box, bool optional, bool trailing_dot,
+               std::string_view title, int line, bool from_heading);
+  void detail(std::string_view text, int line);
+  void end_fence(int line);
+  void add_requirements(std::string_view value);
+  bool add_numbered_requirements(std::string_view value);
+  void add_requirement_range(std::string_view first, std::string_view last);
+  bool in_source(std::string_view s) const {
+    return s.data() >= source().data() && s.data() + s.size() <= source().data() + source().size();
+  }
+  void add_requirement(std::string_view id) {
+    text_->requirements.push_back(id);
+    runs_[size_t(current_)].requirements[1] = static_cast<uint32_t>(text_->requirements.size());
+  }
+  void resolve_parents();
+  void link_children();
+  void expand_dependencies();
+  std::vector<int> tasks_in_range(const TaskId& a, const TaskId& b);
+  void drop_empty_heading_tasks();
+  void rank_named_ids();
+  void known_label(Task& task, std::string_view label, std::string_view value);
+  bool notes_line(std::string_view raw, const LineShape& sh);
+  // Text for display: a view into the file when it has no markup, else the stripped text kept.
+  std::string_view display(std::string_view text) { return has_markdown(text) ? keep(strip_markdown(text)) : text; }
+  std::string_view keep(std::string_view built) { return text_->built.keep(built); }
+  // Appends a line to a text read over several lines; returns the text so far.
+  std::string_view join(std::string_view text, std::string*& joined, std::string_view more, char glue) {
+    if (!joined) joined = &text_->joined.emplace_back(text);
+    *joined += glue;
+    *joined += more;
+    return *joined;
+  }
+
+  std::shared_ptr<TaskFileText> text_;
+  std::string_view source_;
+  TaskFile file_;
+  // A task's title as written: a view into the file's text, or into
+  // TaskFileText::joined when it goes on over more lines (no copy per task).
+  struct RawTitle {
+    std::string_view text;
+    std::string* joined = nullptr;
+  };
+  std::vector<RawTitle> raw_titles_;
+  std::vector<std::string*> description_;  // per task: its description when it has several lines
+  std::vector<bool> trailing_dot_;
+  std::vector<ListRuns> runs_;
+  // Scratch lists reused from line to line (no list allocated per annotation).
+  std::vector<LabelValue> annotations_;
+  std::vector<ListToken> ids_;
+  std::vector<std::vector<DepToken>> dep_tokens_;
+  std::vector<std::vector<int>> by_depth_;  // task indexes of each depth, by key (ranges)
+  int current_ = -1;         // the task whose details we are reading
+  int current_indent_ = -1;  // its bullet's column (-1: a heading task)
+  bool title_continues_ = false;
+  std::string section_;      // lower-cased text of the last heading
+  bool seen_heading_ = false;
+  bool read_outer_section_ = false;  // a fence opened before this part's first heading
+  int notes_level_ = 0;      // inside `## Implementation Notes`: its heading level
+  std::optional<Fence> fence_;
+  int fence_line_ = 0;
+  std::string fence_body_;
+  std::string fence_section_;
+};
+
+}  // namespace kp::tasks_md
