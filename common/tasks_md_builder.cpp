@@ -573,7 +573,8 @@ void Builder::expand_dependencies() {
 }
 
 // The lists read line by line, as spans, now that no list grows any more.
-void Builder::make_spans() {
+void Builder::end_part() {
+  titles();
   for (size_t i = 0; i < file_.tasks.size(); ++i) {
     Task& t = file_.tasks[i];
     const ListRuns& r = runs_[i];
@@ -588,15 +589,9 @@ void Builder::make_spans() {
   }
 }
 
-TaskFile Builder::finish() {
-  if (fence_) {
-    warn(fence_line_, "code fence is never closed: the rest of the file is read as code, not tasks");
-    fence_.reset();
-  }
-  drop_empty_heading_tasks();
-  rank_named_ids();
+// Titles without markup, (P) or a `_Blocked:` on the task line (`/kiro-impl` may write one there).
+void Builder::titles() {
   for (size_t i = 0; i < file_.tasks.size(); ++i) {
-    // `/kiro-impl` may write `_Blocked: reason_` on the task line itself.
     std::string_view raw = raw_titles_[i].text;
     std::string unblocked;  // the title without its _Blocked: reason, when it has one
     if (auto at = raw.find("_Blocked:"); at != std::string::npos) {
@@ -612,6 +607,15 @@ TaskFile Builder::finish() {
     file_.tasks[i].title = unblocked.empty() ? title : keep(title);  // `unblocked` goes now
     file_.tasks[i].parallel = parts.parallel;
   }
+}
+
+TaskFile Builder::finish() {
+  if (fence_) {
+    warn(fence_line_, "code fence is never closed: the rest of the file is read as code, not tasks");
+    fence_.reset();
+  }
+  drop_empty_heading_tasks();
+  rank_named_ids();
   file_.index.reserve(file_.tasks.size());
   resolve_parents();
   expand_dependencies();

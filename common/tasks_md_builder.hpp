@@ -37,8 +37,9 @@ class Builder {
   // Every line of `part` (a piece of the source), the first numbered `first_line`.
   void read(std::string_view part, int first_line);
   void line(std::string_view raw, int number);
-  // After the part's last line: each task's lists as spans (they grow no more).
-  void make_spans();
+  // After the part's last line: the titles, and each task's lists as spans
+  // (they grow no more). On the part's own thread.
+  void end_part();
   // The part after this one, read on its own from a top-level task line:
   // true when this part ends in no state that line would have seen (an open
   // fence, the notes, a heading its fences read). Then join takes it in.
@@ -67,6 +68,7 @@ class Builder {
   void expand_dependencies();
   std::vector<int> tasks_in_range(const TaskId& a, const TaskId& b);
   void drop_empty_heading_tasks();
+  void titles();
   void rank_named_ids();
   void known_label(Task& task, std::string_view label, std::string_view value);
   bool notes_line(std::string_view raw, const LineShape& sh);
