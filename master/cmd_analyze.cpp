@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <malloc.h>
 #include <cstdlib>
-#include <cstring>
 #include <future>
 #include <iterator>
 #include <map>
@@ -14,19 +12,21 @@
 #include <span>
 #include <unordered_map>
 
+#include <malloc.h>
+
 #include <fmt/compile.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "common/buffered_writer.hpp"
 #include "common/error.hpp"
+#include "common/json_text.hpp"
 #include "common/agent_footprint.hpp"
 #include "common/machine_capacity.hpp"
 #include "common/makespan_prediction.hpp"
 #include "common/planner.hpp"
 #include "common/run_state.hpp"
 #include "common/agent_profile.hpp"
-#include "common/ascii_words.hpp"
 #include "common/cc_sdd.hpp"
 #include "common/settings.hpp"
 #include "common/spec_meta.hpp"
@@ -259,82 +259,6 @@ Counts count(const Analysis& a) {
   return c;
 }
 
-// A JSON string: escapes, and U+FFFD for bytes that are not UTF-8.
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (size_t i = 0; i < s.size();) {
-    size_t plain = i;  // a run that needs no escape: copied in one piece
-    while (plain < s.size()) {
-      if (plain + 8 <= s.size()) {  // eight bytes at a time while none needs escaping
-        uint64_t w = ascii_words::load(s, plain);
-        if (!ascii_words::has_below(w, 0x20) && !ascii_words::has_above(w, 0x7e) && !ascii_words::has_byte(w, '"') &&
-            !ascii_words::has_byte(w, '\\')) {
-          plain += 8;
-          continue;
-        }
-      }
-      auto b = static_cast<unsigned char>(s[plain]);
-      if (b < 0x20 || b >= 0x7f || b == '"' || b == '\\') break;
-      ++plain;
-    }
-    if (plain > i) {
-      out.append(s.data() + i, plain - i);
-      i = plain;
-      continue;
-    }
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      if (c == '"') out += "\\\"";
-      else if (c == '\\') out += "\\\\";
-      else if (c == '\n') out += "\\n";
-      else if (c == '\t') out += "\\t";
-      else if (c == '\r') out += "\\r";
-      else fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);  // other controls, DEL
-      ++i;
-      continue;
-    }
-    Utf8Char ch = decode_utf8(s, i);
-    if (ch.valid) out.append(s.substr(i, ch.length));
-    else out += "\xEF\xBF\xBD";
-    i += ch.length;
-  }
-  out += '"';
-}
-
-// A task id: letters, digits, dots and hyphens by construction (the parser
-// keeps no other id), so it is written as it is, with no escape scan.
-void append_json_id(std::string& out, std::string_view id) {
-  const size_t at = out.size();
-  out.resize(at + id.size() + 2);
-  char* p = out.data() + at;
-  *p = '"';
-  std::memcpy(p + 1, id.data(), id.size());
-  p[id.size() + 1] = '"';
-}
-
-void append_json_ids(std::string& out, std::span<const std::string_view> ids) {
-  out += '[';
-  for (size_t k = 0; k < ids.size(); ++k) {
-    if (k) out += ',';
-    append_json_id(out, ids[k]);
-  }
-  out += ']';
-}
-
-void append_int(std::string& out, int value) {
-  fmt::format_int text(value);
-  out.append(text.data(), text.size());
-}
-
-void append_json_strings(std::string& out, std::span<const std::string_view> list) {
-  out += '[';
-  for (size_t k = 0; k < list.size(); ++k) {
-    if (k) out += ',';
-    append_json_string(out, list[k]);
-  }
-  out += ']';
-}
-
 // Written by hand, one task per line: readable, greppable, and fast for 100,000 tasks.
 // Measured reason (2026-12-01, this machine): nlohmann::ordered_json building and
 // dumping the same 100,000-task document alone takes 0.85 s of CPU and 179 MB of
@@ -345,16 +269,16 @@ void print_json(const Analysis& a) {
   BufferedWriter writer(stdout);
   std::string& out = writer.text();
   out += "{\n  \"spec\": ";
-  append_json_string(out, a.paths.spec);
+  json_text::append_string(out, a.paths.spec);
   out += fmt::format(",\n  \"order\": \"{}\",\n  \"order_reason\": ", to_string(a.plan.order));
-  append_json_string(out, order_reason(a));
+  json_text::append_string(out, order_reason(a));
   out += ",\n  \"prompt\": {\"template\":";
-  append_json_string(out, a.prompt.prompt_template);
+  json_text::append_string(out, a.prompt.prompt_template);
   out += ",\"source\":";
-  append_json_string(out, a.prompt.missing ? std::string("not installed") : a.prompt.source);
+  json_text::append_string(out, a.prompt.missing ? std::string("not installed") : a.prompt.source);
   out += ",\"install_hint\":";
   if (a.prompt.install_hint.empty()) out += "null";
-  else append_json_string(out, a.prompt.install_hint);
+  else json_text::append_string(out, a.prompt.install_hint);
   out += fmt::format("}},\n  \"implementation_notes\": {},\n", a.file.implementation_notes.size());
   out += fmt::format("  \"counts\": {{\"tasks\":{},\"parents\":{},\"runnable\":{},\"completed\":{},\"pending\":{},"
                      "\"optional\":{},\"blocked\":{}}},\n",
@@ -362,11 +286,11 @@ void print_json(const Analysis& a) {
   out += "  \"waves\": [";
   for (size_t w = 0; w < a.plan.waves.size(); ++w) {
     out += w ? ",\n    " : "\n    ";
-    append_json_ids(out, a.plan.waves[w]);
+    json_text::append_ids(out, a.plan.waves[w]);
   }
   out += a.plan.waves.empty() ? "],\n" : "\n  ],\n";
   out += "  \"critical_path\": {\"tasks\":";
-  append_json_ids(out, a.plan.critical_path);
+  json_text::append_ids(out, a.plan.critical_path);
   out += fmt::format(",\"length\":{}}},\n", a.plan.critical_path.size());
   std::vector<int> leaf_of_task(a.file.tasks.size(), -1);
   for (size_t k = 0; k < a.plan.leaves.size(); ++k) leaf_of_task[a.plan.leaves[k].index] = static_cast<int>(k);
@@ -377,38 +301,38 @@ void print_json(const Analysis& a) {
     const PlannedTask* p = t.is_leaf() ? &a.plan.leaves[leaf_of_task[i]] : nullptr;
     std::string_view status = p ? leaf_status(*p) : parent_status(a.file, t, stack);
     out += i ? ",\n    {\"id\":"sv : "\n    {\"id\":"sv;
-    append_json_id(out, t.id);
+    json_text::append_id(out, t.id);
     out += ",\"title\":"sv;
-    append_json_string(out, t.title);
+    json_text::append_string(out, t.title);
     out += ",\"status\":\""sv;
     out += status;
     out += "\",\"parent\":"sv;
-    if (t.parent >= 0) append_json_id(out, a.file.tasks[t.parent].id);
+    if (t.parent >= 0) json_text::append_id(out, a.file.tasks[t.parent].id);
     else out += "null"sv;
     out += t.parallel ? ",\"parallel\":true"sv : ",\"parallel\":false"sv;
     out += (p ? p->optional : t.optional) ? ",\"optional\":true,\"deps\":"sv : ",\"optional\":false,\"deps\":"sv;
-    append_json_ids(out, p ? p->deps : std::span<const std::string_view>(a.parent_deps[i]));
+    json_text::append_ids(out, p ? p->deps : std::span<const std::string_view>(a.parent_deps[i]));
     out += ",\"requirements\":"sv;
-    append_json_strings(out, t.requirements);
+    json_text::append_strings(out, t.requirements);
     out += ",\"group\":"sv;
     if (t.group.empty()) out += "null"sv;
-    else append_json_string(out, t.group);
+    else json_text::append_string(out, t.group);
     out += ",\"boundary\":"sv;
-    append_json_strings(out, t.boundary);
+    json_text::append_strings(out, t.boundary);
     out += ",\"contracts\":"sv;
     if (t.contracts.empty()) out += "null"sv;
-    else append_json_string(out, t.contracts);
+    else json_text::append_string(out, t.contracts);
     out += ",\"blocked_reason\":"sv;
-    if (t.blocked_reason) append_json_string(out, *t.blocked_reason);
+    if (t.blocked_reason) json_text::append_string(out, *t.blocked_reason);
     else out += "null"sv;
     if (p && p->wave >= 0) {
       out += ",\"wave\":"sv;
-      append_int(out, p->wave);
+      json_text::append_int(out, p->wave);
     } else {
       out += ",\"wave\":null"sv;
     }
     out += ",\"line\":"sv;
-    append_int(out, t.line);
+    json_text::append_int(out, t.line);
     out += '}';
     writer.flush_if_full();
   }
@@ -418,7 +342,7 @@ void print_json(const Analysis& a) {
   auto warnings = all_warnings(a);
   for (size_t k = 0; k < warnings.size(); ++k) {
     out += fmt::format("{}{{\"line\":{},\"message\":", k ? ",\n    " : "\n    ", warnings[k].line);
-    append_json_string(out, warnings[k].message);
+    json_text::append_string(out, warnings[k].message);
     out += '}';
   }
   out += warnings.empty() ? "]\n}\n" : "\n  ]\n}\n";

@@ -5,7 +5,8 @@
 # Prints wall time, CPU time (user+sys) and max RSS, for --json and for the
 # human report, and under each run its phases as analyze measures them
 # (KIRO_PARALLEL_TIMING=1: settings, parse, history, plan, parent deps,
-# prediction, output, and their total). Wall time depends on the machine's
+# output, their total, and the prediction, which runs on a thread of its own
+# beside parent deps and output, with its own time). Wall time depends on the machine's
 # load: the CPU time and the phases are the figures to compare.
 # Target: 100,000 tasks, parsed, planned and printed, in under 0.1 s.
 #   scripts/bench-analyze.sh   (builds build-release/ once, or KP_BUILD_DIR)
