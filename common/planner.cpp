@@ -368,6 +368,14 @@ size_t fill_waves(const TaskFile& file, const std::vector<int>& by_key, const st
   for (size_t k = 0; k < plan.leaves.size(); ++k) leaf_of_task[size_t(plan.leaves[k].index)] = static_cast<int>(k);
   plan.waves.assign(size_t(wave_count), {});
   plan.wave_leaves.assign(size_t(wave_count), {});
+  std::vector<size_t> sizes(size_t(wave_count), 0);  // each wave sized once: no wave of 50,000 ids grown by doubling
+  for (int i : by_key) {
+    if (runs[size_t(i)]) ++sizes[size_t(level_out[size_t(i)] - 1)];
+  }
+  for (size_t w = 0; w < sizes.size(); ++w) {
+    plan.waves[w].reserve(sizes[w]);
+    plan.wave_leaves[w].reserve(sizes[w]);
+  }
   size_t scheduled = 0;
   for (int i : by_key) {
     if (!runs[size_t(i)]) continue;
@@ -401,14 +409,13 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
 
   // Status of every task, ancestors included (ids are shallow: the walk up is short).
   std::vector<char> optional(n, 0), own_blocked(n, 0);
-  std::vector<std::string> own_reason(n);
+  std::vector<int> blocked_on(n, -1);  // the task (itself or an ancestor) whose _Blocked:_ blocks it
   for (int i = 0; i < n; ++i) {
     for (int a = i; a >= 0; a = file.tasks[a].parent) {
       if (file.tasks[a].optional) optional[i] = 1;
       if (file.tasks[a].blocked_reason && !own_blocked[i]) {
         own_blocked[i] = 1;
-        own_reason[i] = a == i ? std::string(*file.tasks[a].blocked_reason)
-                               : fmt::format("{} (on {})", *file.tasks[a].blocked_reason, file.tasks[a].id);
+        blocked_on[i] = a;
       }
     }
   }
@@ -537,7 +544,10 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
       p.blocked = !p.completed && !p.skipped && blocked_by[i] >= 0;
       if (p.blocked) {
         int by = blocked_by[i];
-        p.blocked_reason = by == i ? own_reason[i] : fmt::format("waits for blocked task {}", file.tasks[by].id);
+        const int on = blocked_on[i];
+        p.blocked_reason = by != i   ? fmt::format("waits for blocked task {}", file.tasks[by].id)
+                           : on == i ? std::string(*file.tasks[on].blocked_reason)
+                                     : fmt::format("{} (on {})", *file.tasks[on].blocked_reason, file.tasks[on].id);
       }
       std::span<int> d = behind_of(i);
       if (d.size() > 1) std::sort(d.begin(), d.end(), by_rank);  // by key, then file order

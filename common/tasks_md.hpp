@@ -2,6 +2,7 @@
 // hand): the grammar is /shared/tasks-md-grammar.md. The parser is lenient: it
 // reads what it can and reports the rest as warnings naming the line.
 #pragma once
+#include <cstdint>
 #include <deque>
 #include <filesystem>
 #include <memory>
@@ -18,7 +19,7 @@
 
 namespace kp {
 
-enum class TaskMark { pending, done, in_progress };
+enum class TaskMark : uint8_t { pending, done, in_progress };
 
 struct Diagnostic {
   int line = 0;  // 1-based; 0 when the message is about the whole file
@@ -56,27 +57,30 @@ struct TaskFileText {
 // One task as written. Views and spans point into its TaskFile's TaskFileText:
 // a Task lives as long as a TaskFile (or a Plan) that holds that text.
 struct Task {
+  // The fields the planner and the output read on every pass come first: one
+  // cache line per task (measured: the plan's passes over 100,000 tasks were
+  // bound by how much of each Task they pulled in).
+  std::span<const int> children;                // indexes, file order
   std::string_view id;   // canonical: "1.10", "5.2.1"
-  TaskId key;
-  std::string_view title;  // markup stripped, no "(P)", no leading ". "
+  int parent = -1;            // index into TaskFile::tasks
+  int line = 0;
   TaskMark mark = TaskMark::pending;
   bool major = false;     // top level: no parent task
   bool optional = false;  // `- [ ]* 2.3` or `- [ ] 2.3*`
   bool parallel = false;  // (P)
   bool from_heading = false;  // `## 1. Title` / `## Task 1: Title`
   bool declares_depends = false;       // a dependency label, `None` included
-  int parent = -1;            // index into TaskFile::tasks
-  int line = 0;
-  std::span<const int> children;                // indexes, file order
   std::span<const std::string_view> depends;    // written dependency ids, ranges expanded
+  std::optional<std::string_view> blocked_reason;
+  std::optional<double> estimate_seconds;       // **Estimated Duration:** 30 min
+  std::span<const std::string_view> boundary;   // _Boundary: A, B_ (cc-sdd 3)
+  std::string_view title;  // markup stripped, no "(P)", no leading ". "
+  TaskId key;
   std::span<const int> depends_lines;           // the line of each entry of `depends`
   std::span<const std::string_view> requirements;
   std::span<const Annotation> annotations;      // other `_Label: value_`
-  std::optional<std::string_view> blocked_reason;
-  std::span<const std::string_view> boundary;   // _Boundary: A, B_ (cc-sdd 3)
   std::string_view contracts;                   // _Contracts: ..._
   std::string_view group;                       // **Parallel Group:** (for display)
-  std::optional<double> estimate_seconds;       // **Estimated Duration:** 30 min
   std::string_view description;
   std::span<const ChecklistItem> checklist;
 

@@ -195,6 +195,13 @@ std::string_view parent_status(const TaskFile& file, const Task& t, std::vector<
   return "completed";
 }
 
+// True when task `id` is below task `parent` by its id ("5.2.1" below "5").
+// Ids are canonical (TaskId::str's text), so this is TaskId::is_ancestor_of
+// read from the ids, which sit in a Task's first cache line.
+bool below(std::string_view parent, std::string_view id) {
+  return id.size() > parent.size() && id[parent.size()] == '.' && id.starts_with(parent);
+}
+
 // What a parent waits for: its leaves' dependencies outside it.
 void compute_parent_deps(Analysis& a) {
   a.parent_deps.assign(a.file.tasks.size(), {});
@@ -215,17 +222,16 @@ void compute_parent_deps(Analysis& a) {
         continue;
       }
       for (int d : a.plan.leaves[leaf_of_task[c]].dep_indexes) {
-        if (!t.key.is_ancestor_of(a.file.tasks[d].key)) out.push_back(d);
+        if (!below(t.id, a.file.tasks[d].id)) out.push_back(d);
       }
     }
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     a.parent_deps[i].reserve(out.size());
     for (int d : out) a.parent_deps[i].push_back(a.file.tasks[d].id);
-    if (a.parent_deps[i].size() > 1) {
-      std::sort(a.parent_deps[i].begin(), a.parent_deps[i].end(),
-                [](std::string_view x, std::string_view y) { return task_id_less(x, y); });
-    }
+    auto by_id = [](std::string_view x, std::string_view y) { return task_id_less(x, y); };
+    if (!std::is_sorted(a.parent_deps[i].begin(), a.parent_deps[i].end(), by_id))  // file order, nearly always
+      std::sort(a.parent_deps[i].begin(), a.parent_deps[i].end(), by_id);
     // Ids are unique among dependencies unless the file repeats one (duplicates warned of).
     a.parent_deps[i].erase(std::unique(a.parent_deps[i].begin(), a.parent_deps[i].end()), a.parent_deps[i].end());
   }
