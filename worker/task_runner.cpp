@@ -366,7 +366,7 @@ std::string_view to_string(TaskEnd end) {
 }
 
 TaskEnd run_claimed_task(const SpecPaths& paths, int worker_id, const Claim& claim,
-                         const std::atomic<bool>& stop) {
+                         const std::atomic<bool>& stop, StartSlot& start_slot) {
   const TaskState& task = claim.task;
   log_info("worker {} {} task {} \"{}\" (attempt {})", worker_id, claim.resumed ? "resumes" : "starts",
            task.id, task.title, task.attempts);
@@ -374,7 +374,10 @@ TaskEnd run_claimed_task(const SpecPaths& paths, int worker_id, const Claim& cla
   const auto sessions = local_session_place(tmux);
   const auto work = local_work_place(paths.repo_root);
   const Placement place{*sessions, *work};
-  if (phase_past_agent(task.phase)) return finish_task(paths, task, claim.config, place, stop);
+  if (phase_past_agent(task.phase)) {
+    start_slot.release();
+    return finish_task(paths, task, claim.config, place, stop);
+  }
   AgentSetup agent;
   try {
     agent = agent_setup(paths, claim.config, task);
@@ -393,10 +396,14 @@ TaskEnd run_claimed_task(const SpecPaths& paths, int worker_id, const Claim& cla
   auto last_log_write = std::chrono::steady_clock::time_point{};
   MonitorEvents events;
   events.phase = [&](const std::string& phase) {
+    // Waiting for a person is not starting: it must not hold others back.
+    if (phase.rfind("needs", 0) == 0 || phase.rfind("waiting", 0) == 0) start_slot.release();
     update_run_state(paths, [&](RunState& s) {
       if (s.find(task.id)) set_phase_text(s, task.id, phase);
     });
   };
+  events.prompt_delivered = [&] { start_slot.release(); };
+  if (prompt_sent) start_slot.release();  // resumed past its start
   events.prompt_sent = [&] {
     update_run_state(paths, [&](RunState& s) {
       if (s.find(task.id)) deliver_prompt(s, task.id);
@@ -426,6 +433,7 @@ TaskEnd run_claimed_task(const SpecPaths& paths, int worker_id, const Claim& cla
     result.outcome = MonitorOutcome::session_gone;
     result.detail = e.what();
   }
+  start_slot.release();
   footprint.reset();  // records what the agent cost, before its session ends
   if (!result.last_screen.empty()) write_file_atomic(latest_log, result.last_screen);
   log_info("task {}: monitor ended: {} {}", task.id, to_string(result.outcome), result.detail);
