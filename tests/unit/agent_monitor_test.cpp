@@ -253,6 +253,39 @@ TEST_CASE("monitor: with hooks, the Stop signal ends the turn and StopFailure is
   }
 }
 
+TEST_CASE("monitor: a Stop signal after the idle screen ends the turn within 60 ms, not a poll interval later") {
+  test::TempDir dir;
+  const auto channel_path = dir / "signals.jsonl";
+  SignalChannel channel(channel_path);
+  FakeTerminal term;
+  std::optional<ScreenSource::Clock::time_point> idle_at, stop_at;
+  term.on_enter = [&](FakeTerminal& t) {
+    if (!t.input.empty()) t.screen = busy("❯ " + t.input);
+  };
+  term.on_time = [&](FakeTerminal& t) {
+    if (t.input.empty()) return;
+    if (!idle_at && t.t.time_since_epoch() > 2s) {
+      idle_at = t.t;
+      t.screen = idle("❯ " + t.input + "\n⏺ words");
+    }
+    // The Stop hook writes its line 300 ms after the redraw; the monitor can
+    // only see it at its next wake (the fake clock moves in the monitor's waits).
+    if (idle_at && !stop_at && t.t - *idle_at >= 300ms) {
+      stop_at = *idle_at + 300ms;
+      append_signal_line(channel_path, {{"hook_event_name", "Stop"}, {"transcript_path", "/t.jsonl"}});
+    }
+  };
+  MonitorSettings s = quick_settings();
+  s.poll_interval = 250ms;
+  s.expect_stop_signal = true;
+  s.signals = &channel;
+  MonitorResult r = run(term, s);
+  REQUIRE(stop_at.has_value());
+  CHECK(r.outcome == MonitorOutcome::turn_ended);
+  CHECK(r.by_signal);
+  CHECK(term.t - *stop_at <= 60ms);  // neither the poll interval (250 ms) nor done_settle (1.5 s)
+}
+
 TEST_CASE("monitor: a prompt screen the policy does not approve gets no Enter") {
   FakeTerminal term;
   term.on_enter = [&](FakeTerminal& t) {
