@@ -1,5 +1,5 @@
 // At most K tasks of a run in their start phase at once (claim, worktree,
-// tmux session, agent up to the task prompt delivered): 64 workers starting
+// tmux session, agent up to its first ready input prompt): 64 workers starting
 // 64 agents together saturate a small machine for seconds, and the agents
 // already up wait that long for their prompts to be answered. The gate is K
 // lock files (.start-slot-<i>.lock in the spec folder) shared by the run's

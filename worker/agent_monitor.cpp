@@ -183,6 +183,10 @@ class Monitor {
       set_phase(person_blocks_keys() ? "waiting: a person is attached" : "waiting: text in the input line");
       return std::nullopt;
     }
+    if (!ready_seen_) {
+      ready_seen_ = true;
+      if (ev_.agent_ready) ev_.agent_ready();
+    }
     // Typed only into a screen that stayed ready: no dialog drawn over it
     // (codex's trust dialog), no "Initializing" (gemini loses prompts then).
     if (!ready_since_) ready_since_ = now;
@@ -423,6 +427,7 @@ class Monitor {
   Clock::time_point answered_at_{};
   bool recheck_ = true;
   bool capture_now_ = false;  // capture without waiting (a Stop signal came)
+  bool ready_seen_ = false;
 };
 
 }  // namespace

@@ -402,6 +402,7 @@ TaskEnd run_claimed_task(const SpecPaths& paths, int worker_id, const Claim& cla
       if (s.find(task.id)) set_phase_text(s, task.id, phase);
     });
   };
+  events.agent_ready = [&] { start_slot.release(); };
   events.prompt_delivered = [&] { start_slot.release(); };
   if (prompt_sent) start_slot.release();  // resumed past its start
   events.prompt_sent = [&] {

@@ -14,7 +14,8 @@ enum class TaskEnd { completed, failed, conflict, stopped, interrupted, committe
 std::string_view to_string(TaskEnd end);
 
 // `start_slot` (the start gate's, start_gate.hpp) is released once the start
-// phase is over: the prompt delivered, a person asked, or the monitor ended.
+// phase is over: the agent shows its input prompt, a person is asked, or the
+// monitor ended.
 TaskEnd run_claimed_task(const SpecPaths& paths, int worker_id, const Claim& claim,
                          const std::atomic<bool>& stop, StartSlot& start_slot);
 
