@@ -76,6 +76,10 @@ class Monitor {
     // Idle at the prompt, the Stop signal due: look at the channel often.
     if (s_.signals && stage_ == Stage::working && done_since_) wait = std::min(wait, std::chrono::milliseconds(kStopPoll));
     if (capture_now_) wait = 0ms;
+    // A settle that ends before the next poll is looked at when it ends, not a poll later.
+    if (settle_ends_ && *settle_ends_ > src_.now()) {
+      wait = std::min(wait, std::chrono::ceil<std::chrono::milliseconds>(*settle_ends_ - src_.now()));
+    }
     if (dirty_since_ != kNever) {
       auto left = std::chrono::ceil<std::chrono::milliseconds>(
           std::min(last_output_ + kQuiet, dirty_since_ + kMaxDirty) - src_.now());
@@ -192,6 +196,7 @@ class Monitor {
     if (!ready_since_) ready_since_ = now;
     if (now - *ready_since_ < s_.ready_settle) {
       recheck_ = true;
+      settle_ends_ = *ready_since_ + s_.ready_settle;
       return std::nullopt;
     }
     type_prompt();
@@ -277,7 +282,10 @@ class Monitor {
     }
     if (!done_since_) done_since_ = now;
     recheck_ = true;
-    if (now - *done_since_ < s_.done_settle) return std::nullopt;
+    if (now - *done_since_ < s_.done_settle) {
+      settle_ends_ = *done_since_ + s_.done_settle;
+      return std::nullopt;
+    }
     if (s_.expect_stop_signal && now - *done_since_ < s_.done_settle + s_.signal_grace) return std::nullopt;
     if (s_.expect_stop_signal) log("the agent is idle but sent no Stop signal; judging from the screen");
     return end(MonitorOutcome::turn_ended, why_);
@@ -428,6 +436,7 @@ class Monitor {
   bool recheck_ = true;
   bool capture_now_ = false;  // capture without waiting (a Stop signal came)
   bool ready_seen_ = false;
+  std::optional<Clock::time_point> settle_ends_;  // when a ready or done settle now running ends
 };
 
 }  // namespace

@@ -286,6 +286,27 @@ TEST_CASE("monitor: a Stop signal after the idle screen ends the turn within 60 
   CHECK(term.t - *stop_at <= 60ms);  // neither the poll interval (250 ms) nor done_settle (1.5 s)
 }
 
+TEST_CASE("monitor: the prompt is typed when ready_settle ends, not at the next poll after it") {
+  FakeTerminal term;
+  term.screen = idle();
+  std::optional<double> typed_at;
+  agent_that_works(term, 1s, "Done.");
+  auto on_time = term.on_time;
+  term.on_time = [&, on_time](FakeTerminal& t) {
+    if (!t.input.empty() && !typed_at) typed_at = t.seconds();
+    on_time(t);
+  };
+  MonitorSettings s = quick_settings();
+  s.poll_interval = 250ms;
+  s.ready_settle = 300ms;
+  MonitorResult r = run(term, s);
+  CHECK(r.outcome == MonitorOutcome::turn_ended);
+  REQUIRE(typed_at.has_value());
+  // First look after one poll (0.25 s), ready_settle (0.3 s), the echo check's
+  // first wait (0.05 s): 0.6 s. A settle seen only at polls would make it 0.8 s.
+  CHECK(*typed_at == doctest::Approx(0.6));
+}
+
 TEST_CASE("monitor: a prompt screen the policy does not approve gets no Enter") {
   FakeTerminal term;
   term.on_enter = [&](FakeTerminal& t) {
