@@ -2,9 +2,9 @@
 // tmux session, agent up to its first ready input prompt): 64 workers starting
 // 64 agents together saturate a small machine for seconds, and the agents
 // already up wait that long for their prompts to be answered. The gate is K
-// lock files (.start-slot-<i>.lock in the spec folder) shared by the run's
-// worker processes: a slot is an fcntl lock, so a worker that dies frees its
-// slot with it.
+// lock files (logs/.start-slot-<i>.lock of the spec, excluded from git)
+// shared by the run's worker processes: a slot is an fcntl lock, so a worker
+// that dies frees its slot with it.
 #pragma once
 #include <atomic>
 #include <chrono>

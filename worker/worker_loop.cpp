@@ -45,7 +45,7 @@ StartGate start_gate(const SpecPaths& paths) {
   } catch (const std::exception& e) {
     log_info("cannot read the run's max_starting ({}); starting without a gate", e.what());
   }
-  return StartGate(paths.spec_dir, slots);
+  return StartGate(paths.logs_dir, slots);  // logs/ is excluded from git: no untracked files
 }
 
 }  // namespace
