@@ -351,6 +351,18 @@ TaskEnd after_monitor(const SpecPaths& paths, const Claim& claim, const AgentSet
   return fail_task(paths, task, claim.config, why);
 }
 
+// The start gate's slot goes at the agent's first ready screen, its prompt
+// delivered, or a person asked (waiting for one is not starting: it must not
+// hold other tasks back).
+void end_start_phase_on(MonitorEvents& events, StartSlot& slot) {
+  events.phase = [phase = std::move(events.phase), &slot](const std::string& p) {
+    if (p.rfind("needs", 0) == 0 || p.rfind("waiting", 0) == 0) slot.release();
+    if (phase) phase(p);
+  };
+  events.agent_ready = [&slot] { slot.release(); };
+  events.prompt_delivered = [&slot] { slot.release(); };
+}
+
 }  // namespace
 
 std::string_view to_string(TaskEnd end) {
@@ -396,14 +408,10 @@ TaskEnd run_claimed_task(const SpecPaths& paths, int worker_id, const Claim& cla
   auto last_log_write = std::chrono::steady_clock::time_point{};
   MonitorEvents events;
   events.phase = [&](const std::string& phase) {
-    // Waiting for a person is not starting: it must not hold others back.
-    if (phase.rfind("needs", 0) == 0 || phase.rfind("waiting", 0) == 0) start_slot.release();
     update_run_state(paths, [&](RunState& s) {
       if (s.find(task.id)) set_phase_text(s, task.id, phase);
     });
   };
-  events.agent_ready = [&] { start_slot.release(); };
-  events.prompt_delivered = [&] { start_slot.release(); };
   if (prompt_sent) start_slot.release();  // resumed past its start
   events.prompt_sent = [&] {
     update_run_state(paths, [&](RunState& s) {
@@ -418,6 +426,7 @@ TaskEnd run_claimed_task(const SpecPaths& paths, int worker_id, const Claim& cla
   };
   events.log = [&](const std::string& line) { log_info("task {}: {}", task.id, line); };
   events.signal = [&](const AgentSignal& s) { log_info("task {}: agent signal {} {}", task.id, s.event, s.message); };
+  end_start_phase_on(events, start_slot);
 
   std::optional<FootprintSampler> footprint;
   if (auto pid = place.sessions.agent_pid(task.session)) {
