@@ -106,7 +106,7 @@ json to_json(const RunConfig& c) {
           {"serialize_same_boundary", c.serialize_same_boundary},
           {"tmux_socket", c.tmux_socket},         {"target_branch", c.target_branch},
           {"worktree_root", c.worktree_root},     {"order", c.order},
-          {"poll_interval_ms", c.poll_interval_ms},
+          {"poll_interval_ms", c.poll_interval_ms},         {"max_starting", c.max_starting},
           {"task_timeout_minutes", c.task_timeout_minutes},
           {"run_timeout_minutes", c.run_timeout_minutes}, {"run_deadline_epoch", c.run_deadline_epoch},
           {"retries", c.retries},                 {"merge", c.merge},                 {"stuck_after_seconds", c.stuck_after_seconds},
@@ -129,6 +129,7 @@ RunConfig config_from_json(const json& j) {
   c.worktree_root = get_or<std::string>(j, "worktree_root", "");
   c.order = get_or<std::string>(j, "order", c.order);
   c.poll_interval_ms = get_or<int>(j, "poll_interval_ms", c.poll_interval_ms);
+  c.max_starting = get_or<int>(j, "max_starting", 0);
   c.task_timeout_minutes = get_or<int>(j, "task_timeout_minutes", c.task_timeout_minutes);
   c.run_timeout_minutes = get_or<int>(j, "run_timeout_minutes", 0);
   c.run_deadline_epoch = get_or<double>(j, "run_deadline_epoch", 0);

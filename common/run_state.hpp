@@ -70,6 +70,7 @@ struct RunConfig {  // what `run` decided; workers read it from the state
   std::string order = "majors";
   bool serialize_same_boundary = false;  // tasks naming the same _Boundary:_ never run together
   int poll_interval_ms = 250;
+  int max_starting = 0;           // tasks in their start phase at once (start_gate.hpp); 0 no gate
   int task_timeout_minutes = 120;
   int run_timeout_minutes = 0;    // the whole run: 0 none
   double run_deadline_epoch = 0;  // when the run ends (set by run from run_timeout_minutes); 0 none

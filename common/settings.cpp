@@ -55,6 +55,12 @@ Settings parse_settings(const std::string& text, const std::string& path) {
   if (j.contains("max_parallel") && j["max_parallel"] == "auto") s.max_parallel_auto = true;
   else read_int(j, "max_parallel", s.max_parallel, 1, 256, path);
   read_int(j, "poll_interval_ms", s.poll_interval_ms, 20, 60000, path);
+  if (j.contains("max_starting") && j["max_starting"] != "auto") {
+    const json& v = j["max_starting"];
+    if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() > 256)
+      bad(path, "max_starting", "must be \"auto\" or a whole number from 1 to 256");
+    s.max_starting = v.get<int>();
+  }
   read_int(j, "task_timeout_minutes", s.task_timeout_minutes, 1, 7 * 24 * 60, path);
   read_int(j, "run_timeout_minutes", s.run_timeout_minutes, 0, 30 * 24 * 60, path);
   read_int(j, "retries", s.retries, 0, 100, path);

@@ -15,6 +15,7 @@ struct Settings {
   int max_parallel = 3;
   bool max_parallel_auto = false;    // "max_parallel": "auto" (machine_capacity.hpp)
   int poll_interval_ms = 250;        // the longest a worker waits between screen checks
+  int max_starting = 0;              // tasks in their start phase at once; 0: "auto", 2 per core (start_gate.hpp)
   int task_timeout_minutes = 120;
   int run_timeout_minutes = 0;       // the whole run; 0: no limit
   int retries = 0;                   // extra attempts for a failed task

@@ -13,6 +13,7 @@
 #include "common/run_setup.hpp"
 #include "common/run_state.hpp"
 #include "common/settings.hpp"
+#include "common/start_gate.hpp"
 #include "common/tasks_md.hpp"
 #include "common/tmux_client.hpp"
 #include "master/cli_args.hpp"
@@ -129,6 +130,7 @@ int handler(const ParsedArgs& parsed) {
   }
   config.worktree_root = settings.worktree_root;
   config.poll_interval_ms = settings.poll_interval_ms;
+  config.max_starting = settings.max_starting > 0 ? settings.max_starting : default_max_starting(read_machine_facts().cores);
   config.task_timeout_minutes = settings.task_timeout_minutes;
   config.run_timeout_minutes = settings.run_timeout_minutes;
   if (config.run_timeout_minutes > 0) config.run_deadline_epoch = now_epoch() + config.run_timeout_minutes * 60.0;

@@ -6,12 +6,22 @@ tasks with the simulated agent, each task working for --duration seconds with
 --prompts permission menus on the way, and reports:
   - the delay from a prompt screen (trust dialog, permission menu) appearing to
     kiro-parallel's Enter arriving (simulated agent's log: *_shown -> *_answered),
-  - the delay from the completion screen to the worker noticing it
-    (agent log "done" -> worker log "monitor ended: done"),
+  - the delay from the agent finishing to the worker noticing it
+    (agent log "done" -> worker log "monitor ended: turn ended ..."),
   - CPU time used by kiro-parallel's processes (master + workers) per
     session-minute, and by the tmux server,
   - per-task overhead from the event journal: claimed -> prompt_delivered, and
     the agent's "done" -> the task's `completed` event (committed and merged).
+Two paths (--path, default both, one row each):
+  screen  the simulated agent as itself: kiro-parallel reads its screen only;
+          a turn ends once the idle prompt has lasted done_settle (1.5 s).
+  hooks   the simulated agent through a symlink named `claude`, so that
+          kiro-parallel gives it Claude Code's hooks (--settings) as it does
+          the real claude: tool calls are answered by the PreToolUse hook (no
+          menu drawn; "prompts" counts those round trips and the trust
+          dialogs), and a turn ends on the Stop signal and the transcript.
+--max-starting N writes max_starting into the bench's settings (default: the
+setting's own default, 2 per core); a large N is the run without a start gate.
 It prints figures and asserts nothing. Python 3 standard library only.
 """
 import argparse
@@ -63,8 +73,8 @@ def git(repo, *args):
     subprocess.run(["git", "-C", repo, *args], check=True, stdout=subprocess.DEVNULL)
 
 
-def run_once(kp, n, duration, prompts, keep):
-    work = tempfile.mkdtemp(prefix=f"kp-bench-{n}-")
+def run_once(kp, n, duration, prompts, keep, agent_path="screen", max_starting=None):
+    work = tempfile.mkdtemp(prefix=f"kp-bench-{n}-{agent_path}-")
     repo = os.path.join(work, "repo")
     spec_dir = os.path.join(repo, ".kiro", "specs", "bench")
     os.makedirs(spec_dir)
@@ -74,7 +84,10 @@ def run_once(kp, n, duration, prompts, keep):
     # The prompt named in the settings: a bench repository has no cc-sdd installed.
     os.makedirs(os.path.join(repo, ".kiro", "settings"))
     with open(os.path.join(repo, ".kiro", "settings", "parallel.json"), "w") as f:
-        json.dump({"agent": {"prompt": "/kiro:spec-impl {spec} {task}"}}, f)
+        settings = {"agent": {"prompt": "/kiro:spec-impl {spec} {task}"}}
+        if max_starting:
+            settings["max_starting"] = max_starting
+        json.dump(settings, f)
     plan = os.path.join(work, "plan.json")
     with open(plan, "w") as f:
         json.dump({"style": "new", "default": {"duration": duration, "prompts": prompts}}, f)
@@ -85,8 +98,14 @@ def run_once(kp, n, duration, prompts, keep):
     git(repo, "commit", "-q", "-m", "bench spec")
     sim_log = os.path.join(work, "sim.log")
     socket = os.environ.get("KP_BENCH_TMUX_SOCKET") or f"kp-bench-{os.getpid()}-{n}"
-    env = dict(os.environ, KP_SIM_LOG=sim_log, KIRO_PARALLEL_TMUX_SOCKET=socket, NO_COLOR="1")
+    env = dict(os.environ, KP_SIM_LOG=sim_log, KIRO_PARALLEL_TMUX_SOCKET=socket, NO_COLOR="1",
+               KP_SIM_TRANSCRIPT_DIR=os.path.join(work, "transcripts"))
     agent = f"python3 {ROOT}/scripts/sim-agent --plan {plan}"
+    if agent_path == "hooks":
+        # kiro-parallel adds Claude Code's hooks only to a command named claude.
+        os.makedirs(os.path.join(work, "bin"))
+        os.symlink(os.path.join(ROOT, "scripts", "sim-agent"), os.path.join(work, "bin", "claude"))
+        agent = f"{work}/bin/claude --plan {plan}"
     started = time.time()
     subprocess.run([kp, "run", "bench", "-C", repo, "--no-watch", "--max-parallel", str(n), "--agent-cmd", agent],
                    check=True, env=env, stdout=subprocess.DEVNULL)
@@ -119,7 +138,7 @@ def run_once(kp, n, duration, prompts, keep):
     kp_cpu = sum(c for (name, _), c in last_cpu.items() if name != "tmux")
     tmux_cpu = sum(c for (name, _), c in last_cpu.items() if name == "tmux")
     # Prompt delays from the agent's own log: shown -> answered, per agent process.
-    prompt_delays = []
+    prompt_delays, trust_delays, hook_delays = [], [], []
     done_at = {}
     shown = {}
     with open(sim_log) as f:
@@ -135,6 +154,11 @@ def run_once(kp, n, duration, prompts, keep):
                 key = (pid, event[:-9], fields.get("n"))
                 if key in shown:
                     prompt_delays.append(t - shown.pop(key))
+                    if event == "trust_answered":
+                        trust_delays.append(prompt_delays[-1])
+            elif event == "hook" and fields.get("event") == "PreToolUse":
+                hook_delays.append(int(fields.get("ms", 0)) / 1000)  # the hook's round trip: the decision
+                prompt_delays.append(hook_delays[-1])
             elif event == "done":
                 done_at[fields.get("task")] = t
     notice_delays = []
@@ -165,7 +189,9 @@ def run_once(kp, n, duration, prompts, keep):
     if not keep:
         shutil.rmtree(work, ignore_errors=True)
     return {
-        "sessions": n, "completed": completed, "wall_s": wall,
+        "sessions": n, "path": agent_path, "completed": completed, "wall_s": wall,
+        "trust_p50_ms": 1000 * percentile(trust_delays, 50), "trust_p95_ms": 1000 * percentile(trust_delays, 95),
+        "pretooluse_hooks": len(hook_delays), "pretooluse_p95_ms": 1000 * percentile(hook_delays, 95),
         "prompts": len(prompt_delays), "prompt_p50_ms": 1000 * percentile(prompt_delays, 50),
         "prompt_p95_ms": 1000 * percentile(prompt_delays, 95), "prompt_max_ms": 1000 * max(prompt_delays or [float("nan")]),
         "done_p50_ms": 1000 * percentile(notice_delays, 50), "done_p95_ms": 1000 * percentile(notice_delays, 95),
@@ -184,24 +210,28 @@ def main():
     ap.add_argument("--duration", type=float, default=30, help="work seconds per task (default 30)")
     ap.add_argument("--prompts", type=int, default=5, help="permission menus per task (default 5)")
     ap.add_argument("--binary", default=os.environ.get("KP_BINARY", os.path.join(ROOT, "build", "kiro-parallel")))
+    ap.add_argument("--path", choices=["screen", "hooks", "both"], default="both",
+                    help="screen only, Claude's hooks (sim-agent as claude), or both (default)")
+    ap.add_argument("--max-starting", type=int, help="max_starting for the run (default: the setting's default)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary repositories")
     ap.add_argument("--json", action="store_true", help="print one JSON object per run")
     args = ap.parse_args()
     if not os.access(args.binary, os.X_OK):
         sys.exit(f"bench-responsiveness: no kiro-parallel at {args.binary} (build first: scripts/build.sh)")
-    print(f"{'N':>3} {'done':>5} {'wall s':>7} {'prompts':>7} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} "
-          f"{'done p50':>8} {'done p95':>8} {'claim>prompt p50/p95':>20} {'done>merged p50/p95':>19} {'kp cpu s':>8} {'cpu s/session-min':>17} {'% core/session':>14} {'tmux cpu s':>10}")
-    for n in [int(x) for x in args.sessions.split(",")]:
-        r = run_once(args.binary, n, args.duration, args.prompts, args.keep)
+    print(f"{'N':>3} {'path':>6} {'done':>5} {'wall s':>7} {'prompts':>7} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} "
+          f"{'done p50':>8} {'done p95':>8} {'claim>prompt p50/p95':>20} {'done>merged p50/p95':>19} {'kp cpu s':>8} {'cpu s/session-min':>17} {'% core/session':>14} {'tmux cpu s':>10} {'trust p50/p95':>13}")
+    paths = ["screen", "hooks"] if args.path == "both" else [args.path]
+    for n, path in [(int(x), p) for x in args.sessions.split(",") for p in paths]:
+        r = run_once(args.binary, n, args.duration, args.prompts, args.keep, path, args.max_starting)
         if args.json:
             print(json.dumps(r))
             continue
-        print(f"{r['sessions']:>3} {r['completed']:>5} {r['wall_s']:>7.1f} {r['prompts']:>7} {r['prompt_p50_ms']:>7.0f} "
+        print(f"{r['sessions']:>3} {r['path']:>6} {r['completed']:>5} {r['wall_s']:>7.1f} {r['prompts']:>7} {r['prompt_p50_ms']:>7.0f} "
               f"{r['prompt_p95_ms']:>7.0f} {r['prompt_max_ms']:>7.0f} {r['done_p50_ms']:>8.0f} {r['done_p95_ms']:>8.0f} "
               f"{r['claim_to_prompt_p50_ms']:>10.0f}/{r['claim_to_prompt_p95_ms']:<9.0f} "
               f"{r['done_to_merged_p50_ms']:>9.0f}/{r['done_to_merged_p95_ms']:<9.0f} "
               f"{r['kp_cpu_s']:>8.2f} {r['kp_cpu_s_per_session_min']:>17.3f} {r['kp_core_pct_per_session']:>14.2f} "
-              f"{r['tmux_cpu_s']:>10.2f}", flush=True)
+              f"{r['tmux_cpu_s']:>10.2f} {r['trust_p50_ms']:>6.0f}/{r['trust_p95_ms']:<6.0f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -49,11 +49,13 @@ class Monitor {
   MonitorResult run() {
     while (true) {
       if (stop_) return end(MonitorOutcome::interrupted, "stopped");
-      if (!read_screen()) {
+      const bool fresh = read_screen();
+      // On every wake, not only after a capture: a Stop must not wait for the screen.
+      if (auto r = read_signals()) return *r;
+      if (!fresh) {
         if (!src_.alive()) return end(MonitorOutcome::session_gone, "the tmux session ended");
         continue;
       }
-      if (auto r = read_signals()) return *r;
       if (src_.now() - start_ > s_.task_timeout) {
         return end(MonitorOutcome::timed_out, fmt::format("no result after {} minutes", s_.task_timeout.count() / 60));
       }
@@ -69,8 +71,15 @@ class Monitor {
   // last screen read is never a half-drawn one. False: nothing to look at yet.
   bool read_screen() {
     constexpr auto kNever = Clock::time_point::max();
-    constexpr auto kQuiet = 30ms, kMaxDirty = 150ms;
+    constexpr auto kQuiet = 30ms, kMaxDirty = 150ms, kStopPoll = 50ms;
     auto wait = s_.poll_interval;
+    // Idle at the prompt, the Stop signal due: look at the channel often.
+    if (s_.signals && stage_ == Stage::working && done_since_) wait = std::min(wait, std::chrono::milliseconds(kStopPoll));
+    if (capture_now_) wait = 0ms;
+    // A settle that ends before the next poll is looked at when it ends, not a poll later.
+    if (settle_ends_ && *settle_ends_ > src_.now()) {
+      wait = std::min(wait, std::chrono::ceil<std::chrono::milliseconds>(*settle_ends_ - src_.now()));
+    }
     if (dirty_since_ != kNever) {
       auto left = std::chrono::ceil<std::chrono::milliseconds>(
           std::min(last_output_ + kQuiet, dirty_since_ + kMaxDirty) - src_.now());
@@ -85,9 +94,10 @@ class Monitor {
     }
     const bool settled = dirty_since_ != kNever && (now - last_output_ >= kQuiet || now - dirty_since_ >= kMaxDirty);
     const bool periodic = now - last_facts_at_ >= 1s;
-    if (!settled && !periodic && !recheck_) return false;
+    if (!settled && !periodic && !recheck_ && !capture_now_) return false;
     if (settled) dirty_since_ = kNever;
     recheck_ = false;
+    capture_now_ = false;
     try {
       if (periodic) {
         facts_ = src_.facts();
@@ -115,6 +125,7 @@ class Monitor {
       if (sig.event == "UserPromptSubmit" && stage_ == Stage::delivering) delivered("the agent's UserPromptSubmit signal");
       if ((sig.event == "Stop" || sig.event == "StopFailure") && stage_ != Stage::waiting_ready) {
         stop_signal_at_ = src_.now();
+        capture_now_ = true;  // the screen decides at once whether the turn is over
         result_.transcript_path = sig.transcript_path;
         result_.last_words = sig.last_message;
       }
@@ -176,11 +187,16 @@ class Monitor {
       set_phase(person_blocks_keys() ? "waiting: a person is attached" : "waiting: text in the input line");
       return std::nullopt;
     }
+    if (!ready_seen_) {
+      ready_seen_ = true;
+      if (ev_.agent_ready) ev_.agent_ready();
+    }
     // Typed only into a screen that stayed ready: no dialog drawn over it
     // (codex's trust dialog), no "Initializing" (gemini loses prompts then).
     if (!ready_since_) ready_since_ = now;
     if (now - *ready_since_ < s_.ready_settle) {
       recheck_ = true;
+      settle_ends_ = *ready_since_ + s_.ready_settle;
       return std::nullopt;
     }
     type_prompt();
@@ -266,7 +282,10 @@ class Monitor {
     }
     if (!done_since_) done_since_ = now;
     recheck_ = true;
-    if (now - *done_since_ < s_.done_settle) return std::nullopt;
+    if (now - *done_since_ < s_.done_settle) {
+      settle_ends_ = *done_since_ + s_.done_settle;
+      return std::nullopt;
+    }
     if (s_.expect_stop_signal && now - *done_since_ < s_.done_settle + s_.signal_grace) return std::nullopt;
     if (s_.expect_stop_signal) log("the agent is idle but sent no Stop signal; judging from the screen");
     return end(MonitorOutcome::turn_ended, why_);
@@ -415,6 +434,9 @@ class Monitor {
   int enters_ = 0, retypes_ = 0, reenters_ = 0;
   Clock::time_point answered_at_{};
   bool recheck_ = true;
+  bool capture_now_ = false;  // capture without waiting (a Stop signal came)
+  bool ready_seen_ = false;
+  std::optional<Clock::time_point> settle_ends_;  // when a ready or done settle now running ends
 };
 
 }  // namespace

@@ -56,6 +56,7 @@ struct MonitorSettings {
 // What the monitor tells the worker; every call is on the monitor's thread.
 struct MonitorEvents {
   std::function<void(const std::string& phase)> phase;               // "agent busy", "needs choice", ...
+  std::function<void()> agent_ready;                                 // the first ready screen: its start is over
   std::function<void()> prompt_sent;                                 // persist: do not send twice
   std::function<void()> prompt_delivered;                            // the agent took it
   std::function<void(const std::string& screen)> screen_changed;     // refresh the latest log

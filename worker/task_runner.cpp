@@ -351,6 +351,18 @@ TaskEnd after_monitor(const SpecPaths& paths, const Claim& claim, const AgentSet
   return fail_task(paths, task, claim.config, why);
 }
 
+// The start gate's slot goes at the agent's first ready screen, its prompt
+// delivered, or a person asked (waiting for one is not starting: it must not
+// hold other tasks back).
+void end_start_phase_on(MonitorEvents& events, StartSlot& slot) {
+  events.phase = [phase = std::move(events.phase), &slot](const std::string& p) {
+    if (p.rfind("needs", 0) == 0 || p.rfind("waiting", 0) == 0) slot.release();
+    if (phase) phase(p);
+  };
+  events.agent_ready = [&slot] { slot.release(); };
+  events.prompt_delivered = [&slot] { slot.release(); };
+}
+
 }  // namespace
 
 std::string_view to_string(TaskEnd end) {
@@ -366,7 +378,7 @@ std::string_view to_string(TaskEnd end) {
 }
 
 TaskEnd run_claimed_task(const SpecPaths& paths, int worker_id, const Claim& claim,
-                         const std::atomic<bool>& stop) {
+                         const std::atomic<bool>& stop, StartSlot& start_slot) {
   const TaskState& task = claim.task;
   log_info("worker {} {} task {} \"{}\" (attempt {})", worker_id, claim.resumed ? "resumes" : "starts",
            task.id, task.title, task.attempts);
@@ -374,7 +386,10 @@ TaskEnd run_claimed_task(const SpecPaths& paths, int worker_id, const Claim& cla
   const auto sessions = local_session_place(tmux);
   const auto work = local_work_place(paths.repo_root);
   const Placement place{*sessions, *work};
-  if (phase_past_agent(task.phase)) return finish_task(paths, task, claim.config, place, stop);
+  if (phase_past_agent(task.phase)) {
+    start_slot.release();
+    return finish_task(paths, task, claim.config, place, stop);
+  }
   AgentSetup agent;
   try {
     agent = agent_setup(paths, claim.config, task);
@@ -397,6 +412,7 @@ TaskEnd run_claimed_task(const SpecPaths& paths, int worker_id, const Claim& cla
       if (s.find(task.id)) set_phase_text(s, task.id, phase);
     });
   };
+  if (prompt_sent) start_slot.release();  // resumed past its start
   events.prompt_sent = [&] {
     update_run_state(paths, [&](RunState& s) {
       if (s.find(task.id)) deliver_prompt(s, task.id);
@@ -410,6 +426,7 @@ TaskEnd run_claimed_task(const SpecPaths& paths, int worker_id, const Claim& cla
   };
   events.log = [&](const std::string& line) { log_info("task {}: {}", task.id, line); };
   events.signal = [&](const AgentSignal& s) { log_info("task {}: agent signal {} {}", task.id, s.event, s.message); };
+  end_start_phase_on(events, start_slot);
 
   std::optional<FootprintSampler> footprint;
   if (auto pid = place.sessions.agent_pid(task.session)) {
@@ -426,6 +443,7 @@ TaskEnd run_claimed_task(const SpecPaths& paths, int worker_id, const Claim& cla
     result.outcome = MonitorOutcome::session_gone;
     result.detail = e.what();
   }
+  start_slot.release();
   footprint.reset();  // records what the agent cost, before its session ends
   if (!result.last_screen.empty()) write_file_atomic(latest_log, result.last_screen);
   log_info("task {}: monitor ended: {} {}", task.id, to_string(result.outcome), result.detail);

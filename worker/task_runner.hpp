@@ -5,6 +5,7 @@
 #include <atomic>
 
 #include "common/spec_paths.hpp"
+#include "common/start_gate.hpp"
 #include "worker/task_claim.hpp"
 
 namespace kp {
@@ -12,7 +13,10 @@ namespace kp {
 enum class TaskEnd { completed, failed, conflict, stopped, interrupted, committed };
 std::string_view to_string(TaskEnd end);
 
+// `start_slot` (the start gate's, start_gate.hpp) is released once the start
+// phase is over: the agent shows its input prompt, a person is asked, or the
+// monitor ended.
 TaskEnd run_claimed_task(const SpecPaths& paths, int worker_id, const Claim& claim,
-                         const std::atomic<bool>& stop);
+                         const std::atomic<bool>& stop, StartSlot& start_slot);
 
 }  // namespace kp

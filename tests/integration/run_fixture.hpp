@@ -63,10 +63,23 @@ class RunFixture {
     return "python3 " + (source_dir() / "scripts" / "sim-agent").string() + " --plan " + (dir_ / "plan.json").string();
   }
 
-  // kiro-parallel with -C repo, on the private tmux server, the simulated agent logging.
+  // The simulated agent run as `claude` (a symlink of that name): kiro-parallel
+  // then gives it Claude Code's hooks (--settings), which it runs as Claude would.
+  std::string claude_agent_cmd() const {
+    std::filesystem::create_directories(dir_ / "bin");
+    std::error_code ec;
+    std::filesystem::create_symlink(source_dir() / "scripts" / "sim-agent", dir_ / "bin" / "claude", ec);
+    return (dir_ / "bin" / "claude").string() + " --plan " + (dir_ / "plan.json").string();
+  }
+
+  // kiro-parallel with -C repo, on the private tmux server, the simulated agent
+  // logging (and writing its hook-path transcripts inside the test's folder).
   RunResult kp(std::vector<std::string> args, std::chrono::milliseconds timeout = std::chrono::minutes(3)) const {
     args.insert(args.begin() + 1, {"-C", repo_.string()});  // after the subcommand name
-    return run_kp(args, {}, {{"KIRO_PARALLEL_TMUX_SOCKET", tmux_.socket()}, {"KP_SIM_LOG", sim_log().string()}},
+    return run_kp(args, {},
+                  {{"KIRO_PARALLEL_TMUX_SOCKET", tmux_.socket()},
+                   {"KP_SIM_LOG", sim_log().string()},
+                   {"KP_SIM_TRANSCRIPT_DIR", (dir_ / "transcripts").string()}},
                   timeout);
   }
 

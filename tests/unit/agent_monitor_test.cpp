@@ -253,6 +253,60 @@ TEST_CASE("monitor: with hooks, the Stop signal ends the turn and StopFailure is
   }
 }
 
+TEST_CASE("monitor: a Stop signal after the idle screen ends the turn within 60 ms, not a poll interval later") {
+  test::TempDir dir;
+  const auto channel_path = dir / "signals.jsonl";
+  SignalChannel channel(channel_path);
+  FakeTerminal term;
+  std::optional<ScreenSource::Clock::time_point> idle_at, stop_at;
+  term.on_enter = [&](FakeTerminal& t) {
+    if (!t.input.empty()) t.screen = busy("❯ " + t.input);
+  };
+  term.on_time = [&](FakeTerminal& t) {
+    if (t.input.empty()) return;
+    if (!idle_at && t.t.time_since_epoch() > 2s) {
+      idle_at = t.t;
+      t.screen = idle("❯ " + t.input + "\n⏺ words");
+    }
+    // The Stop hook writes its line 300 ms after the redraw; the monitor can
+    // only see it at its next wake (the fake clock moves in the monitor's waits).
+    if (idle_at && !stop_at && t.t - *idle_at >= 300ms) {
+      stop_at = *idle_at + 300ms;
+      append_signal_line(channel_path, {{"hook_event_name", "Stop"}, {"transcript_path", "/t.jsonl"}});
+    }
+  };
+  MonitorSettings s = quick_settings();
+  s.poll_interval = 250ms;
+  s.expect_stop_signal = true;
+  s.signals = &channel;
+  MonitorResult r = run(term, s);
+  REQUIRE(stop_at.has_value());
+  CHECK(r.outcome == MonitorOutcome::turn_ended);
+  CHECK(r.by_signal);
+  CHECK(term.t - *stop_at <= 60ms);  // neither the poll interval (250 ms) nor done_settle (1.5 s)
+}
+
+TEST_CASE("monitor: the prompt is typed when ready_settle ends, not at the next poll after it") {
+  FakeTerminal term;
+  term.screen = idle();
+  std::optional<double> typed_at;
+  agent_that_works(term, 1s, "Done.");
+  auto on_time = term.on_time;
+  term.on_time = [&, on_time](FakeTerminal& t) {
+    if (!t.input.empty() && !typed_at) typed_at = t.seconds();
+    on_time(t);
+  };
+  MonitorSettings s = quick_settings();
+  s.poll_interval = 250ms;
+  s.ready_settle = 300ms;
+  MonitorResult r = run(term, s);
+  CHECK(r.outcome == MonitorOutcome::turn_ended);
+  REQUIRE(typed_at.has_value());
+  // First look after one poll (0.25 s), ready_settle (0.3 s), the echo check's
+  // first wait (0.05 s): 0.6 s. A settle seen only at polls would make it 0.8 s.
+  CHECK(*typed_at == doctest::Approx(0.6));
+}
+
 TEST_CASE("monitor: a prompt screen the policy does not approve gets no Enter") {
   FakeTerminal term;
   term.on_enter = [&](FakeTerminal& t) {

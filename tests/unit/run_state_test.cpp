@@ -16,6 +16,7 @@ TEST_CASE("run state round-trips through its JSON file") {
   s.spec = "demo";
   s.config.agent_command = {"claude", "--flag"};
   s.config.agent_env = {{"A", "b"}};
+  s.config.max_starting = 7;
   TaskState t;
   t.id = "1.10";
   t.title = "Write \"quoted\" 日本語";
@@ -30,6 +31,7 @@ TEST_CASE("run state round-trips through its JSON file") {
   CHECK(back->spec == "demo");
   CHECK(back->config.agent_command == std::vector<std::string>{"claude", "--flag"});
   CHECK(back->config.agent_env.size() == 1);
+  CHECK(back->config.max_starting == 7);
   REQUIRE(back->tasks.size() == 1);
   CHECK(back->tasks[0].title == t.title);
   CHECK(back->tasks[0].status == TaskStatus::conflict);
@@ -89,5 +91,17 @@ TEST_CASE("settings: defaults, values, and errors that name file and key") {
     CHECK(std::string(e.what()).find("p.json: \"max_parallel\"") != std::string::npos);
   }
   CHECK_THROWS_AS(parse_settings("[1", "p.json"), UsageError);
+  CHECK(s.max_starting == 0);  // auto: 2 per core, decided by run
+  CHECK(parse_settings(R"({"max_starting": "auto"})", "p.json").max_starting == 0);
+  CHECK(parse_settings(R"({"max_starting": 6})", "p.json").max_starting == 6);
+  for (const char* bad : {R"({"max_starting": 0})", R"({"max_starting": "many"})", R"({"max_starting": 1.5})"}) {
+    CAPTURE(bad);
+    try {
+      parse_settings(bad, "p.json");
+      FAIL("expected an error");
+    } catch (const UsageError& e) {
+      CHECK(std::string(e.what()).find("p.json: \"max_starting\" must be \"auto\" or a whole number") != std::string::npos);
+    }
+  }
   CHECK(render_template("{spec}: task {task} {title}", "s", "1.2", "T") == "s: task 1.2 T");
 }
