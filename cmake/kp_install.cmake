@@ -32,5 +32,6 @@ install(CODE "
 ")
 install(PROGRAMS ${CMAKE_SOURCE_DIR}/scripts/sim-agent ${CMAKE_SOURCE_DIR}/scripts/demo.sh
         DESTINATION ${CMAKE_INSTALL_DATADIR}/kiro-parallel)
+install(FILES ${CMAKE_SOURCE_DIR}/scripts/sim_agent_parts.py DESTINATION ${CMAKE_INSTALL_DATADIR}/kiro-parallel)
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/examples/
         DESTINATION ${CMAKE_INSTALL_DATADIR}/kiro-parallel/examples)
