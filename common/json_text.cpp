@@ -61,27 +61,27 @@ void append_id(std::string& out, std::string_view id) {
   p[id.size() + 1] = '"';
 }
 
-void append_ids(std::string& out, std::span<const std::string_view> ids) {
+namespace {
+
+template <class Append>
+void append_array(std::string& out, std::span<const std::string_view> items, Append append) {
   out += '[';
-  for (size_t k = 0; k < ids.size(); ++k) {
+  for (size_t k = 0; k < items.size(); ++k) {
     if (k) out += ',';
-    append_id(out, ids[k]);
+    append(out, items[k]);
   }
   out += ']';
 }
+
+}  // namespace
+
+void append_ids(std::string& out, std::span<const std::string_view> ids) { append_array(out, ids, append_id); }
+
+void append_strings(std::string& out, std::span<const std::string_view> list) { append_array(out, list, append_string); }
 
 void append_int(std::string& out, int value) {
   fmt::format_int text(value);
   out.append(text.data(), text.size());
-}
-
-void append_strings(std::string& out, std::span<const std::string_view> list) {
-  out += '[';
-  for (size_t k = 0; k < list.size(); ++k) {
-    if (k) out += ',';
-    append_string(out, list[k]);
-  }
-  out += ']';
 }
 
 }  // namespace kp::json_text

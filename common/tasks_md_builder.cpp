@@ -54,20 +54,7 @@ bool add_simple_range(std::string_view first, std::string_view last, Add add) {
   std::string_view pa, pb;
   long long la = 0, lb = 0;
   if (!split(first, pa, la) || !split(last, pb, lb) || pa != pb || la > lb || lb - la > 500) return false;
-  // A canonical prefix: digits parts without leading zeros ("1.2", not "01.2").
-  bool digit_start = true;
-  for (size_t i = 0; i < pa.size(); ++i) {
-    char c = pa[i];
-    if (c == '.') {
-      if (digit_start) return false;
-      digit_start = true;
-    } else if (c < '0' || c > '9' || (digit_start && c == '0' && i + 1 < pa.size() && pa[i + 1] != '.')) {
-      return false;
-    } else {
-      digit_start = false;
-    }
-  }
-  if (!pa.empty() && digit_start) return false;
+  if (!pa.empty() && !canonical_number(pa)) return false;  // "1.2", not "01.2"
   char id[48];  // "<prefix>.<k>": a prefix longer than this is read the long way
   if (pa.size() + 12 > sizeof id) return false;
   std::memcpy(id, pa.data(), pa.size());

@@ -29,6 +29,13 @@ std::string big_file(int majors, const std::string& middle) {
   return text;
 }
 
+// `count` lines that read as numbered tasks, "<head><k>00. <what>".
+std::string task_like_lines(const std::string& head, int count, const std::string& what) {
+  std::string out;
+  for (int k = 0; k < count; ++k) out += "- [ ] " + head + std::to_string(k) + "00. " + what + "\n";
+  return out;
+}
+
 int line_of(const std::string& text, const std::string& needle) {
   auto at = text.find(needle);
   REQUIRE(at != std::string::npos);
@@ -59,9 +66,7 @@ TEST_CASE("a large tasks.md read as two parts: tasks, lines, parents and lists a
 }
 
 TEST_CASE("a large tasks.md with a code fence open across its middle: nothing in the fence is a task") {
-  std::string fence = "```text\n";
-  for (int k = 0; k < 2000; ++k) fence += "- [ ] 9" + std::to_string(k) + "00. not a task, inside the fence\n";
-  fence += "```\n";
+  const std::string fence = "```text\n" + task_like_lines("9", 2000, "not a task, inside the fence") + "```\n";
   const std::string text = big_file(6000, fence);
   auto f = parse_tasks_md(text, "tasks.md");
   CHECK(f.tasks.size() == 30000);
@@ -70,9 +75,8 @@ TEST_CASE("a large tasks.md with a code fence open across its middle: nothing in
 }
 
 TEST_CASE("a large tasks.md with Implementation Notes across its middle: the notes are no tasks") {
-  std::string notes = "## Implementation Notes\n";
-  for (int k = 0; k < 2000; ++k) notes += "- [ ] 8" + std::to_string(k) + "00. a note that looks like a task\n";
-  notes += "## Tasks again\n";
+  const std::string notes =
+      "## Implementation Notes\n" + task_like_lines("8", 2000, "a note that looks like a task") + "## Tasks again\n";
   const std::string text = big_file(6000, notes);
   auto f = parse_tasks_md(text, "tasks.md");
   CHECK(f.tasks.size() == 30000);
