@@ -11,6 +11,13 @@ namespace kp {
 // madvise(MADV_HUGEPAGE) over the whole 2 MiB pages inside [data, data + bytes).
 void advise_huge_pages(const void* data, size_t bytes);
 
+// Grows the heap now by `bytes` of address space advised for huge pages and
+// keeps it there: what malloc hands out of it later faults in 2 MiB at a
+// time. For a process about to allocate that much in pieces too small for
+// the advice above (analyze of a large file). Sets malloc to keep what is
+// freed (M_TRIM_THRESHOLD): the heap never shrinks after this.
+void grow_heap_in_huge_pages(size_t bytes);
+
 // The same over a vector's reserved storage (call after reserve()).
 template <typename T, typename A>
 void advise_huge_pages(const std::vector<T, A>& v) {
