@@ -1,7 +1,10 @@
 #include "common/task_id.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <limits>
+#include <mutex>
+#include <unordered_set>
 #include <utility>
 
 namespace kp {
@@ -54,6 +57,27 @@ bool numbered_parts(std::string_view text, int (&parts)[kMaxParts], size_t& coun
   return true;
 }
 
+struct NameHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+// The one string of each named prefix. Never freed: TaskIds point into it
+// for as long as the process runs (a file names a few prefixes).
+const std::string* intern_name(std::string_view name) {
+  thread_local std::string_view last_view;  // consecutive ids nearly always share their prefix
+  thread_local const std::string* last = nullptr;
+  if (last && name == last_view) return last;
+  static std::mutex mutex;
+  static auto* names = new std::unordered_set<std::string, NameHash, std::equal_to<>>();
+  std::lock_guard lock(mutex);
+  auto it = names->find(name);
+  if (it == names->end()) it = names->emplace(name).first;
+  last = &*it;
+  last_view = *last;
+  return last;
+}
+
 }  // namespace
 
 std::strong_ordering TaskId::operator<=>(const TaskId& other) const {
@@ -61,7 +85,7 @@ std::strong_ordering TaskId::operator<=>(const TaskId& other) const {
   if (named()) {
     bool ranked = rank_ >= 0 && other.rank_ >= 0;
     if (ranked && rank_ != other.rank_) return rank_ <=> other.rank_;
-    if (auto c = name_ <=> other.name_; c != 0) return c;
+    if (name_ != other.name_) return *name_ <=> *other.name_;
   }
   return std::lexicographical_compare_three_way(parts_.begin(), parts_.begin() + depth_, other.parts_.begin(),
                                                 other.parts_.begin() + other.depth_);
@@ -73,7 +97,7 @@ std::optional<TaskId> TaskId::parse(std::string_view text) {
   if (is_alpha(text[0])) {
     auto named = split_named(text);
     if (!named) return std::nullopt;
-    id.name_ = std::string(named->first);
+    id.name_ = intern_name(named->first);
     id.parts_[0] = named->second;
     id.depth_ = 1;
     return id;
@@ -114,7 +138,7 @@ bool TaskId::is_ancestor_of(const TaskId& other) const {
 }
 
 std::string TaskId::str() const {
-  std::string out = named() ? name_ + "-" : std::string();
+  std::string out = named() ? *name_ + "-" : std::string();
   for (size_t i = 0; i < depth_; ++i) {
     if (i) out += '.';
     out += std::to_string(parts_[i]);

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace kp {
@@ -23,8 +24,8 @@ class TaskId {
   // Or a named id: a letter, then letters, digits and hyphens, then "-N".
   static std::optional<TaskId> parse(std::string_view text);
   // A named id's prefix ("FOUNDATION"); empty for a numbered id.
-  const std::string& name() const { return name_; }
-  bool named() const { return !name_.empty(); }
+  std::string_view name() const { return name_ ? std::string_view(*name_) : std::string_view(); }
+  bool named() const { return name_ != nullptr; }
   // Named ids compare by prefix rank first: the parser ranks prefixes in the
   // order they first appear in the file. Unranked (-1) ids compare by text.
   void set_name_rank(int rank) { rank_ = rank; }
@@ -48,7 +49,10 @@ class TaskId {
   }
 
  private:
-  std::string name_;
+  // Interned: one string per prefix for the life of the process, so equal
+  // names are equal pointers and a TaskId is trivially copyable (100,000 of
+  // them are moved and compared as plain bytes). Null for a numbered id.
+  const std::string* name_ = nullptr;
   int rank_ = -1;
   uint8_t depth_ = 0;
   std::array<int, kMaxDepth> parts_{};
@@ -57,5 +61,7 @@ class TaskId {
 // Orders id strings as integer tuples ("1.9" < "1.10"); text that is not an id
 // sorts after every id, then as plain strings.
 bool task_id_less(std::string_view a, std::string_view b);
+
+static_assert(std::is_trivially_copyable_v<TaskId>);
 
 }  // namespace kp

@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -87,6 +88,9 @@ struct Task {
   bool is_leaf() const { return children.empty(); }
   bool done() const { return mark == TaskMark::done; }
 };
+// Views and spans only: the join of a large file's two parts moves 50,000
+// tasks as one block of bytes.
+static_assert(std::is_trivially_copyable_v<Task>);
 
 struct DuplicateId {
   std::string id;

@@ -233,7 +233,7 @@ bool Builder::notes_line(std::string_view raw, const LineShape& sh) {
 }
 
 void Builder::rank_named_ids() {
-  std::unordered_map<std::string, int> rank;
+  std::unordered_map<std::string_view, int> rank;  // interned names: views that stay valid
   for (auto& t : file_.tasks) {
     if (!t.key.named()) continue;
     auto [it, inserted] = rank.emplace(t.key.name(), static_cast<int>(rank.size()));
