@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <future>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -15,6 +16,8 @@ namespace kp::tasks_md {
 
 namespace {
 
+// From this many tasks the index of ids is built on a second thread.
+constexpr size_t kThreadedFrom = 20000;
 
 // A numbered id written as TaskId::str() writes it: no leading zeros, nothing but digits and dots.
 bool canonical_number(std::string_view n) {
@@ -429,47 +432,78 @@ void Builder::drop_empty_heading_tasks() {
 void Builder::resolve_parents() {
   // "8.5." is a major between 8 and 9; but when every dotted id carries a
   // trailing dot ("1.1. Title" everywhere) the dot is only style.
+  const int n = static_cast<int>(file_.tasks.size());
   size_t multi = 0, multi_dot = 0;
-  for (size_t i = 0; i < file_.tasks.size(); ++i) {
+  for (int i = 0; i < n; ++i) {
     if (file_.tasks[i].key.depth() > 1 && !file_.tasks[i].from_heading) {
       ++multi;
       if (trailing_dot_[i]) ++multi_dot;
     }
   }
-  bool dot_means_major = multi_dot < multi;
-  std::vector<char> first_of_id(file_.tasks.size(), 0);  // the task file_.index names for its id
-  for (int i = 0; i < static_cast<int>(file_.tasks.size()); ++i) {
+  const bool dot_means_major = multi_dot < multi;
+  auto has_parent_id = [&](int i) { return file_.tasks[i].key.depth() >= 2 && !(dot_means_major && trailing_dot_[i]); };
+  // A numbered canonical id's prefixes are its text up to each dot ("5.2.1": "5.2", "5").
+  auto look_up_parent = [&](int i) {
     Task& t = file_.tasks[i];
-    const int first = file_.index.insert(file_.tasks, i);
-    first_of_id[size_t(i)] = first == i;
-    if (first != i) {
-      file_.duplicates.push_back({std::string(t.id), file_.tasks[size_t(first)].line, t.line});
-      warn(t.line, fmt::format("duplicate task id {} (also on line {}): tasks must have unique ids; `run` refuses until it is fixed",
-                               t.id, file_.tasks[size_t(first)].line));
-    }
-  }
-  std::vector<int> last_at_depth;  // the latest task of each depth so far: nearly always the parent
-  for (int i = 0; i < static_cast<int>(file_.tasks.size()); ++i) {
-    Task& t = file_.tasks[i];
-    const size_t depth = t.key.depth();
-    if (last_at_depth.size() <= depth) last_at_depth.resize(depth + 1, -1);
-    const int recent = depth >= 1 ? last_at_depth[depth - 1] : -1;
-    if (depth > 0) last_at_depth[depth] = i;
-    if (depth < 2 || (dot_means_major && trailing_dot_[i])) continue;
-    // A numbered canonical id's prefixes are its text up to each dot ("5.2.1": "5.2", "5").
-    std::string_view direct = t.id.substr(0, t.id.rfind('.'));
-    if (recent >= 0 && first_of_id[size_t(recent)] && file_.tasks[size_t(recent)].id == direct) {
-      t.parent = recent;  // what the lookup below finds, without it
-      continue;
-    }
     std::string_view prefix = t.id;
     for (auto dot = prefix.rfind('.'); dot != std::string_view::npos; dot = prefix.rfind('.')) {
       prefix = prefix.substr(0, dot);
       int found = file_.index.find(file_.tasks, prefix);
       if (found >= 0 && found != i) {
         t.parent = found;
-        break;
+        return;
       }
+    }
+  };
+  // The index of ids, and beside it (on a second thread for a large file:
+  // they share no field) each task's parent taken as the latest task one
+  // level up, which it nearly always is. The index then settles the rest: a
+  // task whose parent is elsewhere, and every task of a file that repeats an id.
+  struct Indexed {
+    std::vector<char> first_of_id;            // the task file_.index names for its id
+    std::vector<std::pair<int, int>> repeats;  // (task, the first task of its id), in file order
+  };
+  auto index_ids = [&] {
+    Indexed r;
+    r.first_of_id.assign(size_t(n), 0);
+    for (int i = 0; i < n; ++i) {
+      const int first = file_.index.insert(file_.tasks, i);
+      r.first_of_id[size_t(i)] = first == i;
+      if (first != i) r.repeats.emplace_back(i, first);
+    }
+    return r;
+  };
+  auto indexing = std::async(size_t(n) >= kThreadedFrom ? std::launch::async : std::launch::deferred, index_ids);
+  std::vector<int> last_at_depth;  // the latest task of each depth so far: nearly always the parent
+  std::vector<int> elsewhere;      // tasks whose parent is not the latest task one level up
+  for (int i = 0; i < n; ++i) {
+    Task& t = file_.tasks[i];
+    const size_t depth = t.key.depth();
+    if (last_at_depth.size() <= depth) last_at_depth.resize(depth + 1, -1);
+    const int recent = depth >= 1 ? last_at_depth[depth - 1] : -1;
+    if (depth > 0) last_at_depth[depth] = i;
+    if (!has_parent_id(i)) continue;
+    if (recent >= 0 && file_.tasks[size_t(recent)].id == t.id.substr(0, t.id.rfind('.'))) t.parent = recent;
+    else elsewhere.push_back(i);
+  }
+  const Indexed indexed = indexing.get();
+  for (auto [i, first] : indexed.repeats) {
+    const Task& t = file_.tasks[size_t(i)];
+    file_.duplicates.push_back({std::string(t.id), file_.tasks[size_t(first)].line, t.line});
+    warn(t.line, fmt::format("duplicate task id {} (also on line {}): tasks must have unique ids; `run` refuses until it is fixed",
+                             t.id, file_.tasks[size_t(first)].line));
+  }
+  if (indexed.repeats.empty()) {
+    for (int i : elsewhere) look_up_parent(i);
+  } else {
+    // A repeated id: the parent is the first task of the prefix id, which
+    // the latest task one level up is only when it is that first task.
+    for (int i = 0; i < n; ++i) {
+      Task& t = file_.tasks[i];
+      if (!has_parent_id(i)) continue;
+      if (t.parent >= 0 && indexed.first_of_id[size_t(t.parent)]) continue;
+      t.parent = -1;
+      look_up_parent(i);
     }
   }
   link_children();
