@@ -465,6 +465,7 @@ void Builder::resolve_parents() {
   };
   auto index_ids = [&] {
     Indexed r;
+    file_.index.reserve(size_t(n));
     r.first_of_id.assign(size_t(n), 0);
     for (int i = 0; i < n; ++i) {
       const int first = file_.index.insert(file_.tasks, i);
@@ -506,7 +507,6 @@ void Builder::resolve_parents() {
       look_up_parent(i);
     }
   }
-  link_children();
 }
 
 // Each task's children as one run of TaskFileText::children: counted, then placed (file order).
@@ -637,9 +637,12 @@ TaskFile Builder::finish() {
   }
   drop_empty_heading_tasks();
   rank_named_ids();
-  file_.index.reserve(file_.tasks.size());
   resolve_parents();
+  // Each task's children and its dependency list share nothing: side by side for a large file.
+  auto linking = std::async(file_.tasks.size() >= kThreadedFrom ? std::launch::async : std::launch::deferred,
+                            [this] { link_children(); });
   expand_dependencies();
+  linking.get();
   file_.text = std::move(text_);
   std::stable_sort(file_.waves.begin(), file_.waves.end(),
                    [](const WaveHint& a, const WaveHint& b) { return a.number < b.number; });
