@@ -17,6 +17,14 @@ class BufferedWriter {
   BufferedWriter& operator=(const BufferedWriter&) = delete;
 
   std::string& text() { return text_; }
+  // Room at the end of text() for a record of at most `bytes`, written
+  // through the pointer returned (no check per piece); then wrote(end).
+  char* room(size_t bytes) {
+    const size_t at = text_.size();
+    text_.resize(at + bytes);
+    return text_.data() + at;
+  }
+  void wrote(const char* end) { text_.resize(static_cast<size_t>(end - text_.data())); }
   // Call between records: writes the buffer once it holds a chunk.
   void flush_if_full() {
     if (text_.size() >= chunk_) flush();

@@ -304,44 +304,53 @@ void print_json(const Analysis& a) {
   for (size_t k = 0; k < a.plan.leaves.size(); ++k) leaf_of_task[a.plan.leaves[k].index] = static_cast<int>(k);
   out += "  \"tasks\": [";
   std::vector<int> stack;  // reused: a parent's leaves, walked for its status
+  using namespace json_text;
+  // Each task's record sized once for its worst case, then written by
+  // pointer (measured at 100,000 tasks: appends checked piece by piece were
+  // half of the JSON's instructions).
+  constexpr size_t kRecordText = 320;  // the record's own keys and punctuation: under 200 bytes
   for (size_t i = 0; i < a.file.tasks.size(); ++i) {
     const Task& t = a.file.tasks[i];
     const PlannedTask* p = t.is_leaf() ? &a.plan.leaves[leaf_of_task[i]] : nullptr;
     std::string_view status = p ? leaf_status(*p) : parent_status(a.file, t, stack);
-    out += i ? ",\n    {\"id\":"sv : "\n    {\"id\":"sv;
-    json_text::append_id(out, t.id);
-    out += ",\"title\":"sv;
-    json_text::append_string(out, t.title);
-    out += ",\"status\":\""sv;
-    out += status;
-    out += "\",\"parent\":"sv;
-    if (t.parent >= 0) json_text::append_id(out, a.file.tasks[t.parent].id);
-    else out += "null"sv;
-    out += t.parallel ? ",\"parallel\":true"sv : ",\"parallel\":false"sv;
-    out += (p ? p->optional : t.optional) ? ",\"optional\":true,\"deps\":"sv : ",\"optional\":false,\"deps\":"sv;
-    json_text::append_ids(out, p ? p->deps : std::span<const std::string_view>(a.parent_deps[i]));
-    out += ",\"requirements\":"sv;
-    json_text::append_strings(out, t.requirements);
-    out += ",\"group\":"sv;
-    if (t.group.empty()) out += "null"sv;
-    else json_text::append_string(out, t.group);
-    out += ",\"boundary\":"sv;
-    json_text::append_strings(out, t.boundary);
-    out += ",\"contracts\":"sv;
-    if (t.contracts.empty()) out += "null"sv;
-    else json_text::append_string(out, t.contracts);
-    out += ",\"blocked_reason\":"sv;
-    if (t.blocked_reason) json_text::append_string(out, *t.blocked_reason);
-    else out += "null"sv;
+    const std::string_view parent = t.parent >= 0 ? a.file.tasks[t.parent].id : std::string_view();
+    const std::span<const std::string_view> deps = p ? p->deps : std::span<const std::string_view>(a.parent_deps[i]);
+    const size_t record = kRecordText + id_room(t.id) + string_room(t.title) + status.size() + id_room(parent) +
+                          ids_room(deps) + strings_room(t.requirements) + string_room(t.group) +
+                          strings_room(t.boundary) + string_room(t.contracts) +
+                          string_room(t.blocked_reason.value_or("")) + 2 * kIntRoom;
+    char* w = writer.room(record);
+    w = put(w, i ? ",\n    {\"id\":"sv : "\n    {\"id\":"sv);
+    w = put_id(w, t.id);
+    w = put(w, ",\"title\":"sv);
+    w = put_string(w, t.title);
+    w = put(w, ",\"status\":\""sv);
+    w = put(w, status);
+    w = put(w, "\",\"parent\":"sv);
+    w = t.parent >= 0 ? put_id(w, parent) : put(w, "null"sv);
+    w = put(w, t.parallel ? ",\"parallel\":true"sv : ",\"parallel\":false"sv);
+    w = put(w, (p ? p->optional : t.optional) ? ",\"optional\":true,\"deps\":"sv : ",\"optional\":false,\"deps\":"sv);
+    w = put_ids(w, deps);
+    w = put(w, ",\"requirements\":"sv);
+    w = put_strings(w, t.requirements);
+    w = put(w, ",\"group\":"sv);
+    w = t.group.empty() ? put(w, "null"sv) : put_string(w, t.group);
+    w = put(w, ",\"boundary\":"sv);
+    w = put_strings(w, t.boundary);
+    w = put(w, ",\"contracts\":"sv);
+    w = t.contracts.empty() ? put(w, "null"sv) : put_string(w, t.contracts);
+    w = put(w, ",\"blocked_reason\":"sv);
+    w = t.blocked_reason ? put_string(w, *t.blocked_reason) : put(w, "null"sv);
     if (p && p->wave >= 0) {
-      out += ",\"wave\":"sv;
-      json_text::append_int(out, p->wave);
+      w = put(w, ",\"wave\":"sv);
+      w = put_int(w, p->wave);
     } else {
-      out += ",\"wave\":null"sv;
+      w = put(w, ",\"wave\":null"sv);
     }
-    out += ",\"line\":"sv;
-    json_text::append_int(out, t.line);
-    out += '}';
+    w = put(w, ",\"line\":"sv);
+    w = put_int(w, t.line);
+    *w++ = '}';
+    writer.wrote(w);
     writer.flush_if_full();
   }
   out += a.file.tasks.empty() ? "],\n" : "\n  ],\n";

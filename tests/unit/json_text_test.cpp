@@ -29,3 +29,31 @@ TEST_CASE("json_text: ids, lists and numbers") {
   json_text::append_ids(out, {});
   CHECK(out.ends_with("-42[]"));
 }
+
+TEST_CASE("json_text: each put_ writes within the room its _room function gives, at worst") {
+  // Written into a buffer of exactly that room, followed by guard bytes that must stay as they were.
+  auto within = [](size_t room, auto put) {
+    std::string buffer(room + 16, '#');
+    char* end = put(buffer.data());
+    CHECK(end <= buffer.data() + room);
+    CHECK(buffer.substr(room) == std::string(16, '#'));
+    return std::string(buffer.data(), end);
+  };
+  const std::string controls(40, '\x01');  // every byte six: \u0001
+  CHECK(within(json_text::string_room(controls), [&](char* p) { return json_text::put_string(p, controls); }).size() ==
+        json_text::string_room(controls));
+  const std::string invalid(40, '\xFF');  // every byte U+FFFD, three bytes
+  CHECK(nlohmann::json::parse(within(json_text::string_room(invalid),
+                                     [&](char* p) { return json_text::put_string(p, invalid); })) ==
+        [] {
+          std::string s;
+          for (int i = 0; i < 40; ++i) s += "\xEF\xBF\xBD";
+          return s;
+        }());
+  std::vector<std::string_view> list{"\"\"", "\\", "\n\t\r", ""};
+  CHECK(nlohmann::json::parse(within(json_text::strings_room(list), [&](char* p) { return json_text::put_strings(p, list); })) ==
+        nlohmann::json::array({"\"\"", "\\", "\n\t\r", ""}));
+  for (int value : {0, 7, -1, 2147483647, -2147483647 - 1}) {
+    CHECK(within(json_text::kIntRoom, [&](char* p) { return json_text::put_int(p, value); }) == std::to_string(value));
+  }
+}
