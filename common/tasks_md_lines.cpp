@@ -4,6 +4,10 @@
 
 #include <cctype>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "common/task_id.hpp"
 
 namespace kp::tasks_md {
@@ -440,14 +444,27 @@ TitleParts split_title(std::string_view raw) {
 }
 
 bool has_markdown(std::string_view s) {
-  // One table lookup per byte: every title goes through here (measured: the
-  // comparisons one by one were 6% of analyze's instructions at 100,000 tasks).
+  // Every title goes through here (measured at 100,000 tasks: comparisons
+  // one by one were 6% of analyze's instructions, a table lookup per byte 4%).
+  size_t i = 0;
+#if defined(__SSE2__)
+  // Sixteen bytes a step, and the sixteen after each by one for a double space.
+  auto is = [](__m128i x, char c) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(c)); };
+  for (; i + 17 <= s.size(); i += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i + 1));
+    const __m128i marks = _mm_or_si128(_mm_or_si128(_mm_or_si128(is(x, '\\'), is(x, '`')), _mm_or_si128(is(x, '*'), is(x, '_'))),
+                                       _mm_or_si128(_mm_or_si128(is(x, '~'), is(x, '[')), is(x, '\t')));
+    const __m128i double_space = _mm_and_si128(is(x, ' '), is(next, ' '));
+    if (_mm_movemask_epi8(_mm_or_si128(marks, double_space)) != 0) return true;
+  }
+#endif
   static constexpr auto kMarks = [] {
     std::array<bool, 256> marks{};
     for (unsigned char c : std::string_view("\\`*_~[\t ")) marks[c] = true;
     return marks;
   }();
-  for (size_t i = 0; i < s.size(); ++i) {
+  for (; i < s.size(); ++i) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (kMarks[c] && (c != ' ' || (i + 1 < s.size() && s[i + 1] == ' '))) return true;
   }

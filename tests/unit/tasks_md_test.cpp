@@ -459,3 +459,20 @@ TEST_CASE("looks_binary: plain words skipped whole, control and invalid bytes co
   CHECK(looks_binary(invalid));
   CHECK_FALSE(looks_binary("caf\xc3\xa9 au lait, " + text));
 }
+
+TEST_CASE("has_markdown finds a mark or a double space at every position of a title") {
+  const std::string plain = "Sub task one two three four five six seven eight nine";  // single spaces only
+  CHECK_FALSE(tasks_md::has_markdown(plain));
+  for (size_t at = 0; at < plain.size(); ++at) {
+    for (char mark : std::string("\\`*_~[\t")) {
+      std::string title = plain;
+      title[at] = mark;
+      CHECK_MESSAGE(tasks_md::has_markdown(title), "mark " << int(mark) << " at " << at);
+    }
+    if (at + 1 < plain.size()) {
+      std::string title = plain;
+      title[at] = title[at + 1] = ' ';
+      CHECK_MESSAGE(tasks_md::has_markdown(title), "double space at " << at);
+    }
+  }
+}
