@@ -9,6 +9,8 @@ namespace kp {
 
 class BufferedWriter {
  public:
+  // A null stream keeps the text in memory (`chunk` is then the room to
+  // reserve) until flush_to: a part of a report written on another thread.
   explicit BufferedWriter(std::FILE* stream, size_t chunk = 64 * 1024) : stream_(stream), chunk_(chunk) {
     text_.reserve(chunk + chunk / 4);
   }
@@ -27,10 +29,13 @@ class BufferedWriter {
   void wrote(const char* end) { text_.resize(static_cast<size_t>(end - text_.data())); }
   // Call between records: writes the buffer once it holds a chunk.
   void flush_if_full() {
-    if (text_.size() >= chunk_) flush();
+    if (stream_ && text_.size() >= chunk_) flush();
   }
   void flush() {
-    if (!text_.empty()) std::fwrite(text_.data(), 1, text_.size(), stream_);
+    if (stream_) flush_to(stream_);
+  }
+  void flush_to(std::FILE* stream) {
+    if (!text_.empty()) std::fwrite(text_.data(), 1, text_.size(), stream);
     text_.clear();
   }
 

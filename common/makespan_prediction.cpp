@@ -396,6 +396,7 @@ WeightedPlan weigh_plan(const Plan& plan, const TaskFile& file, const std::map<s
   for (const auto& p : plan.leaves) {
     if (!p.runnable()) continue;
     SimTask& t = w.tasks[k++];
+    t.deps.reserve(p.deps.size());  // one allocation, not one per doubling
     for (size_t d = 0; d < p.deps.size(); ++d) {
       int sim = -1;
       if (by_id) {
