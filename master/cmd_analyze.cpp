@@ -698,7 +698,6 @@ int handler(const ParsedArgs& parsed) {
     a.workers = prediction_workers(parsed, settings, a);  // bad --max-parallel: refused before any output
     a.predicted = std::async(std::launch::async, [&a] { predict(a); }).share();  // 2 cores: ~a fifth of the wall time
   }
-  timer.mark("parent deps");
   if (parsed.has("--json")) print_json(a);
   else if (parsed.has("--mermaid")) print_mermaid(a);
   else print_human(a);

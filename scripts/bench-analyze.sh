@@ -4,10 +4,10 @@
 # _Depends:_ lines, a third completed), and a 10,000-deep dependency chain.
 # Prints wall time, CPU time (user+sys) and max RSS, for --json and for the
 # human report, and under each run its phases as analyze measures them
-# (KIRO_PARALLEL_TIMING=1: settings, parse, history, plan, parent deps,
-# output, their total, and the prediction, which runs on a thread of its own
-# beside parent deps and output, with its own time). Wall time depends on the machine's
-# load: the CPU time and the phases are the figures to compare.
+# (KIRO_PARALLEL_TIMING=1: settings, parse, history, plan, output, their
+# total, and the prediction, which runs on a thread of its own beside the
+# output, with its own time). Wall time depends on the machine's load: the
+# CPU time and the phases are the figures to compare.
 # Target: 100,000 tasks, parsed, planned and printed, in under 0.1 s.
 #   scripts/bench-analyze.sh   (builds build-release/ once, or KP_BUILD_DIR)
 #   KP_BINARY=path/to/kiro-parallel scripts/bench-analyze.sh
