@@ -6,6 +6,10 @@
 #include <system_error>
 #include <thread>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <fmt/format.h>
 
 #include "common/ascii_words.hpp"
@@ -176,6 +180,22 @@ bool looks_binary(std::string_view bytes) {
   if (bytes.find('\0') != std::string_view::npos) return true;
   size_t bad = 0;
   for (size_t i = 0; i < bytes.size();) {
+#if defined(__SSE2__)
+    // Sixteen bytes a step while all are ASCII and every control among them
+    // is one text holds (measured at 100,000 tasks: eight-byte words, which a
+    // line's end breaks, made this check 4% of analyze's instructions).
+    if (i + 16 <= bytes.size()) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes.data() + i));
+      auto is = [&](char c) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(c)); };
+      const __m128i below_space = _mm_cmplt_epi8(x, _mm_set1_epi8(0x20));  // signed: every byte from 0x80 too
+      const __m128i text_controls = _mm_or_si128(_mm_or_si128(_mm_or_si128(is('\t'), is('\n')), _mm_or_si128(is('\r'), is('\f'))),
+                                                 _mm_or_si128(is('\v'), is('\x1b')));
+      if (_mm_movemask_epi8(_mm_andnot_si128(text_controls, below_space)) == 0) {
+        i += 16;
+        continue;
+      }
+    }
+#endif
     if (i + 8 <= bytes.size()) {  // eight printable ASCII bytes, nearly every word: skipped whole
       uint64_t w = ascii_words::load(bytes, i);
       if (!ascii_words::has_below(w, 0x20) && !ascii_words::has_non_ascii(w)) {

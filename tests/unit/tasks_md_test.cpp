@@ -476,3 +476,21 @@ TEST_CASE("has_markdown finds a mark or a double space at every position of a ti
     }
   }
 }
+
+TEST_CASE("looks_binary: a tenth of bad bytes anywhere makes binary; text controls and UTF-8 never do") {
+  const std::string plain(40, 'a');
+  CHECK_FALSE(looks_binary(plain));
+  for (size_t at = 0; at + 5 <= plain.size(); ++at) {
+    std::string controls = plain, text_controls = plain, invalid = plain, utf8 = plain;
+    for (size_t k = 0; k < 5; ++k) {
+      controls[at + k] = '\x01';
+      text_controls[at + k] = "\t\n\r\f\x1b"[k];
+      invalid[at + k] = '\xFF';
+    }
+    utf8.replace(at, 4, "\xC3\xA9\xC3\xA9");  // "éé"
+    CHECK_MESSAGE(looks_binary(controls), "controls at " << at);
+    CHECK_MESSAGE(looks_binary(invalid), "invalid UTF-8 at " << at);
+    CHECK_FALSE_MESSAGE(looks_binary(text_controls), "text controls at " << at);
+    CHECK_FALSE_MESSAGE(looks_binary(utf8), "UTF-8 at " << at);
+  }
+}
