@@ -252,19 +252,47 @@ struct StateView {
   bool monitor_only = false;  // kiro-parallel monitor: running tasks only, no new claims
   bool work_left = true;
   bool wants_worker = true;
-  std::optional<std::filesystem::file_time_type> tasks_md_written;  // when it was last compared
+  // tasks.md as last compared with the run, and as last seen changed (with when).
+  struct FileStamp {
+    std::filesystem::file_time_type written;
+    uintmax_t size = 0;
+    bool operator==(const FileStamp&) const = default;
+  };
+  std::optional<FileStamp> tasks_md_compared, tasks_md_seen;
+  Clock::time_point tasks_md_seen_at;
 };
 
-// tasks.md edited during the run (a person's commit, a pull): compared with
-// the run's tasks whenever the file changes, so that a removed task is not
-// run and an added one is named (common/plan_drift).
-void notice_plan_edits(const SpecPaths& paths, StateView& view) {
+// How long tasks.md must hold still before the run is compared with it.
+constexpr auto kTasksMdSettle = 250ms;
+
+std::optional<StateView::FileStamp> stamp_of(const std::filesystem::path& file) {
   std::error_code ec;
-  const auto written = std::filesystem::last_write_time(paths.tasks_md, ec);
-  if (ec || written == view.tasks_md_written) return;
-  view.tasks_md_written = written;
+  StateView::FileStamp stamp;
+  stamp.written = std::filesystem::last_write_time(file, ec);
+  if (!ec) stamp.size = std::filesystem::file_size(file, ec);
+  if (ec) return std::nullopt;
+  return stamp;
+}
+
+// tasks.md edited during the run (a person's commit, a pull): compared with
+// the run's tasks once a change has held still, so that a removed task is not
+// run and an added one is named (common/plan_drift). A file being rewritten
+// (a worker's merge checks it out in place) can be read half-written, empty
+// even: read then, every task would look removed. So the file must keep its
+// time and size for kTasksMdSettle, and through the read itself.
+void notice_plan_edits(const SpecPaths& paths, StateView& view, Clock::time_point now) {
+  const auto stamp = stamp_of(paths.tasks_md);
+  if (!stamp || stamp == view.tasks_md_compared) return;
+  if (stamp != view.tasks_md_seen) {
+    view.tasks_md_seen = stamp;
+    view.tasks_md_seen_at = now;
+    return;
+  }
+  if (now - view.tasks_md_seen_at < kTasksMdSettle) return;
   try {
     const TaskFile file = load_tasks_md(paths.tasks_md);
+    if (stamp_of(paths.tasks_md) != stamp) return;  // changed while read: looked at again once it holds still
+    view.tasks_md_compared = stamp;
     update_run_state(paths, [&](RunState& s) {
       const PlanDrift drift = plan_drift(file, s);
       if (!drift.removed.empty() || !drift.added.empty() || !s.plan_changes.empty()) {
@@ -273,12 +301,13 @@ void notice_plan_edits(const SpecPaths& paths, StateView& view) {
       apply_plan_drift(s, drift);
     });
   } catch (const std::exception& e) {
+    view.tasks_md_compared = stamp;  // said once per change
     log_info("master: tasks.md changed and cannot be read: {}", e.what());
   }
 }
 
 void observe_state(const SpecPaths& paths, Notifier& notifier, StateView& view) {
-  notice_plan_edits(paths, view);
+  notice_plan_edits(paths, view, Clock::now());
   try {
     if (auto s = read_run_state(paths.state_json)) {
       if (run_time_is_up(*s)) s = stop_pending_at_deadline(paths);

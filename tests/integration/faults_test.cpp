@@ -259,6 +259,40 @@ TEST_CASE("faults: tasks.md edited during the run (a task added, a task removed)
                               << (f.state().find(removed) ? std::string(to_string(f.state().find(removed)->status)) : "gone"));
 }
 
+TEST_CASE("faults: tasks.md caught half-written (empty for a moment, as a checkout leaves it) stops nothing") {
+  RunFixture f(R"(- [ ] 1. First
+- [ ] 1.1 The first task
+- [ ] 2. Second
+- [ ] 2.1 The second task
+- [ ] 3. Third
+- [ ] 3.1 The third task
+)",
+               kGated);
+  REQUIRE(f.start(1).exit_code == 0);
+  REQUIRE(RunFixture::wait_for([&] {
+    return f.task_phase_contains("1.1", "busy") || f.task_phase_contains("2.1", "busy") || f.task_phase_contains("3.1", "busy");
+  }));
+  // Ten times empty for 0.1 s: the master, reading every 0.3 s, would catch
+  // the empty file about one time in three if it compared whatever it read.
+  const std::string text = test::read_text(f.paths().tasks_md);
+  for (int k = 0; k < 10; ++k) {
+    test::write_text(f.paths().tasks_md, "");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    test::write_text(f.paths().tasks_md, text);
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  }
+  f.open_gate();
+  auto w = watch_within(f);
+  CHECK_FALSE(w.timed_out);
+  const RunState after = f.state();
+  MESSAGE("watch exited " << w.exit_code << "\n" << w.out << w.err << f.explain());
+  CHECK_MESSAGE(after.plan_changes.empty(), after.plan_changes);
+  for (const char* id : {"1.1", "2.1", "3.1"}) {
+    REQUIRE(after.find(id) != nullptr);
+    CHECK_MESSAGE(after.find(id)->status == TaskStatus::completed, id << ": " << after.find(id)->message);
+  }
+}
+
 TEST_CASE("faults: a torn or hand-broken .parallel_state.json: every command names the file, exit 1 or 2") {
   RunFixture f(kTwoMajors, R"({"default": {"duration": 0.2}})");
   REQUIRE(f.start(2).exit_code == 0);
