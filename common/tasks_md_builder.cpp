@@ -524,7 +524,9 @@ void Builder::link_children() {
   for (size_t i = 0; i < n; ++i) {
     if (int p = file_.tasks[i].parent; p >= 0) children[next[size_t(p)]++] = static_cast<int>(i);
   }
-  for (size_t i = 0; i < n; ++i) file_.tasks[i].children = {children.data() + start[i], start[i + 1] - start[i]};
+  for (size_t i = 0; i < n; ++i) {
+    if (start[i] != start[i + 1]) file_.tasks[i].children = {children.data() + start[i], start[i + 1] - start[i]};
+  }
 }
 
 // The tasks of a's depth with a <= key <= b, in file order. Tasks sorted by
@@ -588,6 +590,7 @@ void Builder::expand_dependencies() {
   }
   start[file_.tasks.size()] = static_cast<uint32_t>(depends.size());
   for (size_t i = 0; i < file_.tasks.size(); ++i) {
+    if (start[i] == start[i + 1]) continue;  // empty already: most tasks state none, and a Task is large
     file_.tasks[i].depends = {depends.data() + start[i], start[i + 1] - start[i]};
     file_.tasks[i].depends_lines = {lines.data() + start[i], start[i + 1] - start[i]};
   }
@@ -599,13 +602,15 @@ void Builder::end_part() {
   for (size_t i = 0; i < file_.tasks.size(); ++i) {
     Task& t = file_.tasks[i];
     const ListRuns& r = runs_[i];
-    auto span = [](const auto& list, const uint32_t (&run)[2]) {
-      return std::span(list.data() + run[0], run[1] - run[0]);
+    // Empty lists are left as they are (most tasks have no annotations,
+    // boundary or checklist, and a Task is large).
+    auto set = [](auto& field, const auto& list, const uint32_t (&run)[2]) {
+      if (run[1] != run[0]) field = std::span(list.data() + run[0], run[1] - run[0]);
     };
-    t.requirements = span(text_->requirements, r.requirements);
-    t.annotations = span(text_->annotations, r.annotations);
-    t.boundary = span(text_->boundary, r.boundary);
-    t.checklist = span(text_->checklist, r.checklist);
+    set(t.requirements, text_->requirements, r.requirements);
+    set(t.annotations, text_->annotations, r.annotations);
+    set(t.boundary, text_->boundary, r.boundary);
+    set(t.checklist, text_->checklist, r.checklist);
     if (description_[i]) t.description = *description_[i];
   }
 }
