@@ -223,12 +223,12 @@ void apply_object(AgentProfile& profile, const nlohmann::json& object, const std
 // The profile called `name`: a built-in one, or one defined in settings
 // "profiles" (which may also change a built-in one). `depth` stops cycles.
 AgentProfile named_profile(const nlohmann::json& profiles, const std::string& name,
-                           const std::string& settings_path, int depth) {
+                           const std::string& settings_path, int depth, Patterns patterns) {
   const std::string where = fmt::format("{}: profiles.{}", settings_path, name);
   if (depth > 8) throw UsageError(fmt::format("{}: \"extends\" goes round in a circle", where));
   const nlohmann::json* own = nullptr;
   if (profiles.is_object() && profiles.contains(name)) own = &profiles[name];
-  const AgentProfile* builtin = builtin_profile(name);
+  const AgentProfile* builtin = builtin_profile(name, patterns);
   if (!own) {
     if (!builtin) {
       std::string names;
@@ -243,9 +243,9 @@ AgentProfile named_profile(const nlohmann::json& profiles, const std::string& na
   if (own->contains("extends")) {
     const std::string base = string_value((*own)["extends"], where + ".extends");
     if (base == name && !builtin) throw UsageError(fmt::format("{}.extends: extends itself", where));
-    profile = base == name ? *builtin : named_profile(profiles, base, settings_path, depth + 1);
+    profile = base == name ? *builtin : named_profile(profiles, base, settings_path, depth + 1, patterns);
   } else {
-    profile = builtin ? *builtin : *builtin_profile("custom");
+    profile = builtin ? *builtin : *builtin_profile("custom", patterns);
   }
   profile.name = name;
   apply_object(profile, *own, where, true);
@@ -291,7 +291,7 @@ void compile_profile(AgentProfile& profile, const std::string& where) {
 }
 
 AgentProfile resolve_profile(const nlohmann::json& settings, const std::string& settings_path,
-                             const std::optional<std::string>& profile_override) {
+                             const std::optional<std::string>& profile_override, Patterns patterns) {
   static const nlohmann::json kEmpty = nlohmann::json::object();
   const nlohmann::json& root = settings.is_null() ? kEmpty : settings;
   if (!root.is_object()) throw UsageError(fmt::format("{}: expected a JSON object", settings_path));
@@ -308,7 +308,7 @@ AgentProfile resolve_profile(const nlohmann::json& settings, const std::string& 
   }
   if (profile_override) name = *profile_override;
 
-  AgentProfile profile = named_profile(profiles, name, settings_path, 0);
+  AgentProfile profile = named_profile(profiles, name, settings_path, 0, patterns);
   if (agent.contains("command")) {
     profile.command = string_list(agent["command"], settings_path + ": agent.command");
     if (profile.command.empty()) {
@@ -323,7 +323,8 @@ AgentProfile resolve_profile(const nlohmann::json& settings, const std::string& 
   }
   // A built-in profile's patterns are compiled once, when first asked for; only
   // patterns the settings changed need compiling here.
-  if (!profile.compiled) compile_profile(profile, fmt::format("{}: profile {}", settings_path, profile.name));
+  if (patterns == Patterns::compiled && !profile.compiled)
+    compile_profile(profile, fmt::format("{}: profile {}", settings_path, profile.name));
   return profile;
 }
 

@@ -120,7 +120,10 @@ const std::vector<std::string>& profile_pattern_keys();
 // invalid regex.
 void compile_profile(AgentProfile& profile, const std::string& where = "profile");
 
-const AgentProfile* builtin_profile(std::string_view name);  // nullptr if unknown
+// The built-in profile `name`, nullptr if unknown; its patterns compiled
+// (once per process) unless `patterns` is Patterns::as_text.
+enum class Patterns { compiled, as_text };
+const AgentProfile* builtin_profile(std::string_view name, Patterns patterns = Patterns::compiled);
 std::vector<std::string> builtin_profile_names();
 
 // The effective profile from the settings JSON (the whole parsed
@@ -135,8 +138,14 @@ std::vector<std::string> builtin_profile_names();
 // last, to the effective profile. `profile_override` (a command-line flag)
 // wins over agent.profile. UsageError naming settings_path and the key on a bad
 // value (not a string list, invalid regex, unknown profile or key).
+// Patterns::as_text leaves the profile's patterns uncompiled (those the
+// settings add are still checked as they are read): for a command that only
+// shows the profile's name, command and prompt (analyze; measured
+// 2026-12-01: compiling the claude profile's 66 patterns took ~18 M
+// instructions, a fifth of analyze's time on a spec of 1,000 tasks).
 AgentProfile resolve_profile(const nlohmann::json& settings, const std::string& settings_path,
-                             const std::optional<std::string>& profile_override = std::nullopt);
+                             const std::optional<std::string>& profile_override = std::nullopt,
+                             Patterns patterns = Patterns::compiled);
 
 // The prompt template with {spec} and {task} replaced.
 std::string render_prompt(const AgentProfile& profile, std::string_view spec, std::string_view task);

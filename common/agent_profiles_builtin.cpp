@@ -243,7 +243,8 @@ AgentProfile custom() {
 // Built-in profiles, each compiled on first use (once, thread-safe): a command
 // that needs one profile (analyze, run) does not pay for the regexes of all six.
 struct BuiltinEntry {
-  AgentProfile profile;
+  AgentProfile source;   // as written: never changed after the map is built
+  AgentProfile profile;  // the same, compiled on first use
   std::once_flag compiled;
 };
 
@@ -252,6 +253,7 @@ std::map<std::string, BuiltinEntry, std::less<>>& builtins() {
     std::map<std::string, BuiltinEntry, std::less<>> m;
     for (AgentProfile p : {claude(), codex(), gemini(), qwen(), aider(), custom()}) {
       std::string name = p.name;
+      m[name].source = p;
       m[name].profile = std::move(p);
     }
     return m;
@@ -261,10 +263,11 @@ std::map<std::string, BuiltinEntry, std::less<>>& builtins() {
 
 }  // namespace
 
-const AgentProfile* builtin_profile(std::string_view name) {
+const AgentProfile* builtin_profile(std::string_view name, Patterns patterns) {
   auto it = builtins().find(name);
   if (it == builtins().end()) return nullptr;
   BuiltinEntry& entry = it->second;
+  if (patterns == Patterns::as_text) return &entry.source;
   std::call_once(entry.compiled, [&] { compile_profile(entry.profile, "built-in profile " + entry.profile.name); });
   return &entry.profile;
 }

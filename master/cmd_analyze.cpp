@@ -640,7 +640,8 @@ int handler(const ParsedArgs& parsed) {
   a.paths = SpecPaths::resolve(repo_dir_arg(parsed), parsed.positionals[0]);
   Settings settings = load_settings(a.paths);
   {
-    AgentProfile profile = resolve_profile(settings.raw, settings.path);
+    // Only the profile's name, command and prompt are shown: its patterns stay text.
+    AgentProfile profile = resolve_profile(settings.raw, settings.path, std::nullopt, Patterns::as_text);
     a.profile = profile.name;
     std::string command;
     for (const auto& word : profile.command) command += (command.empty() ? "" : " ") + word;

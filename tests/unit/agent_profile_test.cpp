@@ -175,3 +175,19 @@ TEST_CASE("profile_pattern_keys lists every pattern list") {
   CHECK(keys.front() == "input_prompt");
   CHECK(std::find(keys.begin(), keys.end(), "danger_options") != keys.end());
 }
+
+TEST_CASE("resolve_profile with patterns as text: the same name, command and prompt, nothing compiled") {
+  const json bad = json::parse(R"({"classifier": {"busy": ["(unclosed"]}})");
+  CHECK_THROWS_AS(resolve_profile(bad, "parallel.json", std::nullopt, Patterns::as_text), UsageError);  // still checked
+  const json settings = json::parse(R"({"agent": {"profile": "codex", "prompt": "do {task} of {spec}"},
+                                        "classifier": {"busy": ["^Working"]}})");
+  const AgentProfile shown = resolve_profile(settings, "parallel.json", std::nullopt, Patterns::as_text);
+  CHECK(shown.name == "codex");
+  CHECK(shown.command == builtin_profile("codex")->command);
+  CHECK(shown.prompt_template == "do {task} of {spec}");
+  CHECK(shown.compiled == nullptr);
+  const AgentProfile plain = resolve_profile(json::object(), "parallel.json", std::nullopt, Patterns::as_text);
+  CHECK(plain.name == "claude");
+  CHECK(plain.compiled == nullptr);
+  CHECK(resolve_profile(json::object(), "parallel.json").compiled != nullptr);
+}
