@@ -38,6 +38,7 @@
 #include "common/text_width.hpp"
 #include "master/cli_args.hpp"
 #include "master/command.hpp"
+#include "master/phase_timer.hpp"
 #include "master/run_display.hpp"
 
 namespace kp {
@@ -595,36 +596,6 @@ void print_human(const Analysis& a) {
   }
 }
 
-// KIRO_PARALLEL_TIMING=1: each phase's wall time on stderr, for scripts/bench-analyze.sh.
-class PhaseTimer {
- public:
-  PhaseTimer() {
-    const char* env = std::getenv("KIRO_PARALLEL_TIMING");
-    on_ = env && *env && std::string_view(env) != "0";
-  }
-  bool on() const { return on_; }
-  // Ends the phase running since the last mark (or since the timer began).
-  void mark(std::string_view phase) {
-    auto now = std::chrono::steady_clock::now();
-    if (on_) text_ += fmt::format("{}{} {:.1f} ms", text_.empty() ? "" : ", ", phase, ms(last_, now));
-    last_ = now;
-  }
-  // A phase that ran beside the others: its own time, not in the total.
-  void note(std::string_view phase, double ms) {
-    if (on_) notes_ += fmt::format(", {} {:.1f} ms", phase, ms);
-  }
-  void print(size_t tasks) const {
-    if (on_) fmt::print(stderr, "timing: {}, total {:.1f} ms, {} tasks{}\n", text_, ms(begin_, last_), tasks, notes_);
-  }
-
- private:
-  static double ms(std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
-    return std::chrono::duration<double, std::milli>(b - a).count();
-  }
-  bool on_ = false;
-  std::chrono::steady_clock::time_point begin_ = std::chrono::steady_clock::now(), last_ = begin_;
-  std::string text_, notes_;
-};
 
 int handler(const ParsedArgs& parsed) {
   if (parsed.has("--json") && parsed.has("--mermaid")) throw UsageError("analyze: choose one of --json and --mermaid");
@@ -705,7 +676,7 @@ int handler(const ParsedArgs& parsed) {
   std::fflush(stdout);
   await_prediction(a);
   timer.mark("output");
-  if (a.predicted.valid()) timer.note("prediction (on its own thread, beside the two before)", a.prediction_ms);
+  if (a.predicted.valid()) timer.note("prediction (on its own thread, beside the output)", a.prediction_ms);
   timer.print(a.file.tasks.size());
   // Left to the process's exit, not freed piece by piece: measured at 100,000
   // tasks, the destructors took ~7% of the run's CPU (2026-12-01, perf).
