@@ -189,15 +189,17 @@ TEST_CASE("faults: a .git/index.lock left behind holds the merge with a message;
   check_all_completed(f);
 }
 
-TEST_CASE("faults: tasks.md edited during the run (a task added, a task removed) ends in a clear state") {
-  RunFixture f(R"(- [ ] 1. First
+// Three majors of one task each: the plan the tasks.md edit tests change under a run.
+constexpr const char* kThreeMajors = R"(- [ ] 1. First
 - [ ] 1.1 The first task
 - [ ] 2. Second
 - [ ] 2.1 The second task
 - [ ] 3. Third
 - [ ] 3.1 The third task
-)",
-               kGated);
+)";
+
+TEST_CASE("faults: tasks.md edited during the run (a task added, a task removed) ends in a clear state") {
+  RunFixture f(kThreeMajors, kGated);
   REQUIRE(f.start(1).exit_code == 0);
   std::string running;
   REQUIRE(RunFixture::wait_for([&] {
@@ -260,14 +262,7 @@ TEST_CASE("faults: tasks.md edited during the run (a task added, a task removed)
 }
 
 TEST_CASE("faults: tasks.md caught half-written (empty for a moment, as a checkout leaves it) stops nothing") {
-  RunFixture f(R"(- [ ] 1. First
-- [ ] 1.1 The first task
-- [ ] 2. Second
-- [ ] 2.1 The second task
-- [ ] 3. Third
-- [ ] 3.1 The third task
-)",
-               kGated);
+  RunFixture f(kThreeMajors, kGated);
   REQUIRE(f.start(1).exit_code == 0);
   REQUIRE(RunFixture::wait_for([&] {
     return f.task_phase_contains("1.1", "busy") || f.task_phase_contains("2.1", "busy") || f.task_phase_contains("3.1", "busy");
