@@ -91,7 +91,17 @@ size_t display_width(std::string_view text) {
 }
 
 std::string fit_width(std::string_view text, int width) {
-  if (width <= 0 || display_width(text) <= static_cast<size_t>(width)) return std::string(text);
+  std::string out;
+  append_fit_width(out, text, width);
+  return out;
+}
+
+size_t append_fit_width(std::string& out, std::string_view text, int width) {
+  const size_t columns = display_width(text);
+  if (width <= 0 || columns <= static_cast<size_t>(width)) {
+    out += text;
+    return columns;
+  }
   // Room for the ellipsis (one column); a combining mark stays with its letter.
   size_t used = 0, cut = 0;
   for (size_t i = 0; i < text.size();) {
@@ -102,7 +112,9 @@ std::string fit_width(std::string_view text, int width) {
     i += ch.length;
     cut = i;
   }
-  return std::string(text.substr(0, cut)) + "…";
+  out += text.substr(0, cut);
+  out += "…";
+  return used + static_cast<size_t>(code_point_width(U'\u2026'));
 }
 
 }  // namespace kp

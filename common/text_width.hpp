@@ -29,5 +29,7 @@ size_t display_width(std::string_view text);
 // At most `width` columns: cut at a character boundary and ended with "…" when
 // the text is wider. A width of 0 or less leaves the text as it is.
 std::string fit_width(std::string_view text, int width);
+// The same appended to `out`, no string of its own; returns its columns.
+size_t append_fit_width(std::string& out, std::string_view text, int width);
 
 }  // namespace kp

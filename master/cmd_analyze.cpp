@@ -457,11 +457,6 @@ std::string list_ids(std::span<const std::string_view> ids, size_t max) {
   return out;
 }
 
-// Bytes 0x20-0x7e only: as many terminal columns as bytes.
-bool printable_ascii(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
-}
-
 std::string number(double v) {
   if (v == static_cast<long long>(v)) return fmt::format("{}", static_cast<long long>(v));
   return fmt::format("{:.1f}", v);
@@ -516,15 +511,7 @@ void print_human(const Analysis& a) {
     if (!t.group.empty()) fmt::format_to(std::back_inserter(title), " [{}]", t.group);
     Shown& sh = shown[k];
     sh.at = static_cast<uint32_t>(shown_text.size());
-    constexpr size_t kTitleColumns = 56;
-    if (title.size() <= kTitleColumns && printable_ascii(title)) {  // nearly every title: one column a byte, no cut
-      shown_text += title;
-      sh.width = static_cast<uint32_t>(title.size());
-    } else {
-      std::string fitted = clip(title, static_cast<int>(kTitleColumns));
-      shown_text += fitted;
-      sh.width = static_cast<uint32_t>(display_width(fitted));
-    }
+    sh.width = static_cast<uint32_t>(append_fit_width(shown_text, title, 56));
     sh.size = static_cast<uint32_t>(shown_text.size() - sh.at);
     if (p.wave >= 0) title_width = std::max<size_t>(title_width, sh.width);
   }

@@ -57,3 +57,14 @@ TEST_CASE("fit_width cuts at a character boundary by columns and marks the cut")
   CHECK(fit_width("cafe\xCC\x81s and more", 5) == "cafe\xCC\x81…");  // the mark stays with its letter
   CHECK(fit_width("\xF0\x9F\x9A\x80\xF0\x9F\x9A\x80\xF0\x9F\x9A\x80", 5) == "\xF0\x9F\x9A\x80\xF0\x9F\x9A\x80…");
 }
+
+TEST_CASE("append_fit_width appends what fit_width returns and says its columns") {
+  for (std::string_view text : {"abcdef", "caf\xC3\xA9 au lait", "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E text", ""}) {
+    for (int width : {0, 1, 3, 6, 40}) {
+      std::string out = "> ";
+      const size_t columns = kp::append_fit_width(out, text, width);
+      CHECK(out == "> " + fit_width(text, width));
+      CHECK(columns == kp::display_width(out.substr(2)));
+    }
+  }
+}
