@@ -404,9 +404,9 @@ struct TaskFacts {
   std::vector<double> weight;
   std::vector<char> weighted;
   std::vector<int> by_key, key_rank;  // (key, file position) order, and each task's place in it
+  std::vector<int> leaves;            // the leaf tasks, file order: Plan::leaves
   std::vector<int> leaf_of_task;      // index into Plan::leaves, -1 for a parent
   std::vector<std::string_view> ids;  // each task's id, side by side: read at random below, a Task is large
-  size_t leaves = 0;
   bool any_boundary = false;
 };
 
@@ -423,6 +423,7 @@ TaskFacts gather_facts(const TaskFile& file, const PlanOptions& options) {
   f.weight.assign(size_t(n), 1.0);
   f.weighted.assign(size_t(n), 0);
   f.leaf_of_task.assign(size_t(n), -1);
+  f.leaves.reserve(size_t(n));
   f.ids.resize(size_t(n));
   for (int i = 0; i < n; ++i) {
     const Task& t = file.tasks[size_t(i)];
@@ -437,7 +438,8 @@ TaskFacts gather_facts(const TaskFile& file, const PlanOptions& options) {
     }
     if (!t.boundary.empty()) f.any_boundary = true;
     if (!t.is_leaf()) continue;
-    f.leaf_of_task[size_t(i)] = static_cast<int>(f.leaves++);
+    f.leaf_of_task[size_t(i)] = static_cast<int>(f.leaves.size());
+    f.leaves.push_back(i);
     f.leaf[size_t(i)] = 1;
     f.done[size_t(i)] = t.done();
     f.skip[size_t(i)] = !t.done() && f.optional[size_t(i)] && options.skip_optional;
@@ -566,13 +568,9 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
     std::reverse(plan.critical_path.begin(), plan.critical_path.end());
   });
   auto by_rank = [&](int x, int y) { return facts.key_rank[size_t(x)] < facts.key_rank[size_t(y)]; };
-  // Every leaf, file order. Each leaf's run of text->deps is known first, so
-  // that a large plan fills its two halves on two threads.
-  std::vector<int> leaf_tasks;
-  leaf_tasks.reserve(facts.leaves);
-  for (int i = 0; i < n; ++i) {
-    if (facts.leaf[size_t(i)]) leaf_tasks.push_back(i);
-  }
+  // Each leaf's run of text->deps is known first, so that a large plan fills
+  // its two halves on two threads.
+  const std::vector<int>& leaf_tasks = facts.leaves;
   const size_t leaves = leaf_tasks.size();
   std::vector<uint32_t> deps_start(leaves + 1, 0);  // each leaf's run of text->deps
   for (size_t k = 0; k < leaves && !cyclic; ++k) deps_start[k + 1] = deps_start[k] + behind_count[size_t(leaf_tasks[k])];
