@@ -2,8 +2,8 @@
 
 #include <sys/mman.h>
 
-#include <climits>
 #include <algorithm>
+#include <climits>
 #include <cstdint>
 #include <cstdlib>
 
