@@ -124,15 +124,15 @@ LineState read_words(const std::vector<const Command*>& commands, const std::vec
   return s;
 }
 
-Completion complete_value(const LineState& s) {
-  Completion c;
+CompletionCandidates complete_value(const LineState& s) {
+  CompletionCandidates c;
   const Option* o = s.command ? find_option(*s.command, s.pending) : nullptr;
   if (s.pending == "-C" || (o && o->value == ValueKind::directory)) {
-    c.kind = Completion::Kind::directories;
+    c.kind = CompletionCandidates::Kind::directories;
   } else if (!o) {
     // an option of no command (none takes a value before the command but -C)
   } else if (o->value == ValueKind::file) {
-    c.kind = Completion::Kind::files;
+    c.kind = CompletionCandidates::Kind::files;
   } else if (o->value == ValueKind::profile) {
     c.words = builtin_profile_names();
   } else {
@@ -150,8 +150,8 @@ const std::string* spec_word(const LineState& s) {
   return nullptr;
 }
 
-Completion complete_positional(const LineState& s) {
-  Completion c;
+CompletionCandidates complete_positional(const LineState& s) {
+  CompletionCandidates c;
   const auto& declared = s.command->positionals;
   if (s.positionals.size() >= declared.size()) return c;
   switch (declared[s.positionals.size()].kind) {
@@ -162,7 +162,7 @@ Completion complete_positional(const LineState& s) {
       if (const std::string* spec = spec_word(s)) c.words = task_ids(s.dir, *spec, c.descriptions);
       break;
     case PositionalKind::file:
-      c.kind = Completion::Kind::files;
+      c.kind = CompletionCandidates::Kind::files;
       break;
     case PositionalKind::other:
       break;
@@ -171,9 +171,9 @@ Completion complete_positional(const LineState& s) {
 }
 
 // The command names the overview lists (internal ones are started by run).
-Completion complete_first_word(const std::vector<const Command*>& commands, const std::string& current,
+CompletionCandidates complete_first_word(const std::vector<const Command*>& commands, const std::string& current,
                                bool with_help) {
-  Completion c;
+  CompletionCandidates c;
   if (current.rfind('-', 0) == 0) {
     if (with_help) {
       c.words = {"-C", "--help", "--version"};
@@ -196,11 +196,11 @@ Completion complete_first_word(const std::vector<const Command*>& commands, cons
 
 }  // namespace
 
-Completion complete_command_line(const std::vector<const Command*>& commands,
+CompletionCandidates complete_command_line(const std::vector<const Command*>& commands,
                                  const std::vector<std::string>& words, size_t index) {
   LineState s = read_words(commands, words, index);
   const std::string current = index < words.size() ? words[index] : "";
-  Completion c;
+  CompletionCandidates c;
   if (s.unknown) return c;
   if (!s.pending.empty()) {
     c = complete_value(s);
@@ -231,9 +231,9 @@ int run_complete(const std::vector<const Command*>& commands, const std::vector<
   std::vector<std::string> words(args.begin() + static_cast<long>(first) + 1, args.end());
   if (index > words.size()) return 0;
   if (index == words.size()) words.emplace_back();  // the shell dropped an empty last word
-  Completion c = complete_command_line(commands, words, index);
-  if (c.kind == Completion::Kind::directories) fmt::print(":directories\n");
-  else if (c.kind == Completion::Kind::files) fmt::print(":files\n");
+  CompletionCandidates c = complete_command_line(commands, words, index);
+  if (c.kind == CompletionCandidates::Kind::directories) fmt::print(":directories\n");
+  else if (c.kind == CompletionCandidates::Kind::files) fmt::print(":files\n");
   for (const std::string& w : c.words) {
     if (!describe) {
       fmt::print("{}\n", w);

@@ -10,7 +10,7 @@
 
 namespace kp {
 
-struct Completion {
+struct CompletionCandidates {
   enum class Kind { words, directories, files } kind = Kind::words;
   std::vector<std::string> words;  // for Kind::words: the candidates
   std::map<std::string, std::string> descriptions;  // word -> summary, title, help (zsh shows them)
@@ -21,7 +21,7 @@ struct Completion {
 // Spec names come from <repo>/.kiro/specs/ (repo: -C DIR or the working
 // folder, or the nearest parent holding .kiro/specs), task ids from the
 // spec's tasks.md. Never throws: what cannot be read completes to nothing.
-Completion complete_command_line(const std::vector<const Command*>& commands,
+CompletionCandidates complete_command_line(const std::vector<const Command*>& commands,
                                  const std::vector<std::string>& words, size_t index);
 
 // `kiro-parallel __complete [--describe] INDEX WORD...`: prints the candidates,

@@ -169,7 +169,7 @@ TEST_CASE("no command's prose lists an option a second time") {
 TEST_CASE("choices and value kinds of the real table complete") {
   CHECK(completion_words({"analyze", "--order", ""}) == Words{"auto", "majors", "strict"});
   CHECK(completion_words({"run", "x", "--approve", "a"}) == Words{"allowlist", "all"});
-  CHECK(complete_command_line(all_commands(), {"classify", "--worktree", ""}, 2).kind == Completion::Kind::directories);
-  CHECK(complete_command_line(all_commands(), {"classify", ""}, 1).kind == Completion::Kind::files);
+  CHECK(complete_command_line(all_commands(), {"classify", "--worktree", ""}, 2).kind == CompletionCandidates::Kind::directories);
+  CHECK(complete_command_line(all_commands(), {"classify", ""}, 1).kind == CompletionCandidates::Kind::files);
   CHECK(completion_words({"worker", "x", "--worker-id", ""}).empty());
 }

@@ -51,12 +51,12 @@ const Command kHidden = {.name = "hidden",
 const std::vector<const Command*> kTable = {&kAlpha, &kBeta, &kFiles, &kHidden};
 
 std::vector<std::string> complete(const std::vector<std::string>& words) {
-  Completion c = complete_command_line(kTable, words, words.size() - 1);
-  REQUIRE(c.kind == Completion::Kind::words);
+  CompletionCandidates c = complete_command_line(kTable, words, words.size() - 1);
+  REQUIRE(c.kind == CompletionCandidates::Kind::words);
   return c.words;
 }
 
-Completion::Kind kind_of(const std::vector<std::string>& words) {
+CompletionCandidates::Kind kind_of(const std::vector<std::string>& words) {
   return complete_command_line(kTable, words, words.size() - 1).kind;
 }
 
@@ -85,14 +85,14 @@ TEST_CASE("a command's options complete from its declaration, prose is no option
 }
 
 TEST_CASE("descriptions: a command's summary, an option's help, a task's title") {
-  Completion first = complete_command_line(kTable, {"a"}, 0);
+  CompletionCandidates first = complete_command_line(kTable, {"a"}, 0);
   CHECK(first.descriptions["alpha"] == "the first");
-  Completion option = complete_command_line(kTable, {"alpha", "--f"}, 1);
+  CompletionCandidates option = complete_command_line(kTable, {"alpha", "--f"}, 1);
   CHECK(option.words == Words{"--follow"});
   CHECK(option.descriptions["--follow"] == "follow the log");
   test::TempDir dir;
   test::write_text(dir / ".kiro/specs/demo/tasks.md", "- [ ] 1. Parent\n- [ ] 1.1 First step\n");
-  Completion tasks = complete_command_line(kTable, {"beta", "-C", dir.path().string(), "demo", ""}, 4);
+  CompletionCandidates tasks = complete_command_line(kTable, {"beta", "-C", dir.path().string(), "demo", ""}, 4);
   CHECK(tasks.words == Words{"1.1"});
   CHECK(tasks.descriptions["1.1"] == "First step");
 }
@@ -104,7 +104,7 @@ TEST_CASE("the first word: commands the overview lists, help, global options") {
   CHECK(complete({"help", ""}) == Words{"alpha", "beta", "files"});
   CHECK(complete({"help", "alpha", ""}).empty());
   CHECK(complete({"nosuch", ""}).empty());
-  CHECK(kind_of({"-C", ""}) == Completion::Kind::directories);
+  CHECK(kind_of({"-C", ""}) == CompletionCandidates::Kind::directories);
 }
 
 TEST_CASE("options of the command, and their values") {
@@ -113,10 +113,10 @@ TEST_CASE("options of the command, and their values") {
   CHECK(complete({"alpha", "--mode", ""}) == Words{"fast", "slow"});
   CHECK(complete({"alpha", "--mode", "s"}) == Words{"slow"});
   CHECK(complete({"alpha", "--tmux-socket", ""}).empty());
-  CHECK(kind_of({"alpha", "--out-dir", ""}) == Completion::Kind::directories);
-  CHECK(kind_of({"alpha", "-C", ""}) == Completion::Kind::directories);
-  CHECK(kind_of({"files", ""}) == Completion::Kind::files);
-  CHECK(kind_of({"files", "--json", ""}) == Completion::Kind::files);
+  CHECK(kind_of({"alpha", "--out-dir", ""}) == CompletionCandidates::Kind::directories);
+  CHECK(kind_of({"alpha", "-C", ""}) == CompletionCandidates::Kind::directories);
+  CHECK(kind_of({"files", ""}) == CompletionCandidates::Kind::files);
+  CHECK(kind_of({"files", "--json", ""}) == CompletionCandidates::Kind::files);
   CHECK(complete({"alpha", "x", "--", "-"}).empty());  // after --: positionals only
 }
 
