@@ -211,7 +211,10 @@ class Simulator {
     for (size_t i = 0; i < tasks.size(); ++i) records[i] = Ready{tasks[i].priority, rank_[i], static_cast<int>(i)};
     auto first = [](const Ready& a, const Ready& b) { return b < a; };  // a starts before b
     strict_ = std::none_of(tasks.begin(), tasks.end(), [](const SimTask& t) { return std::isnan(t.priority); });
-    if (strict_) std::sort(records.begin(), records.end(), first);
+    // Already in that order nearly always when the file orders its tasks (a
+    // task's remaining path is longer than its successors'): one check first
+    // (measured at 100,000 tasks: the sort was 5% of analyze's instructions).
+    if (strict_ && !std::is_sorted(records.begin(), records.end(), first)) std::sort(records.begin(), records.end(), first);
     for (size_t k = 1; k < records.size() && strict_; ++k) strict_ = first(records[k - 1], records[k]);
     order_.resize(tasks.size());
     for (size_t k = 0; k < records.size(); ++k) order_[k] = records[k].task;
