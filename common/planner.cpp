@@ -367,26 +367,30 @@ void find_boundary_overlaps(const TaskFile& file, Plan& plan) {
 // `by_key` order, each appended to its wave, so no wave needs sorting. Sets
 // the parallelism figures; returns how many tasks the waves hold.
 size_t fill_waves(const std::vector<std::string_view>& ids, const std::vector<int>& by_key, const std::vector<int>& leaf_of_task,
-                  const std::vector<char>& runs, const std::vector<int>& level_out, int wave_count, Plan& plan) {
-  plan.waves.assign(size_t(wave_count), {});
-  plan.wave_leaves.assign(size_t(wave_count), {});
-  std::vector<size_t> sizes(size_t(wave_count), 0);  // each wave sized once: no wave of 50,000 ids grown by doubling
+                  const std::vector<char>& runs, const std::vector<int>& level_out, int wave_count, Plan& plan,
+                  std::vector<std::string_view>& wave_ids, std::vector<int>& wave_leaf_indexes) {
+  std::vector<size_t> next(size_t(wave_count) + 1, 0);  // each wave's run: sized first, then filled in place
   for (int i : by_key) {
-    if (runs[size_t(i)]) ++sizes[size_t(level_out[size_t(i)] - 1)];
+    if (runs[size_t(i)]) ++next[size_t(level_out[size_t(i)])];
   }
-  for (size_t w = 0; w < sizes.size(); ++w) {
-    plan.waves[w].reserve(sizes[w]);
-    plan.wave_leaves[w].reserve(sizes[w]);
+  for (size_t w = 1; w < next.size(); ++w) next[w] += next[w - 1];
+  const size_t scheduled = next.back();
+  wave_ids.resize(scheduled);
+  wave_leaf_indexes.resize(scheduled);
+  plan.waves.resize(size_t(wave_count));
+  plan.wave_leaves.resize(size_t(wave_count));
+  for (size_t w = 0; w < size_t(wave_count); ++w) {
+    const size_t size = next[w + 1] - next[w];
+    plan.waves[w] = {wave_ids.data() + next[w], size};
+    plan.wave_leaves[w] = {wave_leaf_indexes.data() + next[w], size};
+    plan.max_parallelism = std::max(plan.max_parallelism, static_cast<double>(size));
   }
-  size_t scheduled = 0;
   for (int i : by_key) {
     if (!runs[size_t(i)]) continue;
-    size_t w = size_t(level_out[size_t(i)] - 1);
-    plan.waves[w].push_back(ids[size_t(i)]);
-    plan.wave_leaves[w].push_back(leaf_of_task[size_t(i)]);
-    ++scheduled;
+    const size_t at = next[size_t(level_out[size_t(i)] - 1)]++;
+    wave_ids[at] = ids[size_t(i)];
+    wave_leaf_indexes[at] = leaf_of_task[size_t(i)];
   }
-  for (const auto& wave : plan.waves) plan.max_parallelism = std::max(plan.max_parallelism, static_cast<double>(wave.size()));
   if (wave_count > 0) plan.avg_parallelism = static_cast<double>(scheduled) / wave_count;
   return scheduled;
 }
@@ -553,8 +557,11 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
     if (runs[v]) wave_count = std::max(wave_count, level_out[v]);
   }
   // Waves and the critical path beside the leaves: they write other fields of the plan.
+  std::vector<std::string_view> wave_ids;
+  std::vector<int> wave_leaf_indexes;
   auto waves = std::async(policy, [&] {
-    size_t scheduled = fill_waves(facts.ids, facts.by_key, facts.leaf_of_task, runs, level_out, wave_count, plan);
+    size_t scheduled = fill_waves(facts.ids, facts.by_key, facts.leaf_of_task, runs, level_out, wave_count, plan,
+                                  wave_ids, wave_leaf_indexes);
     // Critical path: back from the node that finishes last along the heaviest predecessors.
     if (cyclic || scheduled == 0) return;
     int end = -1;
@@ -619,8 +626,10 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
     fill_leaves(0, leaves / 2);
     second_half.get();
   }
-  plan.text = std::move(text);
   waves.get();
+  text->wave_ids = std::move(wave_ids);  // the waves' spans stay valid: a moved vector keeps its elements
+  text->wave_leaf_indexes = std::move(wave_leaf_indexes);
+  plan.text = std::move(text);
   if (!cyclic && facts.any_boundary) find_boundary_overlaps(file, plan);
   return plan;
 }

@@ -74,6 +74,8 @@ struct PlanText {
   std::shared_ptr<const TaskFileText> file;  // ids and titles
   std::vector<std::string_view> deps;        // every leaf's deps, one run each
   std::vector<int> dep_indexes;
+  std::vector<std::string_view> wave_ids;  // every wave's ids, one run each
+  std::vector<int> wave_leaf_indexes;
 };
 
 struct Plan {
@@ -82,8 +84,10 @@ struct Plan {
   std::string order_reason;
   std::vector<BoundaryOverlap> boundary_overlaps;
   std::vector<PlannedTask> leaves;  // every leaf task, file order
-  std::vector<std::vector<std::string_view>> waves;  // runnable leaves only, ids sorted
-  std::vector<std::vector<int>> wave_leaves;         // the same tasks, as indexes into `leaves`
+  // Runs of text's wave lists: one list, not one per wave (strict order
+  // makes 50,000 waves of 100,000 tasks).
+  std::vector<std::span<const std::string_view>> waves;  // runnable leaves only, ids sorted
+  std::vector<std::span<const int>> wave_leaves;         // the same tasks, as indexes into `leaves`
   std::vector<std::string_view> critical_path;       // runnable leaf ids, first to last
   double critical_length = 0;  // weighted (recorded durations, 1 where unknown)
   bool weighted = false;       // durations were given for at least one planned task
