@@ -26,46 +26,45 @@ namespace kp {
 namespace fs = std::filesystem;
 using namespace tasks_md;
 
-void TaskIndex::reserve(size_t tasks) {
+void TaskIndex::reserve(const std::vector<Task>& tasks, size_t count) {
   size_t slots = 16;
-  while (slots < 2 * tasks) slots *= 2;  // at most half full
-  if (slots > slots_.size()) grow(slots);
+  while (slots < 2 * count) slots *= 2;  // at most half full
+  if (slots > slots_.size()) grow(tasks, slots);
 }
 
-void TaskIndex::grow(size_t slots) {
-  std::vector<int> old_slots = std::move(slots_);
-  std::vector<size_t> old_hashes = std::move(hashes_);
-  slots_.assign(slots, -1);
-  hashes_.assign(slots, 0);
-  for (size_t k = 0; k < old_slots.size(); ++k) {
-    if (old_slots[k] < 0) continue;
-    size_t at = old_hashes[k] & (slots - 1);
-    while (slots_[at] >= 0) at = (at + 1) & (slots - 1);
-    slots_[at] = old_slots[k];
-    hashes_[at] = old_hashes[k];
+void TaskIndex::grow(const std::vector<Task>& tasks, size_t slots) {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(slots, Slot{});
+  for (const Slot& entry : old) {
+    if (entry.task < 0) continue;
+    size_t at = hash_of(tasks[size_t(entry.task)].id) & (slots - 1);
+    while (slots_[at].task >= 0) at = (at + 1) & (slots - 1);
+    slots_[at] = entry;
   }
 }
 
-int TaskIndex::insert(const std::vector<Task>& tasks, int i) {
-  if (2 * (used_ + 1) > slots_.size()) grow(std::max<size_t>(16, 2 * slots_.size()));
-  const std::string_view id = tasks[size_t(i)].id;
-  const size_t hash = std::hash<std::string_view>{}(id);
+int TaskIndex::insert(const std::vector<Task>& tasks, int i) { return insert(tasks, i, hash_of(tasks[size_t(i)].id)); }
+
+int TaskIndex::insert(const std::vector<Task>& tasks, int i, size_t hash) {
+  if (2 * (used_ + 1) > slots_.size()) grow(tasks, std::max<size_t>(16, 2 * slots_.size()));
+  const uint32_t tag = tag_of(hash);
   size_t at = hash & (slots_.size() - 1);
-  for (; slots_[at] >= 0; at = (at + 1) & (slots_.size() - 1)) {
-    if (hashes_[at] == hash && tasks[size_t(slots_[at])].id == id) return slots_[at];
+  for (; slots_[at].task >= 0; at = (at + 1) & (slots_.size() - 1)) {
+    // The ids are read only when the tags agree: a new id touches no task.
+    if (slots_[at].tag == tag && tasks[size_t(slots_[at].task)].id == tasks[size_t(i)].id) return slots_[at].task;
   }
-  slots_[at] = i;
-  hashes_[at] = hash;
+  slots_[at] = {i, tag};
   ++used_;
   return i;
 }
 
 int TaskIndex::find(const std::vector<Task>& tasks, std::string_view id) const {
   if (slots_.empty()) return -1;
-  const size_t hash = std::hash<std::string_view>{}(id);
-  for (size_t at = hash & (slots_.size() - 1); slots_[at] >= 0; at = (at + 1) & (slots_.size() - 1)) {
-    const size_t i = size_t(slots_[at]);
-    if (hashes_[at] == hash && i < tasks.size() && tasks[i].id == id) return slots_[at];
+  const size_t hash = hash_of(id);
+  const uint32_t tag = tag_of(hash);
+  for (size_t at = hash & (slots_.size() - 1); slots_[at].task >= 0; at = (at + 1) & (slots_.size() - 1)) {
+    const size_t i = size_t(slots_[at].task);
+    if (slots_[at].tag == tag && i < tasks.size() && tasks[i].id == id) return slots_[at].task;
   }
   return -1;
 }
@@ -98,44 +97,108 @@ size_t second_part_start(std::string_view text) {
 // Big enough that a second thread pays for itself (a 1 MB file is ~10,000 tasks).
 constexpr size_t kTwoPartsFrom = 1 << 20;
 
-}  // namespace
+// '\n' in `text`, sixteen bytes a step (the second part's first line number:
+// std::count took 2 ms over half of a 12 MB file).
+size_t count_newlines(std::string_view text) {
+  size_t count = 0, i = 0;
+#if defined(__SSE2__)
+  const __m128i newline = _mm_set1_epi8('\n');
+  while (i + 16 <= text.size()) {
+    __m128i lanes = _mm_setzero_si128();  // per byte lane, up to 255 steps
+    for (const size_t stop = std::min(text.size() - 15, i + 255 * 16); i < stop; i += 16)
+      lanes = _mm_sub_epi8(lanes, _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i)), newline));
+    const __m128i sums = _mm_sad_epu8(lanes, _mm_setzero_si128());
+    count += static_cast<size_t>(_mm_cvtsi128_si32(sums)) + static_cast<size_t>(_mm_extract_epi16(sums, 4));
+  }
+#endif
+  for (; i < text.size(); ++i) count += text[i] == '\n';
+  return count;
+}
 
-TaskFile parse_tasks_md(std::string source, std::string path) {
+// What makes a file binary, counted over a piece of it: the pieces of a file
+// add up to the whole file's count (for the parts read on two threads).
+struct BinaryBytes {
+  bool nul = false;
+  size_t bad = 0;  // control bytes text does not hold, invalid UTF-8
+  BinaryBytes& operator+=(const BinaryBytes& other) {
+    nul = nul || other.nul;
+    bad += other.bad;
+    return *this;
+  }
+};
+
+BinaryBytes count_binary_bytes(std::string_view bytes);
+
+// A stray Latin-1 byte is still text; a NUL, or bad bytes over a tenth, is not.
+bool is_binary(const BinaryBytes& count, size_t size) { return count.nul || (count.bad > 0 && count.bad * 10 > size); }
+
+// The text's tasks; with `binary`, its bytes counted as well, beside the parse.
+TaskFile parse_text(std::shared_ptr<TaskFileText> text, std::string path, BinaryBytes* binary) {
   // Room for a task every 32 bytes, about twice what files hold: capacity
   // never touched costs no memory, and the task arrays are not grown.
+  const std::string_view source = text->source;
   const size_t boxes = source.size() / 32;
-  auto text = std::make_shared<TaskFileText>();
-  text->source = std::move(source);
-  std::string_view body = text->source;
+  std::string_view body = source;
   if (body.size() >= 3 && body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);
-  Builder first(text, text->source, path, boxes + 16);
   const size_t cut = body.size() >= kTwoPartsFrom ? second_part_start(body) : std::string_view::npos;
   if (cut == std::string_view::npos) {
-    first.read(body, 1);
-    first.end_part();
-    return first.finish();
+    Builder only(text, source, path, boxes + 16);
+    only.read(body, 1);
+    only.end_part();
+    if (binary) *binary = count_binary_bytes(source);
+    return only.finish();
   }
-  // Two parts on two threads; the second is kept only if the first ends where
-  // reading on would have started it the same way, else read again in order.
-  const int second_line = 1 + static_cast<int>(std::count(body.begin(), body.begin() + static_cast<long>(cut), '\n'));
-  Builder second(std::make_shared<TaskFileText>(), text->source, path, boxes + 16);
+  // Two parts on two threads. Each counts its own lines' bytes; the second
+  // counts the lines before it for its first line's number, while the first
+  // part is read.
+  Builder first(text, source, path, boxes + 16);
+  Builder second(std::make_shared<TaskFileText>(), source, path, boxes + 16);
+  const std::string_view first_part = source.substr(0, static_cast<size_t>(body.data() - source.data()) + cut);
+  const std::string_view second_part = body.substr(cut);
+  BinaryBytes second_binary;
   std::exception_ptr failed;
   std::thread reader([&] {
     try {
-      second.read(body.substr(cut), second_line);
+      const int second_line = 1 + static_cast<int>(count_newlines(body.substr(0, cut)));
+      second.read(second_part, second_line);
       second.end_part();
+      if (binary) second_binary = count_binary_bytes(second_part);
     } catch (...) {
       failed = std::current_exception();
     }
   });
   first.read(body.substr(0, cut), 1);
+  // The first part's lists are made while the second is still read, when it
+  // ends in a state its join allows (nearly always).
+  const bool may_join = first.may_join();
+  if (may_join) first.end_part();
+  if (binary) *binary = count_binary_bytes(first_part);
   reader.join();
   if (failed) std::rethrow_exception(failed);
-  const bool joined = first.can_join(second);
-  if (!joined) first.read(body.substr(cut), second_line);  // rare: the second part goes unused
-  first.end_part();
-  if (joined) first.join(std::move(second));
-  return first.finish();
+  if (binary) *binary += second_binary;
+  if (may_join && first.can_join(second)) {
+    first.join(std::move(second));
+    return first.finish();
+  }
+  // Rare: the second part would have started in another state (inside a
+  // fence, the notes, a heading its fences read). The file is read again, in
+  // order, on one thread, into a text of its own.
+  const size_t bom = static_cast<size_t>(body.data() - source.data());
+  auto whole_text = std::make_shared<TaskFileText>();
+  whole_text->source = std::move(text->source);
+  const std::string_view whole_source = whole_text->source;
+  Builder whole(whole_text, whole_source, std::move(path), boxes + 16);
+  whole.read(whole_source.substr(bom), 1);
+  whole.end_part();
+  return whole.finish();
+}
+
+}  // namespace
+
+TaskFile parse_tasks_md(std::string source, std::string path) {
+  auto text = std::make_shared<TaskFileText>();
+  text->source = std::move(source);
+  return parse_text(std::move(text), std::move(path), nullptr);
 }
 
 std::optional<double> parse_duration_seconds(std::string_view text) {
@@ -176,8 +239,10 @@ std::optional<double> parse_duration_seconds(std::string_view text) {
   return value * scale;
 }
 
-bool looks_binary(std::string_view bytes) {
-  if (bytes.find('\0') != std::string_view::npos) return true;
+namespace {
+
+BinaryBytes count_binary_bytes(std::string_view bytes) {
+  if (bytes.find('\0') != std::string_view::npos) return {true, 0};
   size_t bad = 0;
   for (size_t i = 0; i < bytes.size();) {
 #if defined(__SSE2__)
@@ -217,8 +282,12 @@ bool looks_binary(std::string_view bytes) {
     if (!ch.valid) ++bad;
     i += ch.length;
   }
-  return bad > 0 && bad * 10 > bytes.size();  // a stray Latin-1 byte is still text
+  return {false, bad};
 }
+
+}  // namespace
+
+bool looks_binary(std::string_view bytes) { return is_binary(count_binary_bytes(bytes), bytes.size()); }
 
 TaskFile load_tasks_md(const fs::path& path) {
   std::error_code ec;
@@ -235,16 +304,18 @@ TaskFile load_tasks_md(const fs::path& path) {
   auto binary_error = [&] {
     return UsageError(fmt::format("{}: not a text file (binary data); expected a markdown tasks.md", path.string()));
   };
-  if (text->size() < (1 << 20)) {
+  if (text->size() < kTwoPartsFrom) {
     if (looks_binary(*text)) throw binary_error();
     return parse_tasks_md(std::move(*text), path.string());
   }
-  // A large file is checked beside its parse (each ~10 ms at 9 MB); the parse
-  // of a binary one is thrown away. Moving the string keeps its bytes in place.
-  const std::string_view bytes = *text;
-  auto binary = std::async(std::launch::async, [bytes] { return looks_binary(bytes); });
-  TaskFile file = parse_tasks_md(std::move(*text), path.string());
-  if (binary.get()) throw binary_error();
+  // A large file is checked beside its parse, each part by the thread that
+  // reads it (the check is ~5 ms at 12 MB); the parse of a binary file is thrown away.
+  auto parsed_text = std::make_shared<TaskFileText>();
+  parsed_text->source = std::move(*text);
+  const size_t size = parsed_text->source.size();
+  BinaryBytes binary;
+  TaskFile file = parse_text(std::move(parsed_text), path.string(), &binary);
+  if (is_binary(binary, size)) throw binary_error();
   return file;
 }
 

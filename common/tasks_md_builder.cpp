@@ -7,6 +7,10 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <fmt/format.h>
 
 #include "common/huge_pages.hpp"
@@ -38,8 +42,9 @@ bool canonical_number(std::string_view n) {
 }
 
 // The common range "1.1-1.3" read as text, with no TaskId built: both ends
-// numbered, the same canonical prefix. Returns false for any other range,
-// which add_requirements reads the long way (same result).
+// numbered, the same canonical prefix. add(built, written) gets each id, and
+// the end as written when it is the same text ("1.1", not "1.01"). Returns
+// false for any other range, which add_requirements reads the long way (same result).
 template <class Add>
 bool add_simple_range(std::string_view first, std::string_view last, Add add) {
   auto split = [](std::string_view id, std::string_view& prefix, long long& part) {
@@ -64,8 +69,12 @@ bool add_simple_range(std::string_view first, std::string_view last, Add add) {
   const size_t head = pa.empty() ? 0 : pa.size() + 1;
   if (!pa.empty()) id[pa.size()] = '.';
   for (long long k = la; k <= lb; ++k) {
-    auto end = std::to_chars(id + head, id + sizeof id, k).ptr;
-    add(std::string_view(id, size_t(end - id)));
+    const std::string_view built(id, size_t(std::to_chars(id + head, id + sizeof id, k).ptr - id));
+    // An end written with no leading zero is the id as built: its text is used, nothing is built.
+    const std::string_view written = k == la && first.size() == built.size()  ? first
+                                     : k == lb && last.size() == built.size() ? last
+                                                                              : std::string_view();
+    add(built, written);
   }
   return true;
 }
@@ -79,6 +88,25 @@ bool numbered_id_text(std::string_view s) {
   return true;
 }
 
+// Where the line that starts at `from` ends: its '\n', or text.size().
+// Lines are short (40 bytes is typical): sixteen bytes a step inline, not a
+// call to memchr per line (measured at 100,000 tasks: memchr was 3% of
+// analyze's instructions, ~100 a line).
+size_t line_end(std::string_view text, size_t from) {
+  size_t i = from;
+#if defined(__SSE2__)
+  const __m128i newline = _mm_set1_epi8('\n');
+  for (; i + 16 <= text.size(); i += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+    if (const int hits = _mm_movemask_epi8(_mm_cmpeq_epi8(x, newline))) return i + size_t(__builtin_ctz(unsigned(hits)));
+  }
+#endif
+  for (; i < text.size(); ++i) {
+    if (text[i] == '\n') return i;
+  }
+  return text.size();
+}
+
 }  // namespace
 
 Builder::Builder(std::shared_ptr<TaskFileText> text, std::string_view source, std::string path, size_t expected_tasks)
@@ -87,6 +115,7 @@ Builder::Builder(std::shared_ptr<TaskFileText> text, std::string_view source, st
   file_.tasks.reserve(expected_tasks);  // capacity never touched costs no memory
   advise_huge_pages(file_.tasks);       // 100,000 tasks are ~33 MB: faults cost more than the parse
   raw_titles_.reserve(expected_tasks);
+  id_hashes_.reserve(expected_tasks);
   dep_tokens_.reserve(expected_tasks);
   runs_.reserve(expected_tasks);
   description_.reserve(expected_tasks);
@@ -96,22 +125,50 @@ Builder::Builder(std::shared_ptr<TaskFileText> text, std::string_view source, st
 void Builder::read(std::string_view part, int first_line) {
   int number = first_line - 1;
   for (size_t start = 0; start < part.size();) {
-    size_t end = part.find('\n', start);
-    if (end == std::string_view::npos) end = part.size();
+    const size_t end = line_end(part, start);
     line(part.substr(start, end - start), ++number);
     start = end + 1;
   }
 }
 
 bool Builder::can_join(const Builder& next) const {
-  return !fence_ && notes_level_ == 0 && (!next.read_outer_section_ || section_.empty());
+  return may_join() && (!next.read_outer_section_ || section_.empty());
 }
 
 void Builder::join(Builder&& next) {
   auto append = [](auto& to, auto& from) { to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end())); };
+  // The next part's task indexes count from its own start.
+  const int offset = static_cast<int>(file_.tasks.size());
+  auto append_shifted = [offset](std::vector<int>& to, const std::vector<int>& from) {
+    for (int i : from) to.push_back(i + offset);
+  };
+  const size_t first_moved = file_.tasks.size();
   append(file_.tasks, next.file_.tasks);
+  for (size_t i = first_moved; i < file_.tasks.size(); ++i) {
+    if (file_.tasks[i].parent >= 0) file_.tasks[i].parent += offset;
+  }
+  append_shifted(elsewhere_, next.elsewhere_);
+  // The next part's first tasks of a level: the latest task one level up is this part's.
+  for (int j : next.no_recent_) {
+    const int i = j + offset;
+    Task& t = file_.tasks[size_t(i)];
+    const size_t depth = t.key.depth();
+    const int recent = depth - 1 < last_at_depth_.size() ? last_at_depth_[depth - 1] : -1;
+    if (recent < 0) no_recent_.push_back(i);
+    else if (file_.tasks[size_t(recent)].id == t.id.substr(0, t.id.rfind('.'))) t.parent = recent;
+    else elsewhere_.push_back(i);
+  }
+  if (last_at_depth_.size() < next.last_at_depth_.size()) last_at_depth_.resize(next.last_at_depth_.size(), -1);
+  for (size_t d = 0; d < next.last_at_depth_.size(); ++d) {
+    if (next.last_at_depth_[d] >= 0) last_at_depth_[d] = next.last_at_depth_[d] + offset;
+  }
+  append_shifted(trailing_dotted_, next.trailing_dotted_);
+  dotted_ += next.dotted_;
+  any_heading_ = any_heading_ || next.any_heading_;
+  any_named_ = any_named_ || next.any_named_;
   append(raw_titles_, next.raw_titles_);
   trailing_dot_.insert(trailing_dot_.end(), next.trailing_dot_.begin(), next.trailing_dot_.end());
+  id_hashes_.insert(id_hashes_.end(), next.id_hashes_.begin(), next.id_hashes_.end());
   append(dep_tokens_, next.dep_tokens_);
   append(file_.warnings, next.file_.warnings);
   append(file_.waves, next.file_.waves);
@@ -129,6 +186,7 @@ int Builder::add_task(std::string_view number, Box box, bool optional, bool trai
   t.key = *TaskId::parse(number);
   // "1.2" as written is a view into the file; "01.2" or "CORE-1 " is built.
   t.id = canonical_number(number) && in_source(number) ? number : keep(t.key.str());
+  id_hashes_.push_back(TaskIndex::hash_of(t.id));
   t.mark = box == Box::done ? TaskMark::done : box == Box::in_progress ? TaskMark::in_progress : TaskMark::pending;
   t.optional = optional;
   t.from_heading = from_heading;
@@ -137,6 +195,22 @@ int Builder::add_task(std::string_view number, Box box, bool optional, bool trai
   description_.push_back(nullptr);
   trailing_dot_.push_back(trailing_dot);
   dep_tokens_.emplace_back();
+  const int index = static_cast<int>(file_.tasks.size()) - 1;
+  const size_t depth = t.key.depth();
+  any_heading_ = any_heading_ || from_heading;
+  any_named_ = any_named_ || t.key.named();
+  if (depth >= 2) {
+    if (!from_heading) ++dotted_;
+    if (trailing_dot) trailing_dotted_.push_back(index);
+  }
+  if (last_at_depth_.size() <= depth) last_at_depth_.resize(depth + 1, -1);
+  if (depth >= 2) {
+    const int recent = last_at_depth_[depth - 1];
+    if (recent < 0) no_recent_.push_back(index);  // the part's first of its level: join() looks before the part
+    else if (file_.tasks[size_t(recent)].id == t.id.substr(0, t.id.rfind('.'))) t.parent = recent;
+    else elsewhere_.push_back(index);
+  }
+  if (depth > 0) last_at_depth_[depth] = index;
   ListRuns& runs = runs_.emplace_back();
   auto at = [](const auto& list, uint32_t (&run)[2]) { run[0] = run[1] = static_cast<uint32_t>(list.size()); };
   at(text_->requirements, runs.requirements);
@@ -148,7 +222,10 @@ int Builder::add_task(std::string_view number, Box box, bool optional, bool trai
 
 // "1.1-1.3": the ids of the range, or the text as written when it is not one.
 void Builder::add_requirement_range(std::string_view first, std::string_view last) {
-  if (add_simple_range(first, last, [&](std::string_view id) { add_requirement(keep(id)); })) return;
+  auto add = [&](std::string_view built, std::string_view written) {
+    add_requirement(!written.empty() && in_source(written) ? written : keep(built));
+  };
+  if (add_simple_range(first, last, add)) return;
   auto a = TaskId::parse(first), b = TaskId::parse(last);
   if (a && b && a->prefix() == b->prefix() && a->parts().back() <= b->parts().back() &&
       b->parts().back() - a->parts().back() <= 500) {
@@ -236,6 +313,7 @@ bool Builder::notes_line(std::string_view raw, const LineShape& sh) {
 }
 
 void Builder::rank_named_ids() {
+  if (!any_named_) return;
   std::unordered_map<std::string_view, int> rank;  // interned names: views that stay valid
   for (auto& t : file_.tasks) {
     if (!t.key.named()) continue;
@@ -398,8 +476,7 @@ void Builder::line(std::string_view raw, int number) {
 // A heading such as "## 1. Setup" is a major task only when numbered sub-tasks
 // follow it and no checkbox task has the same id.
 void Builder::drop_empty_heading_tasks() {
-  bool any_heading = std::any_of(file_.tasks.begin(), file_.tasks.end(), [](const Task& t) { return t.from_heading; });
-  if (!any_heading) return;
+  if (!any_heading_) return;
   std::unordered_set<std::string> checkbox_ids, prefixes;
   for (const auto& t : file_.tasks) {
     if (t.from_heading) continue;
@@ -416,32 +493,77 @@ void Builder::drop_empty_heading_tasks() {
   std::vector<Task> tasks;
   std::vector<RawTitle> titles;
   std::vector<bool> dots;
+  std::vector<size_t> hashes;
   std::vector<std::vector<DepToken>> deps;
   for (int i : keep) {  // the tasks' lists are spans already
     tasks.push_back(std::move(file_.tasks[i]));
     titles.push_back(raw_titles_[i]);
     dots.push_back(trailing_dot_[i]);
+    hashes.push_back(id_hashes_[i]);
     deps.push_back(std::move(dep_tokens_[i]));
   }
   file_.tasks = std::move(tasks);
   raw_titles_ = std::move(titles);
   trailing_dot_ = std::move(dots);
+  id_hashes_ = std::move(hashes);
   dep_tokens_ = std::move(deps);
 }
 
-void Builder::resolve_parents() {
-  // "8.5." is a major between 8 and 9; but when every dotted id carries a
-  // trailing dot ("1.1. Title" everywhere) the dot is only style.
+bool Builder::apply_trailing_dots() {
   const int n = static_cast<int>(file_.tasks.size());
-  size_t multi = 0, multi_dot = 0;
-  for (int i = 0; i < n; ++i) {
-    if (file_.tasks[i].key.depth() > 1 && !file_.tasks[i].from_heading) {
-      ++multi;
-      if (trailing_dot_[i]) ++multi_dot;
+  if (any_heading_) {
+    // Heading tasks may have been dropped: the parents taken while reading
+    // name the old indexes. Taken again, in one pass, as they were read.
+    dotted_ = 0;
+    trailing_dotted_.clear();
+    elsewhere_.clear();
+    no_recent_.clear();
+    last_at_depth_.clear();
+    for (int i = 0; i < n; ++i) {
+      Task& t = file_.tasks[size_t(i)];
+      t.parent = -1;
+      const size_t depth = t.key.depth();
+      if (depth >= 2) {
+        if (!t.from_heading) ++dotted_;
+        if (trailing_dot_[size_t(i)]) trailing_dotted_.push_back(i);
+      }
+      if (last_at_depth_.size() <= depth) last_at_depth_.resize(depth + 1, -1);
+      if (depth >= 2) {
+        const int recent = last_at_depth_[depth - 1];
+        if (recent >= 0 && file_.tasks[size_t(recent)].id == t.id.substr(0, t.id.rfind('.'))) t.parent = recent;
+        else elsewhere_.push_back(i);
+      }
+      if (depth > 0) last_at_depth_[depth] = i;
     }
   }
-  const bool dot_means_major = multi_dot < multi;
-  auto has_parent_id = [&](int i) { return file_.tasks[i].key.depth() >= 2 && !(dot_means_major && trailing_dot_[i]); };
+  // "8.5." is a major between 8 and 9; but when every dotted id carries a
+  // trailing dot ("1.1. Title" everywhere) the dot is only style.
+  size_t dotted_with_dot = 0;
+  for (int i : trailing_dotted_) dotted_with_dot += file_.tasks[size_t(i)].from_heading ? 0 : 1;
+  const bool dot_means_major = dotted_with_dot < dotted_;
+  if (dot_means_major) {
+    for (int i : trailing_dotted_) file_.tasks[size_t(i)].parent = -1;
+  }
+  elsewhere_.insert(elsewhere_.end(), no_recent_.begin(), no_recent_.end());
+  no_recent_.clear();
+  std::erase_if(elsewhere_, [&](int i) { return !has_parent_id(i, dot_means_major); });
+  return dot_means_major;
+}
+
+Builder::Indexed Builder::index_ids() {
+  const size_t n = file_.tasks.size();
+  Indexed r;
+  file_.index.reserve(file_.tasks, n);
+  r.first_of_id.assign(n, 0);
+  for (size_t i = 0; i < n; ++i) {
+    const int first = file_.index.insert(file_.tasks, static_cast<int>(i), id_hashes_[i]);
+    r.first_of_id[i] = first == static_cast<int>(i);
+    if (first != static_cast<int>(i)) r.repeats.emplace_back(static_cast<int>(i), first);
+  }
+  return r;
+}
+
+bool Builder::settle_parents(const Indexed& indexed, bool dot_means_major) {
   // A numbered canonical id's prefixes are its text up to each dot ("5.2.1": "5.2", "5").
   auto look_up_parent = [&](int i) {
     Task& t = file_.tasks[i];
@@ -455,39 +577,6 @@ void Builder::resolve_parents() {
       }
     }
   };
-  // The index of ids, and beside it (on a second thread for a large file:
-  // they share no field) each task's parent taken as the latest task one
-  // level up, which it nearly always is. The index then settles the rest: a
-  // task whose parent is elsewhere, and every task of a file that repeats an id.
-  struct Indexed {
-    std::vector<char> first_of_id;            // the task file_.index names for its id
-    std::vector<std::pair<int, int>> repeats;  // (task, the first task of its id), in file order
-  };
-  auto index_ids = [&] {
-    Indexed r;
-    file_.index.reserve(size_t(n));
-    r.first_of_id.assign(size_t(n), 0);
-    for (int i = 0; i < n; ++i) {
-      const int first = file_.index.insert(file_.tasks, i);
-      r.first_of_id[size_t(i)] = first == i;
-      if (first != i) r.repeats.emplace_back(i, first);
-    }
-    return r;
-  };
-  auto indexing = std::async(size_t(n) >= kThreadedFrom ? std::launch::async : std::launch::deferred, index_ids);
-  std::vector<int> last_at_depth;  // the latest task of each depth so far: nearly always the parent
-  std::vector<int> elsewhere;      // tasks whose parent is not the latest task one level up
-  for (int i = 0; i < n; ++i) {
-    Task& t = file_.tasks[i];
-    const size_t depth = t.key.depth();
-    if (last_at_depth.size() <= depth) last_at_depth.resize(depth + 1, -1);
-    const int recent = depth >= 1 ? last_at_depth[depth - 1] : -1;
-    if (depth > 0) last_at_depth[depth] = i;
-    if (!has_parent_id(i)) continue;
-    if (recent >= 0 && file_.tasks[size_t(recent)].id == t.id.substr(0, t.id.rfind('.'))) t.parent = recent;
-    else elsewhere.push_back(i);
-  }
-  const Indexed indexed = indexing.get();
   for (auto [i, first] : indexed.repeats) {
     const Task& t = file_.tasks[size_t(i)];
     file_.duplicates.push_back({std::string(t.id), file_.tasks[size_t(first)].line, t.line});
@@ -495,18 +584,19 @@ void Builder::resolve_parents() {
                              t.id, file_.tasks[size_t(first)].line));
   }
   if (indexed.repeats.empty()) {
-    for (int i : elsewhere) look_up_parent(i);
-  } else {
-    // A repeated id: the parent is the first task of the prefix id, which
-    // the latest task one level up is only when it is that first task.
-    for (int i = 0; i < n; ++i) {
-      Task& t = file_.tasks[i];
-      if (!has_parent_id(i)) continue;
-      if (t.parent >= 0 && indexed.first_of_id[size_t(t.parent)]) continue;
-      t.parent = -1;
-      look_up_parent(i);
-    }
+    for (int i : elsewhere_) look_up_parent(i);  // tasks whose parent is not the latest task one level up
+    return !elsewhere_.empty();
   }
+  // A repeated id: the parent is the first task of the prefix id, which
+  // the latest task one level up is only when it is that first task.
+  for (int i = 0; i < static_cast<int>(file_.tasks.size()); ++i) {
+    Task& t = file_.tasks[i];
+    if (!has_parent_id(i, dot_means_major)) continue;
+    if (t.parent >= 0 && indexed.first_of_id[size_t(t.parent)]) continue;
+    t.parent = -1;
+    look_up_parent(i);
+  }
+  return true;
 }
 
 // Each task's children as one run of TaskFileText::children: counted, then placed (file order).
@@ -515,6 +605,7 @@ void Builder::link_children() {
   std::vector<uint32_t> start(n + 1, 0);
   for (auto& t : file_.tasks) {
     t.major = t.parent < 0;
+    t.children = {};  // linked again when the index moved a parent
     if (t.parent >= 0) ++start[size_t(t.parent) + 1];
   }
   for (size_t i = 0; i < n; ++i) start[i + 1] += start[i];
@@ -642,12 +733,19 @@ TaskFile Builder::finish() {
   }
   drop_empty_heading_tasks();
   rank_named_ids();
-  resolve_parents();
-  // Each task's children and its dependency list share nothing: side by side for a large file.
-  auto linking = std::async(file_.tasks.size() >= kThreadedFrom ? std::launch::async : std::launch::deferred,
-                            [this] { link_children(); });
-  expand_dependencies();
-  linking.get();
+  const bool dot_means_major = apply_trailing_dots();
+  // The index of ids and then each task's dependency list (which the index
+  // resolves) on a second thread for a large file; meanwhile each task's
+  // children, unless the index may still move a parent.
+  auto indexing = std::async(file_.tasks.size() >= kThreadedFrom ? std::launch::async : std::launch::deferred, [this] {
+    Indexed indexed = index_ids();
+    expand_dependencies();
+    return indexed;
+  });
+  const bool linked = elsewhere_.empty();
+  if (linked) link_children();
+  const Indexed indexed = indexing.get();
+  if (settle_parents(indexed, dot_means_major) || !linked) link_children();
   file_.text = std::move(text_);
   std::stable_sort(file_.waves.begin(), file_.waves.end(),
                    [](const WaveHint& a, const WaveHint& b) { return a.number < b.number; });

@@ -44,6 +44,8 @@ class Builder {
   // true when this part ends in no state that line would have seen (an open
   // fence, the notes, a heading its fences read). Then join takes it in.
   bool can_join(const Builder& next) const;
+  // What can_join asks of this part alone: known before the next part is read.
+  bool may_join() const { return !fence_ && notes_level_ == 0; }
   void join(Builder&& next);
   TaskFile finish();
 
@@ -63,7 +65,19 @@ class Builder {
     text_->requirements.push_back(id);
     runs_[size_t(current_)].requirements[1] = static_cast<uint32_t>(text_->requirements.size());
   }
-  void resolve_parents();
+  // Parents, in three steps: the trailing-dot rule (parents taken again
+  // first when heading tasks were dropped), the index of ids, then the
+  // parents the index settles; true when any parent moved.
+  bool apply_trailing_dots();
+  struct Indexed {
+    std::vector<char> first_of_id;            // the task file_.index names for its id
+    std::vector<std::pair<int, int>> repeats;  // (task, the first task of its id), in file order
+  };
+  Indexed index_ids();
+  bool settle_parents(const Indexed& indexed, bool dot_means_major);
+  bool has_parent_id(int i, bool dot_means_major) const {
+    return file_.tasks[size_t(i)].key.depth() >= 2 && !(dot_means_major && trailing_dot_[size_t(i)]);
+  }
   void link_children();
   void expand_dependencies();
   std::vector<int> tasks_in_range(const TaskId& a, const TaskId& b);
@@ -95,6 +109,16 @@ class Builder {
   std::vector<RawTitle> raw_titles_;
   std::vector<std::string*> description_;  // per task: its description when it has several lines
   std::vector<bool> trailing_dot_;
+  std::vector<size_t> id_hashes_;  // per task: TaskIndex::hash_of its id, taken on the part's own thread
+  // Each task's parent as the latest task one level up, taken as it is read
+  // (on the part's thread); finish() settles the rest with the index.
+  std::vector<int> last_at_depth_;  // the latest task of each depth so far
+  std::vector<int> elsewhere_;      // dotted tasks whose parent is not the latest task one level up
+  std::vector<int> no_recent_;      // dotted tasks with no task one level up before them in their part
+  std::vector<int> trailing_dotted_;  // dotted tasks written "8.5.": majors, unless every dotted id has the dot
+  size_t dotted_ = 0;               // tasks of depth 2 and more, not from a heading (the trailing-dot rule)
+  bool any_heading_ = false;        // a task from a heading ("## 1. Setup"): it may be dropped
+  bool any_named_ = false;          // a named id ("CORE-1"): names are ranked
   std::vector<ListRuns> runs_;
   // Scratch lists reused from line to line (no list allocated per annotation).
   std::vector<LabelValue> annotations_;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/error.hpp"
 #include "common/tasks_md.hpp"
 #include "test_support.hpp"
 
@@ -96,4 +97,81 @@ TEST_CASE("a large tasks.md whose graph heading comes before its middle and the 
   REQUIRE(f.warnings.size() == 1);
   CHECK(f.warnings[0].message.find("dependency graph block is not readable") != std::string::npos);
   CHECK(f.warnings[0].line == line_of(broken, "```\n{\"waves\" "));
+}
+
+TEST_CASE("a large tasks.md split at a sub-task: its parent, read in the first part, is the task one level up") {
+  // big_file writes every task at the margin: the second part may start at a
+  // sub-task. Padding in the title moves the split until it does.
+  std::string text;
+  for (int pad = 0;; pad += 11) {
+    REQUIRE(pad < 2000);
+    text = "# Implementation Plan " + std::string(size_t(pad), 'x') + "\n" + big_file(6000, "").substr(23);
+    const size_t cut = text.find("\n- [", text.size() / 2) + 1;
+    const std::string line = text.substr(cut, text.find('\n', cut) - cut);
+    if (line.find(". Major") == std::string::npos) break;  // "- [ ] 3000.2 Sub-task 3000.2"
+  }
+  auto f = parse_tasks_md(text, "tasks.md");
+  REQUIRE(f.tasks.size() == 30000);
+  int majors = 0;
+  for (const Task& t : f.tasks) {
+    if (t.key.depth() == 1) {
+      CHECK(t.parent == -1);
+      CHECK(t.children.size() == 4);
+      ++majors;
+      continue;
+    }
+    REQUIRE(t.parent >= 0);
+    CHECK(f.tasks[size_t(t.parent)].id == t.id.substr(0, t.id.find('.')));
+  }
+  CHECK(majors == 6000);
+}
+
+TEST_CASE("a large tasks.md repeating in its second part an id of its first: warned once, parents as read in order") {
+  std::string text = big_file(6000, "");
+  text += "- [ ] 10.2 The same id again\n- [ ] 10.2.1 Under the repeated id\n";
+  auto f = parse_tasks_md(text, "tasks.md");
+  REQUIRE(f.duplicates.size() == 1);
+  CHECK(f.duplicates[0].id == "10.2");
+  CHECK(f.duplicates[0].second_line == line_of(text, "- [ ] 10.2 The same"));
+  REQUIRE(f.warnings.size() == 1);
+  CHECK(f.warnings[0].message.find("duplicate task id 10.2") != std::string::npos);
+  // The parent is the first task of the prefix id, wherever it is.
+  const Task& again = f.tasks[f.tasks.size() - 2];
+  REQUIRE(again.parent >= 0);
+  CHECK(f.tasks[size_t(again.parent)].id == "10");
+  const Task& under = f.tasks.back();
+  REQUIRE(under.parent >= 0);
+  CHECK(f.tasks[size_t(under.parent)].line == line_of(text, "] 10.2 Sub-task"));
+}
+
+TEST_CASE("load_tasks_md: a large file is binary when its second part is, whichever thread reads it") {
+  test::TempDir dir;
+  const std::string text = big_file(6000, "");
+  std::string nul = text;
+  nul[nul.size() - 10] = '\0';
+  test::write_text(dir / "nul.md", nul);
+  CHECK_THROWS_WITH_AS(load_tasks_md(dir / "nul.md"), doctest::Contains("not a text file"), UsageError);
+  // Control bytes over a tenth of the file, all in its last quarter.
+  std::string controls = text;
+  for (size_t i = controls.size() * 3 / 4; i < controls.size(); i += 2) controls[i] = '\x01';
+  test::write_text(dir / "controls.md", controls);
+  CHECK_THROWS_WITH_AS(load_tasks_md(dir / "controls.md"), doctest::Contains("not a text file"), UsageError);
+  // A few stray bytes on each side stay text.
+  std::string stray = text;
+  stray[100] = '\x01';
+  stray[stray.size() - 100] = '\x01';
+  test::write_text(dir / "stray.md", stray);
+  CHECK(load_tasks_md(dir / "stray.md").tasks.size() == 30000);
+}
+
+TEST_CASE("a large tasks.md with a sub-task far below its parent in the second part: its parent is found") {
+  std::string text = big_file(6000, "");
+  text += "- [ ] 7.9 Written long after task 7\n";
+  auto f = parse_tasks_md(text, "tasks.md");
+  const Task& late = f.tasks.back();
+  REQUIRE(late.id == "7.9");
+  REQUIRE(late.parent >= 0);
+  CHECK(f.tasks[size_t(late.parent)].id == "7");
+  CHECK(f.tasks[size_t(late.parent)].children.size() == 5);
+  CHECK(f.warnings.empty());
 }
