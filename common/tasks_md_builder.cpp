@@ -180,6 +180,23 @@ void Builder::join(Builder&& next) {
   text_->parts.push_back(std::move(next.text_));
 }
 
+void Builder::take_parent(int i) {
+  Task& t = file_.tasks[size_t(i)];
+  const size_t depth = t.key.depth();
+  if (depth >= 2) {
+    if (!t.from_heading) ++dotted_;
+    if (trailing_dot_[size_t(i)]) trailing_dotted_.push_back(i);
+  }
+  if (last_at_depth_.size() <= depth) last_at_depth_.resize(depth + 1, -1);
+  if (depth >= 2) {
+    const int recent = last_at_depth_[depth - 1];
+    if (recent < 0) no_recent_.push_back(i);  // its part's first of its level: join() looks before the part
+    else if (file_.tasks[size_t(recent)].id == t.id.substr(0, t.id.rfind('.'))) t.parent = recent;
+    else elsewhere_.push_back(i);
+  }
+  if (depth > 0) last_at_depth_[depth] = i;
+}
+
 int Builder::add_task(std::string_view number, Box box, bool optional, bool trailing_dot,
                       std::string_view title, int line, bool from_heading) {
   Task& t = file_.tasks.emplace_back();  // in place: a Task is large, moving one costs
@@ -195,22 +212,9 @@ int Builder::add_task(std::string_view number, Box box, bool optional, bool trai
   description_.push_back(nullptr);
   trailing_dot_.push_back(trailing_dot);
   dep_tokens_.emplace_back();
-  const int index = static_cast<int>(file_.tasks.size()) - 1;
-  const size_t depth = t.key.depth();
   any_heading_ = any_heading_ || from_heading;
   any_named_ = any_named_ || t.key.named();
-  if (depth >= 2) {
-    if (!from_heading) ++dotted_;
-    if (trailing_dot) trailing_dotted_.push_back(index);
-  }
-  if (last_at_depth_.size() <= depth) last_at_depth_.resize(depth + 1, -1);
-  if (depth >= 2) {
-    const int recent = last_at_depth_[depth - 1];
-    if (recent < 0) no_recent_.push_back(index);  // the part's first of its level: join() looks before the part
-    else if (file_.tasks[size_t(recent)].id == t.id.substr(0, t.id.rfind('.'))) t.parent = recent;
-    else elsewhere_.push_back(index);
-  }
-  if (depth > 0) last_at_depth_[depth] = index;
+  take_parent(static_cast<int>(file_.tasks.size()) - 1);
   ListRuns& runs = runs_.emplace_back();
   auto at = [](const auto& list, uint32_t (&run)[2]) { run[0] = run[1] = static_cast<uint32_t>(list.size()); };
   at(text_->requirements, runs.requirements);
@@ -520,20 +524,8 @@ bool Builder::apply_trailing_dots() {
     no_recent_.clear();
     last_at_depth_.clear();
     for (int i = 0; i < n; ++i) {
-      Task& t = file_.tasks[size_t(i)];
-      t.parent = -1;
-      const size_t depth = t.key.depth();
-      if (depth >= 2) {
-        if (!t.from_heading) ++dotted_;
-        if (trailing_dot_[size_t(i)]) trailing_dotted_.push_back(i);
-      }
-      if (last_at_depth_.size() <= depth) last_at_depth_.resize(depth + 1, -1);
-      if (depth >= 2) {
-        const int recent = last_at_depth_[depth - 1];
-        if (recent >= 0 && file_.tasks[size_t(recent)].id == t.id.substr(0, t.id.rfind('.'))) t.parent = recent;
-        else elsewhere_.push_back(i);
-      }
-      if (depth > 0) last_at_depth_[depth] = i;
+      file_.tasks[size_t(i)].parent = -1;
+      take_parent(i);
     }
   }
   // "8.5." is a major between 8 and 9; but when every dotted id carries a

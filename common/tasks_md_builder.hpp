@@ -68,6 +68,9 @@ class Builder {
   // Parents, in three steps: the trailing-dot rule (parents taken again
   // first when heading tasks were dropped), the index of ids, then the
   // parents the index settles; true when any parent moved.
+  // Task i's parent as the latest task one level up, as it is read; notes
+  // the tasks that finish() must settle (see the members below).
+  void take_parent(int i);
   bool apply_trailing_dots();
   struct Indexed {
     std::vector<char> first_of_id;            // the task file_.index names for its id

@@ -175,3 +175,20 @@ TEST_CASE("a large tasks.md with a sub-task far below its parent in the second p
   CHECK(f.tasks[size_t(late.parent)].children.size() == 5);
   CHECK(f.warnings.empty());
 }
+
+TEST_CASE("a large tasks.md with a heading task dropped in its middle: parents are taken again after the drop") {
+  // "## 9999. ..." is a task only if numbered sub-tasks follow it: none do,
+  // so it goes, and every task after it moves up one place.
+  const std::string text = big_file(6000, "## 9999. A heading with no sub-tasks\n\n");
+  auto f = parse_tasks_md(text, "tasks.md");
+  REQUIRE(f.tasks.size() == 30000);
+  CHECK(f.find("9999") < 0);
+  for (const Task& t : f.tasks) {
+    if (t.key.depth() == 1) {
+      CHECK(t.children.size() == 4);
+      continue;
+    }
+    REQUIRE(t.parent >= 0);
+    CHECK(f.tasks[size_t(t.parent)].id == t.id.substr(0, t.id.find('.')));
+  }
+}
