@@ -1,6 +1,8 @@
 // Reading a tasks.md line by line into a TaskFile (the grammar's rules per
 // line are in tasks_md_lines.hpp): one Builder reads one part of the file;
-// parse_tasks_md may read a large file as two parts on two threads and join them.
+// parse_tasks_md may read a large file as two parts on two threads and join
+// them. tasks_md_builder.cpp reads; tasks_md_resolve.cpp does what follows
+// the last line (finish()).
 #pragma once
 #include <cstdint>
 #include <memory>
