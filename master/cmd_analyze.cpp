@@ -1,12 +1,9 @@
 // kiro-parallel analyze: parse, validate and plan a spec's tasks.md, then show
 // the plan as a report, JSON or a Mermaid flowchart. Changes nothing.
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <exception>
 #include <filesystem>
 #include <future>
 #include <iterator>
@@ -26,6 +23,7 @@
 #include "common/error.hpp"
 #include "common/huge_pages.hpp"
 #include "common/json_text.hpp"
+#include "common/ordered_blocks.hpp"
 #include "common/agent_footprint.hpp"
 #include "common/machine_capacity.hpp"
 #include "common/makespan_prediction.hpp"
@@ -380,42 +378,13 @@ void print_json(Analysis& a) {
   if (n < kTwoWritersFrom) {
     print_task_records(a, leaf_of, 0, n, writer);
   } else {
-    // Blocks of records taken in turn by two threads, each block written as
-    // soon as the one before it is: two buffers that stay small, not half
-    // the report held in memory (~15 MB at 100,000 tasks) until the first
-    // half is out.
+    // Blocks of records made by two threads in turn (common/ordered_blocks):
+    // not half the report (~15 MB at 100,000 tasks) held until the first half is out.
     writer.flush();  // the header goes first
     constexpr size_t kBlock = 512;  // tasks: ~150 KB of JSON
-    constexpr size_t kFailed = SIZE_MAX;
-    const size_t blocks = (n + kBlock - 1) / kBlock;
-    std::atomic<size_t> turn{0};  // the next block to write; kFailed once a writer has thrown
-    auto write_blocks = [&](size_t first) {
-      try {
-        BufferedWriter block(nullptr, 400 * kBlock);
-        for (size_t b = first; b < blocks; b += 2) {
-          print_task_records(a, leaf_of, b * kBlock, std::min(n, (b + 1) * kBlock), block);
-          size_t now = turn.load();
-          for (; now != b && now != kFailed; now = turn.load()) turn.wait(now);
-          if (now == kFailed) return;
-          block.flush_to(stdout);
-          turn.store(b + 1);
-          turn.notify_all();
-        }
-      } catch (...) {
-        turn.store(kFailed);  // the other writer stops waiting
-        turn.notify_all();
-        throw;
-      }
-    };
-    auto other = std::async(std::launch::async, write_blocks, 1);
-    std::exception_ptr failed;
-    try {
-      write_blocks(0);
-    } catch (...) {
-      failed = std::current_exception();
-    }
-    other.get();  // rethrows what the other writer threw
-    if (failed) std::rethrow_exception(failed);
+    write_blocks_in_turn(stdout, (n + kBlock - 1) / kBlock, 400 * kBlock, [&](size_t block, BufferedWriter& out) {
+      print_task_records(a, leaf_of, block * kBlock, std::min(n, (block + 1) * kBlock), out);
+    });
   }
   out += a.file.tasks.empty() ? "],\n" : "\n  ],\n";
   out += prediction_json(a);
