@@ -43,8 +43,6 @@ void TaskIndex::grow(const std::vector<Task>& tasks, size_t slots) {
   }
 }
 
-int TaskIndex::insert(const std::vector<Task>& tasks, int i) { return insert(tasks, i, hash_of(tasks[size_t(i)].id)); }
-
 int TaskIndex::insert(const std::vector<Task>& tasks, int i, size_t hash) {
   if (2 * (used_ + 1) > slots_.size()) grow(tasks, std::max<size_t>(16, 2 * slots_.size()));
   const uint32_t tag = tag_of(hash);

@@ -117,7 +117,6 @@ class TaskIndex {
   // Adds task `i` under its id (whose hash_of is `hash`) unless the id is
   // there; returns the task the id names.
   int insert(const std::vector<Task>& tasks, int i, size_t hash);
-  int insert(const std::vector<Task>& tasks, int i);
   int find(const std::vector<Task>& tasks, std::string_view id) const;  // -1 if none
 
  private:

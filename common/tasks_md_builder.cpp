@@ -145,12 +145,8 @@ void Builder::join(Builder&& next) {
   // The next part's first tasks of a level: the latest task one level up is this part's.
   for (int j : next.no_recent_) {
     const int i = j + offset;
-    Task& t = file_.tasks[size_t(i)];
-    const size_t depth = t.key.depth();
-    const int recent = depth - 1 < last_at_depth_.size() ? last_at_depth_[depth - 1] : -1;
-    if (recent < 0) no_recent_.push_back(i);
-    else if (file_.tasks[size_t(recent)].id == t.id.substr(0, t.id.rfind('.'))) t.parent = recent;
-    else elsewhere_.push_back(i);
+    const size_t depth = file_.tasks[size_t(i)].key.depth();
+    place_under(i, depth - 1 < last_at_depth_.size() ? last_at_depth_[depth - 1] : -1);
   }
   if (last_at_depth_.size() < next.last_at_depth_.size()) last_at_depth_.resize(next.last_at_depth_.size(), -1);
   for (size_t d = 0; d < next.last_at_depth_.size(); ++d) {
@@ -174,6 +170,13 @@ void Builder::join(Builder&& next) {
   text_->parts.push_back(std::move(next.text_));
 }
 
+void Builder::place_under(int i, int recent) {
+  Task& t = file_.tasks[size_t(i)];
+  if (recent < 0) no_recent_.push_back(i);  // its part's first of its level: join() looks before the part
+  else if (file_.tasks[size_t(recent)].id == t.id.substr(0, t.id.rfind('.'))) t.parent = recent;
+  else elsewhere_.push_back(i);
+}
+
 void Builder::take_parent(int i) {
   Task& t = file_.tasks[size_t(i)];
   const size_t depth = t.key.depth();
@@ -182,12 +185,7 @@ void Builder::take_parent(int i) {
     if (trailing_dot_[size_t(i)]) trailing_dotted_.push_back(i);
   }
   if (last_at_depth_.size() <= depth) last_at_depth_.resize(depth + 1, -1);
-  if (depth >= 2) {
-    const int recent = last_at_depth_[depth - 1];
-    if (recent < 0) no_recent_.push_back(i);  // its part's first of its level: join() looks before the part
-    else if (file_.tasks[size_t(recent)].id == t.id.substr(0, t.id.rfind('.'))) t.parent = recent;
-    else elsewhere_.push_back(i);
-  }
+  if (depth >= 2) place_under(i, last_at_depth_[depth - 1]);
   if (depth > 0) last_at_depth_[depth] = i;
 }
 

@@ -73,6 +73,9 @@ class Builder {
   // Task i's parent as the latest task one level up, as it is read; notes
   // the tasks that finish() must settle (see the members below).
   void take_parent(int i);
+  // Task i under `recent`, the latest task one level up (-1: none yet), when
+  // its id is recent's id and one more part; else noted for finish().
+  void place_under(int i, int recent);
   bool apply_trailing_dots();
   struct Indexed {
     std::vector<char> first_of_id;            // the task file_.index names for its id
