@@ -150,9 +150,9 @@ TaskFile parse_text(std::shared_ptr<TaskFileText> text, std::string path, Binary
   // counts the lines before it for its first line's number, while the first
   // part is read.
   Builder first(text, source, path, boxes + 16);
-  Builder second(std::make_shared<TaskFileText>(), source, path, boxes + 16);
   const std::string_view first_part = source.substr(0, static_cast<size_t>(body.data() - source.data()) + cut);
   const std::string_view second_part = body.substr(cut);
+  Builder second(std::make_shared<TaskFileText>(), source, path, second_part.size() / 32 + 16);
   BinaryBytes second_binary;
   std::exception_ptr failed;
   std::thread reader([&] {
