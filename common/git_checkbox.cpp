@@ -139,7 +139,7 @@ char union_mark(std::optional<char> base, std::optional<char> ours, std::optiona
 
 struct MergeFileResult {
   git_merge_file_result r{};
-  ~MergeFileResult() { git_merge_file_result_free(&r); }
+  ~MergeFileResult() { lib().merge_file_result_free(&r); }
 };
 
 }  // namespace
@@ -178,9 +178,9 @@ std::optional<std::string> merge_checkbox_union(const std::optional<std::string>
   Marks o = collect_marks(ours);
   Marks t = collect_marks(theirs);
   git_merge_file_input in_base, in_ours, in_theirs;
-  git_merge_file_input_init(&in_base, GIT_MERGE_FILE_INPUT_VERSION);
-  git_merge_file_input_init(&in_ours, GIT_MERGE_FILE_INPUT_VERSION);
-  git_merge_file_input_init(&in_theirs, GIT_MERGE_FILE_INPUT_VERSION);
+  lib().merge_file_input_init(&in_base, GIT_MERGE_FILE_INPUT_VERSION);
+  lib().merge_file_input_init(&in_ours, GIT_MERGE_FILE_INPUT_VERSION);
+  lib().merge_file_input_init(&in_theirs, GIT_MERGE_FILE_INPUT_VERSION);
   in_base.ptr = b.normalized.data();
   in_base.size = b.normalized.size();
   in_ours.ptr = o.normalized.data();
@@ -188,7 +188,7 @@ std::optional<std::string> merge_checkbox_union(const std::optional<std::string>
   in_theirs.ptr = t.normalized.data();
   in_theirs.size = t.normalized.size();
   MergeFileResult merged;
-  check(git_merge_file(&merged.r, &in_base, &in_ours, &in_theirs, nullptr), "cannot merge tasks.md");
+  check(lib().merge_file(&merged.r, &in_base, &in_ours, &in_theirs, nullptr), "cannot merge tasks.md");
   if (!merged.r.automergeable) return std::nullopt;
 
   std::vector<std::string> lines = split_lines(std::string(merged.r.ptr, merged.r.len));

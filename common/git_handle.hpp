@@ -1,5 +1,6 @@
-// RAII for libgit2: one owner per libgit2 object, the library initialised once
-// per process, and libgit2 errors turned into kp::RuntimeError.
+// RAII for libgit2: one owner per libgit2 object, the library loaded and
+// initialised once per process (git_library.hpp), and libgit2 errors turned
+// into kp::RuntimeError.
 #pragma once
 #include <git2.h>
 
@@ -8,43 +9,46 @@
 #include <string>
 #include <string_view>
 
+#include "common/git_library.hpp"
+
 namespace kp::git {
 
-// Calls git_libgit2_init once per process (function-local static); every
-// entry point of the git layer calls ensure_library() first.
+// Loads and initialises libgit2 once per process (git::lib()); every entry
+// point of the git layer calls ensure_library() first.
 void ensure_library();
 
-// RuntimeError "<what>: <git_error_last()->message>".
+// RuntimeError "<what>: <the message of libgit2's last error>".
 [[noreturn]] void throw_git_error(std::string_view what);
 // Throws via throw_git_error when rc < 0; returns rc otherwise.
 int check(int rc, std::string_view what);
 
-template <typename T, void (*Free)(T*)>
+// Free: the Library member that frees a T (&Library::tree_free).
+template <typename T, auto Free>
 struct GitDeleter {
   void operator()(T* p) const noexcept {
-    if (p) Free(p);
+    if (p) (lib().*Free)(p);
   }
 };
 
-using RepoPtr = std::unique_ptr<git_repository, GitDeleter<git_repository, git_repository_free>>;
-using RefPtr = std::unique_ptr<git_reference, GitDeleter<git_reference, git_reference_free>>;
-using CommitPtr = std::unique_ptr<git_commit, GitDeleter<git_commit, git_commit_free>>;
-using TreePtr = std::unique_ptr<git_tree, GitDeleter<git_tree, git_tree_free>>;
-using IndexPtr = std::unique_ptr<git_index, GitDeleter<git_index, git_index_free>>;
-using SignaturePtr = std::unique_ptr<git_signature, GitDeleter<git_signature, git_signature_free>>;
-using WorktreePtr = std::unique_ptr<git_worktree, GitDeleter<git_worktree, git_worktree_free>>;
-using ObjectPtr = std::unique_ptr<git_object, GitDeleter<git_object, git_object_free>>;
-using DiffPtr = std::unique_ptr<git_diff, GitDeleter<git_diff, git_diff_free>>;
-using BlobPtr = std::unique_ptr<git_blob, GitDeleter<git_blob, git_blob_free>>;
-using ConfigPtr = std::unique_ptr<git_config, GitDeleter<git_config, git_config_free>>;
-using StatusListPtr = std::unique_ptr<git_status_list, GitDeleter<git_status_list, git_status_list_free>>;
-using BranchIterPtr = std::unique_ptr<git_branch_iterator, GitDeleter<git_branch_iterator, git_branch_iterator_free>>;
+using RepoPtr = std::unique_ptr<git_repository, GitDeleter<git_repository, &Library::repository_free>>;
+using RefPtr = std::unique_ptr<git_reference, GitDeleter<git_reference, &Library::reference_free>>;
+using CommitPtr = std::unique_ptr<git_commit, GitDeleter<git_commit, &Library::commit_free>>;
+using TreePtr = std::unique_ptr<git_tree, GitDeleter<git_tree, &Library::tree_free>>;
+using IndexPtr = std::unique_ptr<git_index, GitDeleter<git_index, &Library::index_free>>;
+using SignaturePtr = std::unique_ptr<git_signature, GitDeleter<git_signature, &Library::signature_free>>;
+using WorktreePtr = std::unique_ptr<git_worktree, GitDeleter<git_worktree, &Library::worktree_free>>;
+using ObjectPtr = std::unique_ptr<git_object, GitDeleter<git_object, &Library::object_free>>;
+using DiffPtr = std::unique_ptr<git_diff, GitDeleter<git_diff, &Library::diff_free>>;
+using BlobPtr = std::unique_ptr<git_blob, GitDeleter<git_blob, &Library::blob_free>>;
+using ConfigPtr = std::unique_ptr<git_config, GitDeleter<git_config, &Library::config_free>>;
+using StatusListPtr = std::unique_ptr<git_status_list, GitDeleter<git_status_list, &Library::status_list_free>>;
+using BranchIterPtr = std::unique_ptr<git_branch_iterator, GitDeleter<git_branch_iterator, &Library::branch_iterator_free>>;
 
 // git_buf and git_strarray own memory that libgit2 allocated.
 class GitBuf {
  public:
   GitBuf() = default;
-  ~GitBuf() { git_buf_dispose(&buf_); }
+  ~GitBuf() { lib().buf_dispose(&buf_); }
   GitBuf(const GitBuf&) = delete;
   GitBuf& operator=(const GitBuf&) = delete;
   git_buf* get() { return &buf_; }
@@ -57,7 +61,7 @@ class GitBuf {
 class GitStrArray {
  public:
   GitStrArray() = default;
-  ~GitStrArray() { git_strarray_dispose(&arr_); }
+  ~GitStrArray() { lib().strarray_dispose(&arr_); }
   GitStrArray(const GitStrArray&) = delete;
   GitStrArray& operator=(const GitStrArray&) = delete;
   git_strarray* get() { return &arr_; }

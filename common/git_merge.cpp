@@ -18,19 +18,19 @@ namespace fs = std::filesystem;
 namespace {
 
 using IndexConflictIterPtr =
-    std::unique_ptr<git_index_conflict_iterator, GitDeleter<git_index_conflict_iterator, git_index_conflict_iterator_free>>;
+    std::unique_ptr<git_index_conflict_iterator, GitDeleter<git_index_conflict_iterator, &Library::index_conflict_iterator_free>>;
 
 bool descends_from(git_repository* repo, const git_oid& commit, const git_oid& ancestor) {
-  if (git_oid_equal(&commit, &ancestor)) return true;
-  return check(git_graph_descendant_of(repo, &commit, &ancestor), "cannot compare commits") == 1;
+  if (lib().oid_equal(&commit, &ancestor)) return true;
+  return check(lib().graph_descendant_of(repo, &commit, &ancestor), "cannot compare commits") == 1;
 }
 
 std::string blob_text(git_repository* repo, const git_oid& id) {
   git_blob* raw = nullptr;
-  check(git_blob_lookup(&raw, repo, &id), "cannot read a blob");
+  check(lib().blob_lookup(&raw, repo, &id), "cannot read a blob");
   BlobPtr blob(raw);
-  return std::string(static_cast<const char*>(git_blob_rawcontent(blob.get())),
-                     static_cast<size_t>(git_blob_rawsize(blob.get())));
+  return std::string(static_cast<const char*>(lib().blob_rawcontent(blob.get())),
+                     static_cast<size_t>(lib().blob_rawsize(blob.get())));
 }
 
 bool is_tasks_md(const char* path) {
@@ -53,10 +53,10 @@ ConflictScan resolve_checkbox_conflicts(git_repository* repo, git_index* index) 
   std::vector<Entry> conflicts;
   {
     git_index_conflict_iterator* raw = nullptr;
-    check(git_index_conflict_iterator_new(&raw, index), "cannot list merge conflicts");
+    check(lib().index_conflict_iterator_new(&raw, index), "cannot list merge conflicts");
     IndexConflictIterPtr it(raw);
     const git_index_entry *a = nullptr, *o = nullptr, *t = nullptr;
-    while (git_index_conflict_next(&a, &o, &t, it.get()) == 0) {
+    while (lib().index_conflict_next(&a, &o, &t, it.get()) == 0) {
       Entry e;
       if (a) e.base = *a;
       if (o) e.ours = *o;
@@ -79,12 +79,12 @@ ConflictScan resolve_checkbox_conflicts(git_repository* repo, git_index* index) 
     }
     git_index_entry entry = *e.ours;  // copy: the path pointer below outlives the index change
     entry.path = e.path.c_str();
-    check(git_blob_create_from_buffer(&entry.id, repo, merged->data(), merged->size()),
+    check(lib().blob_create_from_buffer(&entry.id, repo, merged->data(), merged->size()),
           "cannot write the merged tasks.md");
     entry.file_size = static_cast<uint32_t>(merged->size());
     entry.flags &= ~GIT_INDEX_ENTRY_STAGEMASK;
-    check(git_index_conflict_remove(index, e.path.c_str()), "cannot resolve the tasks.md conflict");
-    check(git_index_add(index, &entry), "cannot resolve the tasks.md conflict");
+    check(lib().index_conflict_remove(index, e.path.c_str()), "cannot resolve the tasks.md conflict");
+    check(lib().index_add(index, &entry), "cannot resolve the tasks.md conflict");
     scan.checkbox_union = true;
   }
   return scan;
@@ -95,12 +95,12 @@ std::vector<std::string> touched_paths(git_repository* repo, const git_oid& from
   CommitPtr a = lookup_commit(repo, from), b = lookup_commit(repo, to);
   TreePtr ta = commit_tree(a.get()), tb = commit_tree(b.get());
   git_diff* raw = nullptr;
-  check(git_diff_tree_to_tree(&raw, repo, ta.get(), tb.get(), nullptr), "cannot compare trees");
+  check(lib().diff_tree_to_tree(&raw, repo, ta.get(), tb.get(), nullptr), "cannot compare trees");
   DiffPtr diff(raw);
   std::vector<std::string> paths;
-  const size_t n = git_diff_num_deltas(diff.get());
+  const size_t n = lib().diff_num_deltas(diff.get());
   for (size_t i = 0; i < n; ++i) {
-    const git_diff_delta* d = git_diff_get_delta(diff.get(), i);
+    const git_diff_delta* d = lib().diff_get_delta(diff.get(), i);
     if (d->old_file.path) paths.push_back(d->old_file.path);
     if (d->new_file.path && (!d->old_file.path || std::string(d->old_file.path) != d->new_file.path))
       paths.push_back(d->new_file.path);
@@ -124,10 +124,10 @@ struct HoldReason {
 std::optional<HoldReason> hold_reason(const fs::path& tree_root, const std::vector<std::string>& touched,
                                       const std::string& target) {
   RepoPtr wt = open_repo(tree_root);
-  if (git_repository_state(wt.get()) != GIT_REPOSITORY_STATE_NONE)
+  if (lib().repository_state(wt.get()) != GIT_REPOSITORY_STATE_NONE)
     return HoldReason{{}, fmt::format("a merge, rebase or similar is in progress in {}, where {} is checked out",
                                       tree_root.string(), target)};
-  fs::path index_lock = fs::path(git_repository_path(wt.get())) / "index.lock";
+  fs::path index_lock = fs::path(lib().repository_path(wt.get())) / "index.lock";
   if (fs::exists(index_lock))
     return HoldReason{{}, fmt::format("{} exists (a git command is running in {}?)", index_lock.string(),
                                       tree_root.string())};
@@ -151,7 +151,7 @@ void update_checked_out_tree(const fs::path& tree_root, const git_oid& old_tip, 
   CommitPtr old_commit = lookup_commit(wt.get(), old_tip), new_commit = lookup_commit(wt.get(), new_tip);
   TreePtr old_tree = commit_tree(old_commit.get());
   git_checkout_options opts;
-  check(git_checkout_options_init(&opts, GIT_CHECKOUT_OPTIONS_VERSION), "checkout");
+  check(lib().checkout_options_init(&opts, GIT_CHECKOUT_OPTIONS_VERSION), "checkout");
   opts.checkout_strategy = GIT_CHECKOUT_SAFE | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH |
                            GIT_CHECKOUT_DONT_OVERWRITE_IGNORED;
   opts.baseline = old_tree.get();  // what the files are expected to hold now
@@ -159,7 +159,7 @@ void update_checked_out_tree(const fs::path& tree_root, const git_oid& old_tip, 
   for (const std::string& p : touched) paths.push_back(const_cast<char*>(p.c_str()));
   opts.paths.strings = paths.data();
   opts.paths.count = paths.size();
-  check(git_checkout_tree(wt.get(), reinterpret_cast<const git_object*>(new_commit.get()), &opts),
+  check(lib().checkout_tree(wt.get(), reinterpret_cast<const git_object*>(new_commit.get()), &opts),
         fmt::format("cannot update {}", tree_root.string()));
 }
 
@@ -168,7 +168,7 @@ void update_checked_out_tree(const fs::path& tree_root, const git_oid& old_tip, 
 int compare_and_swap(git_repository* repo, const std::string& ref_name, const git_oid& next, const git_oid& expected,
                      const std::string& log_message) {
   git_reference* raw = nullptr;
-  int rc = git_reference_create_matching(&raw, repo, ref_name.c_str(), &next, 1, &expected, log_message.c_str());
+  int rc = lib().reference_create_matching(&raw, repo, ref_name.c_str(), &next, 1, &expected, log_message.c_str());
   RefPtr owner(raw);
   if (rc == GIT_EMODIFIED || rc == GIT_ELOCKED) return rc;
   if (rc < 0) {
@@ -223,12 +223,12 @@ MergeResult merge_into_target(const fs::path& repo_root, const std::string& bran
     } else {
       CommitPtr ours = lookup_commit(repo.get(), target_tip), theirs = lookup_commit(repo.get(), branch_tip);
       git_merge_options opts;
-      check(git_merge_options_init(&opts, GIT_MERGE_OPTIONS_VERSION), "merge");
+      check(lib().merge_options_init(&opts, GIT_MERGE_OPTIONS_VERSION), "merge");
       git_index* raw_index = nullptr;
-      check(git_merge_commits(&raw_index, repo.get(), ours.get(), theirs.get(), &opts),
+      check(lib().merge_commits(&raw_index, repo.get(), ours.get(), theirs.get(), &opts),
             fmt::format("cannot merge {} into {}", branch, target_branch));
       IndexPtr index(raw_index);
-      if (git_index_has_conflicts(index.get())) {
+      if (lib().index_has_conflicts(index.get())) {
         ConflictScan scan = resolve_checkbox_conflicts(repo.get(), index.get());
         if (!scan.unresolved.empty()) {
           std::vector<fs::path> task_trees = worktrees_with_branch(repo.get(), branch);
@@ -246,13 +246,13 @@ MergeResult merge_into_target(const fs::path& repo_root, const std::string& bran
         result.checkbox_union = scan.checkbox_union;
       }
       git_oid tree_oid;
-      check(git_index_write_tree_to(&tree_oid, index.get(), repo.get()), "cannot write the merged tree");
+      check(lib().index_write_tree_to(&tree_oid, index.get(), repo.get()), "cannot write the merged tree");
       git_tree* raw_tree = nullptr;
-      check(git_tree_lookup(&raw_tree, repo.get(), &tree_oid), "cannot read the merged tree");
+      check(lib().tree_lookup(&raw_tree, repo.get(), &tree_oid), "cannot read the merged tree");
       TreePtr tree(raw_tree);
       Signatures sigs = require_signatures(repo.get());
       const git_commit* parents[2] = {ours.get(), theirs.get()};
-      check(git_commit_create(&new_tip, repo.get(), nullptr, sigs.author.get(), sigs.committer.get(), nullptr,
+      check(lib().commit_create(&new_tip, repo.get(), nullptr, sigs.author.get(), sigs.committer.get(), nullptr,
                               merge_message.c_str(), tree.get(), 2, parents),
             "cannot create the merge commit");
       result.outcome = MergeOutcome::merged;

@@ -22,10 +22,10 @@ std::string env_or_empty(const char* name) {
 
 std::string config_or_empty(git_repository* repo, const char* key) {
   git_config* raw = nullptr;
-  check(git_repository_config_snapshot(&raw, repo), "cannot read git config");
+  check(lib().repository_config_snapshot(&raw, repo), "cannot read git config");
   ConfigPtr cfg(raw);
   const char* value = nullptr;
-  if (git_config_get_string(&value, cfg.get(), key) < 0 || !value) return {};
+  if (lib().config_get_string(&value, cfg.get(), key) < 0 || !value) return {};
   return value;
 }
 
@@ -39,7 +39,7 @@ Identity identity_for(git_repository* repo, const char* name_env, const char* em
         "no git identity for commits in {}: set it with\n"
         "  git config user.name \"Your Name\"\n  git config user.email you@example.com\n"
         "(or the environment variables {} and {})",
-        workdir(repo).empty() ? std::string(git_repository_path(repo)) : workdir(repo).string(),
+        workdir(repo).empty() ? std::string(lib().repository_path(repo)) : workdir(repo).string(),
         name_env, email_env));
   }
   return id;
@@ -47,7 +47,7 @@ Identity identity_for(git_repository* repo, const char* name_env, const char* em
 
 SignaturePtr signature_now(const Identity& id) {
   git_signature* raw = nullptr;
-  check(git_signature_now(&raw, id.name.c_str(), id.email.c_str()),
+  check(lib().signature_now(&raw, id.name.c_str(), id.email.c_str()),
         fmt::format("invalid git identity \"{} <{}>\"", id.name, id.email));
   return SignaturePtr(raw);
 }
@@ -56,16 +56,16 @@ std::optional<git_oid> ref_target(git_repository* repo, const std::string& refna
   RefPtr ref = find_ref(repo, refname);
   if (!ref) return std::nullopt;
   git_reference* resolved = nullptr;
-  check(git_reference_resolve(&resolved, ref.get()), fmt::format("cannot resolve {}", refname));
+  check(lib().reference_resolve(&resolved, ref.get()), fmt::format("cannot resolve {}", refname));
   RefPtr owner(resolved);
-  return *git_reference_target(resolved);
+  return *lib().reference_target(resolved);
 }
 
 // Short branch name HEAD points at in `repo`, even when the branch is unborn.
 std::optional<std::string> head_branch(git_repository* repo) {
   RefPtr head = find_ref(repo, "HEAD");
-  if (!head || git_reference_type(head.get()) != GIT_REFERENCE_SYMBOLIC) return std::nullopt;
-  std::string target = git_reference_symbolic_target(head.get());
+  if (!head || lib().reference_type(head.get()) != GIT_REFERENCE_SYMBOLIC) return std::nullopt;
+  std::string target = lib().reference_symbolic_target(head.get());
   const std::string prefix = "refs/heads/";
   if (target.rfind(prefix, 0) != 0) return std::nullopt;
   return target.substr(prefix.size());
@@ -105,7 +105,7 @@ std::string current_branch(const fs::path& repo_root) {
 std::string branch_ref_name(const std::string& branch) {
   int valid = 0;
   std::string name = "refs/heads/" + branch;
-  if (git_reference_name_is_valid(&valid, name.c_str()) < 0 || !valid)
+  if (lib().reference_name_is_valid(&valid, name.c_str()) < 0 || !valid)
     throw UsageError(fmt::format("invalid branch name \"{}\"", branch));
   return name;
 }
@@ -127,8 +127,8 @@ bool is_merged(git_repository* repo, const std::string& branch, const std::strin
   if (!tip) return true;
   auto target_tip = ref_target(repo, branch_ref_name(target));
   if (!target_tip) throw RuntimeError(fmt::format("target branch {} does not exist", target));
-  if (git_oid_equal(&*tip, &*target_tip)) return true;
-  return check(git_graph_descendant_of(repo, &*target_tip, &*tip), "cannot compare branches") == 1;
+  if (lib().oid_equal(&*tip, &*target_tip)) return true;
+  return check(lib().graph_descendant_of(repo, &*target_tip, &*tip), "cannot compare branches") == 1;
 }
 
 bool is_merged(const fs::path& repo_path, const std::string& branch, const std::string& target) {
@@ -139,20 +139,20 @@ bool is_merged(const fs::path& repo_path, const std::string& branch, const std::
 std::vector<LinkedWorktree> linked_worktrees(git_repository* repo) {
   std::vector<LinkedWorktree> out;
   GitStrArray names;
-  check(git_worktree_list(names.get(), repo), "cannot list worktrees");
+  check(lib().worktree_list(names.get(), repo), "cannot list worktrees");
   for (size_t i = 0; i < names.size(); ++i) {
     git_worktree* raw = nullptr;
-    if (git_worktree_lookup(&raw, repo, names[i].c_str()) < 0) continue;
+    if (lib().worktree_lookup(&raw, repo, names[i].c_str()) < 0) continue;
     WorktreePtr wt(raw);
     LinkedWorktree entry;
     entry.name = names[i];
-    entry.path = normal_root(git_worktree_path(wt.get()));
+    entry.path = normal_root(lib().worktree_path(wt.get()));
     // git also wants the worktree's own .git file; libgit2 1.5 does not check it.
-    entry.valid = git_worktree_validate(wt.get()) == 0 && fs::exists(fs::symlink_status(entry.path / ".git"));
-    entry.locked = git_worktree_is_locked(nullptr, wt.get()) > 0;
+    entry.valid = lib().worktree_validate(wt.get()) == 0 && fs::exists(fs::symlink_status(entry.path / ".git"));
+    entry.locked = lib().worktree_is_locked(nullptr, wt.get()) > 0;
     out.push_back(std::move(entry));
   }
-  git_error_clear();
+  lib().error_clear();
   return out;
 }
 
@@ -160,29 +160,29 @@ std::vector<fs::path> worktrees_with_branch(git_repository* repo, const std::str
   std::vector<fs::path> out;
   // The main working tree: open the common dir, whose HEAD is the main tree's.
   RepoPtr main_repo = open_repo(common_dir(repo));
-  if (!git_repository_is_bare(main_repo.get())) {
+  if (!lib().repository_is_bare(main_repo.get())) {
     auto b = head_branch(main_repo.get());
     if (b && *b == branch) out.push_back(normal_root(workdir(main_repo.get())));
   }
   for (const LinkedWorktree& lw : linked_worktrees(repo)) {
     if (!lw.valid) continue;
     git_worktree* raw = nullptr;
-    if (git_worktree_lookup(&raw, repo, lw.name.c_str()) < 0) continue;
+    if (lib().worktree_lookup(&raw, repo, lw.name.c_str()) < 0) continue;
     WorktreePtr wt(raw);
     git_repository* wr = nullptr;
-    if (git_repository_open_from_worktree(&wr, wt.get()) < 0) continue;
+    if (lib().repository_open_from_worktree(&wr, wt.get()) < 0) continue;
     RepoPtr wt_repo(wr);
     auto b = head_branch(wt_repo.get());
     if (b && *b == branch) out.push_back(lw.path);
   }
-  git_error_clear();
+  lib().error_clear();
   return out;
 }
 
 TreeChanges working_tree_changes(git_repository* repo, const std::vector<std::string>* only_paths,
                                  bool include_ignored) {
   git_status_options opts;
-  check(git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION), "git status");
+  check(lib().status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION), "git status");
   opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
   opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS;
   if (include_ignored) opts.flags |= GIT_STATUS_OPT_INCLUDE_IGNORED | GIT_STATUS_OPT_RECURSE_IGNORED_DIRS;
@@ -195,13 +195,13 @@ TreeChanges working_tree_changes(git_repository* repo, const std::vector<std::st
     opts.flags |= GIT_STATUS_OPT_DISABLE_PATHSPEC_MATCH;
   }
   git_status_list* raw = nullptr;
-  check(git_status_list_new(&raw, repo, &opts),
+  check(lib().status_list_new(&raw, repo, &opts),
         fmt::format("cannot read the status of {}", workdir(repo).string()));
   StatusListPtr list(raw);
   TreeChanges out;
-  const size_t n = git_status_list_entrycount(list.get());
+  const size_t n = lib().status_list_entrycount(list.get());
   for (size_t i = 0; i < n; ++i) {
-    const git_status_entry* e = git_status_byindex(list.get(), i);
+    const git_status_entry* e = lib().status_byindex(list.get(), i);
     if (e->status == GIT_STATUS_CURRENT) continue;
     const git_diff_delta* d = e->index_to_workdir ? e->index_to_workdir : e->head_to_index;
     if (!d) continue;
@@ -242,9 +242,9 @@ git_oid resolve_branch(git_repository* repo, const std::string& branch) {
   RefPtr ref = find_ref(repo, branch_ref_name(branch));
   if (!ref) throw RuntimeError(fmt::format("branch {} does not exist", branch));
   git_reference* resolved = nullptr;
-  check(git_reference_resolve(&resolved, ref.get()), fmt::format("cannot resolve branch {}", branch));
+  check(lib().reference_resolve(&resolved, ref.get()), fmt::format("cannot resolve branch {}", branch));
   RefPtr owner(resolved);
-  return *git_reference_target(resolved);
+  return *lib().reference_target(resolved);
 }
 
 void exclude_runtime_files(const fs::path& repo_root) {

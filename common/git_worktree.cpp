@@ -20,14 +20,14 @@ std::optional<LinkedWorktree> worktree_at(git_repository* repo, const fs::path& 
 
 WorktreePtr lookup_worktree(git_repository* repo, const std::string& name) {
   git_worktree* raw = nullptr;
-  check(git_worktree_lookup(&raw, repo, name.c_str()), fmt::format("cannot read worktree {}", name));
+  check(lib().worktree_lookup(&raw, repo, name.c_str()), fmt::format("cannot read worktree {}", name));
   return WorktreePtr(raw);
 }
 
 RepoPtr open_worktree_repo(git_repository* repo, const std::string& name) {
   WorktreePtr wt = lookup_worktree(repo, name);
   git_repository* raw = nullptr;
-  check(git_repository_open_from_worktree(&raw, wt.get()), fmt::format("cannot open worktree {}", name));
+  check(lib().repository_open_from_worktree(&raw, wt.get()), fmt::format("cannot open worktree {}", name));
   return RepoPtr(raw);
 }
 
@@ -36,10 +36,10 @@ RepoPtr open_worktree_repo(git_repository* repo, const std::string& name) {
 void prune_missing_worktree(git_repository* repo, const std::string& name) {
   WorktreePtr wt = lookup_worktree(repo, name);
   git_worktree_prune_options opts;
-  check(git_worktree_prune_options_init(&opts, GIT_WORKTREE_PRUNE_OPTIONS_VERSION), "worktree prune");
-  if (git_worktree_is_prunable(wt.get(), &opts) > 0)
-    check(git_worktree_prune(wt.get(), &opts), fmt::format("cannot prune worktree {}", name));
-  git_error_clear();
+  check(lib().worktree_prune_options_init(&opts, GIT_WORKTREE_PRUNE_OPTIONS_VERSION), "worktree prune");
+  if (lib().worktree_is_prunable(wt.get(), &opts) > 0)
+    check(lib().worktree_prune(wt.get(), &opts), fmt::format("cannot prune worktree {}", name));
+  lib().error_clear();
 }
 
 fs::path aside_path(const fs::path& path, const std::string& stamp) {
@@ -96,12 +96,12 @@ void add_worktree(git_repository* repo, const fs::path& path, const std::string&
   if (path.has_parent_path()) fs::create_directories(path.parent_path());
   RefPtr ref = lookup_ref(repo, branch_ref_name(branch));
   git_worktree_add_options opts;
-  check(git_worktree_add_options_init(&opts, GIT_WORKTREE_ADD_OPTIONS_VERSION), "worktree add");
+  check(lib().worktree_add_options_init(&opts, GIT_WORKTREE_ADD_OPTIONS_VERSION), "worktree add");
   opts.ref = ref.get();
   opts.checkout_options.checkout_strategy = GIT_CHECKOUT_SAFE;
   std::string name = unique_admin_name(repo, path);
   git_worktree* raw = nullptr;
-  check(git_worktree_add(&raw, repo, name.c_str(), path.c_str(), &opts),
+  check(lib().worktree_add(&raw, repo, name.c_str(), path.c_str(), &opts),
         fmt::format("cannot create worktree {} on branch {}", path.string(), branch));
   WorktreePtr wt(raw);
 }
@@ -116,24 +116,24 @@ bool contains_path(const std::vector<fs::path>& paths, const fs::path& p) {
 // -A` does) and writes the tree; the index is saved.
 git_oid stage_all(git_repository* wt_repo) {
   git_index* raw = nullptr;
-  check(git_repository_index(&raw, wt_repo), "cannot read the index");
+  check(lib().repository_index(&raw, wt_repo), "cannot read the index");
   IndexPtr index(raw);
-  check(git_index_read(index.get(), 0), "cannot read the index");
-  check(git_index_add_all(index.get(), nullptr, GIT_INDEX_ADD_DEFAULT, nullptr, nullptr), "cannot stage new files");
-  check(git_index_update_all(index.get(), nullptr, nullptr, nullptr), "cannot stage changes");
-  check(git_index_write(index.get()), "cannot write the index");
+  check(lib().index_read(index.get(), 0), "cannot read the index");
+  check(lib().index_add_all(index.get(), nullptr, GIT_INDEX_ADD_DEFAULT, nullptr, nullptr), "cannot stage new files");
+  check(lib().index_update_all(index.get(), nullptr, nullptr, nullptr), "cannot stage changes");
+  check(lib().index_write(index.get()), "cannot write the index");
   git_oid tree;
-  check(git_index_write_tree(&tree, index.get()), "cannot write the tree");
+  check(lib().index_write_tree(&tree, index.get()), "cannot write the tree");
   return tree;
 }
 
 std::optional<git_oid> head_commit(git_repository* repo) {
   git_reference* raw = nullptr;
-  int rc = git_repository_head(&raw, repo);
+  int rc = lib().repository_head(&raw, repo);
   if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND) return std::nullopt;
   check(rc, "cannot read HEAD");
   RefPtr head(raw);
-  return *git_reference_target(head.get());
+  return *lib().reference_target(head.get());
 }
 
 // Commits `tree` with `parent` (if any); moves `update_ref` when given.
@@ -141,7 +141,7 @@ git_oid create_commit(git_repository* repo, const char* update_ref, const git_oi
                       const std::optional<git_oid>& parent, const std::string& message) {
   Signatures sigs = require_signatures(repo);
   git_tree* tree_raw = nullptr;
-  check(git_tree_lookup(&tree_raw, repo, &tree_oid), "cannot read the tree");
+  check(lib().tree_lookup(&tree_raw, repo, &tree_oid), "cannot read the tree");
   TreePtr tree(tree_raw);
   CommitPtr parent_commit;
   const git_commit* parents[1] = {nullptr};
@@ -150,7 +150,7 @@ git_oid create_commit(git_repository* repo, const char* update_ref, const git_oi
     parents[0] = parent_commit.get();
   }
   git_oid out;
-  check(git_commit_create(&out, repo, update_ref, sigs.author.get(), sigs.committer.get(), nullptr,
+  check(lib().commit_create(&out, repo, update_ref, sigs.author.get(), sigs.committer.get(), nullptr,
                           message.c_str(), tree.get(), parent ? 1 : 0, parents),
         "cannot create the commit");
   return out;
@@ -196,7 +196,7 @@ PreparedWorktree prepare_task_worktree(const fs::path& repo_root, const fs::path
       if (lw) uncommitted = !working_tree_changes(open_worktree_repo(repo.get(), lw->name).get()).empty();
     }
     const bool unmerged = !is_merged(repo.get(), branch, target_branch);
-    if (unmerged || uncommitted || (held_here && git_oid_equal(&tip, &target_tip))) {
+    if (unmerged || uncommitted || (held_here && lib().oid_equal(&tip, &target_tip))) {
       out.reused = true;
       if (held_here) {
         add_note(unmerged || uncommitted ? fmt::format("reusing worktree {} with unmerged work", path.string())
@@ -224,7 +224,7 @@ PreparedWorktree prepare_task_worktree(const fs::path& repo_root, const fs::path
     RefPtr ref = lookup_ref(repo.get(), branch_ref_name(branch));
     std::string new_name = aside_branch(repo.get(), branch, stamp);
     git_reference* moved = nullptr;
-    check(git_branch_move(&moved, ref.get(), new_name.c_str(), 0), fmt::format("cannot rename branch {}", branch));
+    check(lib().branch_move(&moved, ref.get(), new_name.c_str(), 0), fmt::format("cannot rename branch {}", branch));
     RefPtr moved_owner(moved);
     add_note(fmt::format("renamed old branch {} to {}", branch, new_name));
   }
@@ -234,7 +234,7 @@ PreparedWorktree prepare_task_worktree(const fs::path& repo_root, const fs::path
                          move_aside(repo.get(), repo_root, path, stamp).string()));
   CommitPtr start = lookup_commit(repo.get(), target_tip);
   git_reference* created = nullptr;
-  check(git_branch_create(&created, repo.get(), branch.c_str(), start.get(), 0),
+  check(lib().branch_create(&created, repo.get(), branch.c_str(), start.get(), 0),
         fmt::format("cannot create branch {}", branch));
   RefPtr created_owner(created);
   add_worktree(repo.get(), path, branch);
@@ -243,7 +243,7 @@ PreparedWorktree prepare_task_worktree(const fs::path& repo_root, const fs::path
 
 std::optional<std::string> commit_all(const fs::path& worktree, const std::string& message) {
   RepoPtr repo = open_repo(worktree);
-  if (git_repository_state(repo.get()) != GIT_REPOSITORY_STATE_NONE)
+  if (lib().repository_state(repo.get()) != GIT_REPOSITORY_STATE_NONE)
     throw RuntimeError(fmt::format("a merge, rebase or similar is in progress in {}; finish it first",
                                    worktree.string()));
   require_signatures(repo.get());  // fail before touching the index
@@ -251,7 +251,7 @@ std::optional<std::string> commit_all(const fs::path& worktree, const std::strin
   std::optional<git_oid> parent = head_commit(repo.get());
   if (parent) {
     CommitPtr head = lookup_commit(repo.get(), *parent);
-    if (git_oid_equal(git_commit_tree_id(head.get()), &tree)) return std::nullopt;
+    if (lib().oid_equal(lib().commit_tree_id(head.get()), &tree)) return std::nullopt;
   }
   return oid_hex(create_commit(repo.get(), "HEAD", tree, parent, message));
 }
@@ -327,17 +327,17 @@ RemoveResult remove_task_worktree(const fs::path& repo_root, const fs::path& wor
       for (int n = 2; find_ref(repo.get(), ref_name); ++n)
         ref_name = fmt::format("refs/kiro-parallel/archive/{}/{}-{}", branch, utc_stamp(), n);
       git_reference* raw = nullptr;
-      check(git_reference_create(&raw, repo.get(), ref_name.c_str(), &*keep, 0, "kiro-parallel: archive"),
+      check(lib().reference_create(&raw, repo.get(), ref_name.c_str(), &*keep, 0, "kiro-parallel: archive"),
             fmt::format("cannot create {}", ref_name));
       RefPtr owner(raw);
       result.archive_ref = ref_name;
       // The branch tip too, when the worktree's HEAD was elsewhere.
       if (branch_present) {
         git_oid branch_oid = resolve_branch(repo.get(), branch);
-        if (!git_oid_equal(&branch_oid, &*keep) &&
-            check(git_graph_descendant_of(repo.get(), &*keep, &branch_oid), "cannot compare commits") != 1) {
+        if (!lib().oid_equal(&branch_oid, &*keep) &&
+            check(lib().graph_descendant_of(repo.get(), &*keep, &branch_oid), "cannot compare commits") != 1) {
           git_reference* raw2 = nullptr;
-          check(git_reference_create(&raw2, repo.get(), (ref_name + "-branch").c_str(), &branch_oid, 0,
+          check(lib().reference_create(&raw2, repo.get(), (ref_name + "-branch").c_str(), &branch_oid, 0,
                                      "kiro-parallel: archive"),
                 "cannot archive the branch tip");
           RefPtr owner2(raw2);
@@ -359,7 +359,7 @@ RemoveResult remove_task_worktree(const fs::path& repo_root, const fs::path& wor
       return result;
     }
     RefPtr ref = lookup_ref(repo.get(), branch_ref_name(branch));
-    check(git_branch_delete(ref.get()), fmt::format("cannot delete branch {}", branch));
+    check(lib().branch_delete(ref.get()), fmt::format("cannot delete branch {}", branch));
   }
   result.removed = true;
   return result;

@@ -50,15 +50,11 @@ namespace {
 bool committed_on(const std::filesystem::path& repo_root, const std::string& branch, const std::string& rel_path) {
   git::RepoPtr repo = git::open_repo(repo_root);
   git_oid tip = git::resolve_branch(repo.get(), branch);
-  git_commit* commit = nullptr;
-  git::check(git_commit_lookup(&commit, repo.get(), &tip), "cannot read the target branch");
-  git::CommitPtr commit_owner(commit);
-  git_tree* tree = nullptr;
-  git::check(git_commit_tree(&tree, commit), "cannot read the target branch's tree");
-  git::TreePtr tree_owner(tree);
+  git::CommitPtr commit = git::lookup_commit(repo.get(), tip);
+  git::TreePtr tree = git::commit_tree(commit.get());
   git_tree_entry* entry = nullptr;
-  if (git_tree_entry_bypath(&entry, tree, rel_path.c_str()) != 0) return false;
-  git_tree_entry_free(entry);
+  if (git::lib().tree_entry_bypath(&entry, tree.get(), rel_path.c_str()) != 0) return false;
+  git::lib().tree_entry_free(entry);
   return true;
 }
 

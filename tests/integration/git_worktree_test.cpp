@@ -31,15 +31,15 @@ class IsolatedGitConfig {
   explicit IsolatedGitConfig(const fs::path& empty_dir) {
     for (int level : kLevels) {
       git_buf buf = GIT_BUF_INIT;
-      git::check(git_libgit2_opts(GIT_OPT_GET_SEARCH_PATH, level, &buf), "get search path");
+      git::check(git::lib().libgit2_opts(GIT_OPT_GET_SEARCH_PATH, level, &buf), "get search path");
       saved_.emplace_back(buf.ptr ? buf.ptr : "");
-      git_buf_dispose(&buf);
-      git::check(git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, level, empty_dir.c_str()), "set search path");
+      git::lib().buf_dispose(&buf);
+      git::check(git::lib().libgit2_opts(GIT_OPT_SET_SEARCH_PATH, level, empty_dir.c_str()), "set search path");
     }
   }
   ~IsolatedGitConfig() {
     for (size_t i = 0; i < saved_.size(); ++i)
-      git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, kLevels[i], saved_[i].c_str());
+      git::lib().libgit2_opts(GIT_OPT_SET_SEARCH_PATH, kLevels[i], saved_[i].c_str());
   }
 
  private:

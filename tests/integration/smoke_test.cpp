@@ -36,6 +36,32 @@ TEST_CASE("run refuses, with exit 2 and nothing started, a repository without a 
   CHECK_FALSE(std::filesystem::exists(repo / ".kiro/specs/app/.parallel_state.json"));
 }
 
+TEST_CASE("libgit2 is loaded by a command that uses git, not by one that does not") {
+  // The loader names every library it maps (LD_DEBUG=files): analyze and
+  // --version start without libgit2 and the fifteen libraries it needs.
+  test::TempDir dir;
+  auto repo = dir / "repo";
+  test::init_repo(repo, {{".kiro/specs/app/tasks.md", "- [ ] 1. One\n- [ ] 1.1 Task\n"}});
+  const std::vector<std::pair<std::string, std::string>> loader_log{{"LD_DEBUG", "files"}};
+  auto analyze = test::run_kp({"analyze", "app", "-C", repo.string()}, {}, loader_log);
+  CHECK(analyze.exit_code == 0);
+  CHECK(analyze.err.find("file=libfmt") != std::string::npos);  // the log is there
+  CHECK(analyze.err.find("libgit2") == std::string::npos);
+  auto version = test::run_kp({"--version"}, {}, loader_log);
+  CHECK(version.exit_code == 0);
+  CHECK(version.err.find("libgit2") == std::string::npos);
+  // run reads the repository's git identity first: without one it stops there.
+  test::git(repo, {"config", "--unset", "user.name"});
+  test::git(repo, {"config", "--unset", "user.email"});
+  std::vector<std::pair<std::string, std::string>> env = loader_log;
+  env.insert(env.end(), {{"HOME", dir.path().string()}, {"GIT_CONFIG_NOSYSTEM", "1"},
+                         {"KIRO_PARALLEL_TMUX_SOCKET", "kp-never-started"}});
+  auto run = test::run_kp({"run", "app", "-C", repo.string(), "--no-watch"}, {}, env);
+  CHECK(run.exit_code == 2);
+  CHECK(run.err.find("identity") != std::string::npos);
+  CHECK(run.err.find("file=libgit2.so") != std::string::npos);
+}
+
 TEST_CASE("run refuses duplicate task ids with both lines, and a cycle, with exit 2") {
   test::TempDir dir;
   auto repo = dir / "repo";
