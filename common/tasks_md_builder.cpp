@@ -106,6 +106,10 @@ size_t line_end(std::string_view text, size_t from) {
 Builder::Builder(std::shared_ptr<TaskFileText> text, std::string_view source, std::string path, size_t expected_tasks)
     : text_(std::move(text)), source_(source) {
   file_.path = std::move(path);
+  if (expected_tasks > 0) reserve(expected_tasks);
+}
+
+void Builder::reserve(size_t expected_tasks) {
   file_.tasks.reserve(expected_tasks);  // capacity never touched costs no memory
   advise_huge_pages(file_.tasks);       // 100,000 tasks are ~33 MB: faults cost more than the parse
   raw_titles_.reserve(expected_tasks);

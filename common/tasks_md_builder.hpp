@@ -35,6 +35,9 @@ class Builder {
   // (it lives in the first part's text).
   Builder(std::shared_ptr<TaskFileText> text, std::string_view source, std::string path, size_t expected_tasks);
 
+  // Room for about this many tasks in every per-task list (0 in the
+  // constructor: none yet); on the thread that reads the part.
+  void reserve(size_t expected_tasks);
   std::string_view source() const { return source_; }
   // Every line of `part` (a piece of the source), the first numbered `first_line`.
   void read(std::string_view part, int first_line);
