@@ -46,6 +46,23 @@ size_t next_special(std::string_view s, size_t at) {
 
 char* put_string(char* p, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
+  if (s.size() < 16) {
+    // Short and plain (ids, requirement numbers: most strings of a record),
+    // copied as each byte is checked: no call per run (measured at 100,000
+    // tasks: 110 instructions for a 3-byte string the general way).
+    char* q = p;
+    *q++ = '"';
+    size_t i = 0;
+    for (; i < s.size(); ++i) {
+      const auto b = static_cast<unsigned char>(s[i]);
+      if (b < 0x20 || b >= 0x7f || b == '"' || b == '\\') break;
+      *q++ = static_cast<char>(b);
+    }
+    if (i == s.size()) {
+      *q++ = '"';
+      return q;
+    }
+  }
   *p++ = '"';
   for (size_t i = 0; i < s.size();) {
     const size_t special = next_special(s, i);

@@ -57,3 +57,19 @@ TEST_CASE("json_text: each put_ writes within the room its _room function gives,
     CHECK(within(json_text::kIntRoom, [&](char* p) { return json_text::put_int(p, value); }) == std::to_string(value));
   }
 }
+
+TEST_CASE("json_text: a byte to escape anywhere in a short or long string reads back as it was") {
+  // Strings under 16 bytes are copied by a short path that hands any special byte to the general one.
+  for (size_t length : {1, 2, 8, 15, 16, 17}) {
+    for (char special : {'"', '\\', '\n', '\x01', '\x7f'}) {
+      for (size_t at = 0; at < length; ++at) {
+        std::string s(length, 'a');
+        s[at] = special;
+        std::string out;
+        json_text::append_string(out, s);
+        INFO(length << " " << at << " " << int(special));
+        CHECK(nlohmann::json::parse(out) == s);
+      }
+    }
+  }
+}
