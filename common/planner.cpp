@@ -493,7 +493,15 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
                                     Diagnostic{d.second_line, fmt::format("task {} (again)", d.id)});
   }
   const auto policy = file.tasks.size() >= kThreadedFrom ? std::launch::async : std::launch::deferred;
-  auto gathering = std::async(policy, [&] { return gather_facts(file, options); });
+  auto gathering = std::async(policy, [&] {
+    TaskFacts facts = gather_facts(file, options);
+    // The leaves' records made here, beside the graph, not after it on the
+    // plan's one thread (~9 MB at 100,000 tasks, their pages faulted in).
+    plan.leaves.reserve(facts.leaves.size());
+    advise_huge_pages(plan.leaves);
+    plan.leaves.resize(facts.leaves.size());
+    return facts;
+  });
   Builder b(file, options, plan);
   const int n = b.n;
   b.explicit_edges();
@@ -594,8 +602,6 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
   text->file = file.text;
   text->deps.resize(deps_start[leaves]);
   text->dep_indexes.resize(deps_start[leaves]);
-  plan.leaves.resize(leaves);
-  advise_huge_pages(plan.leaves);  // ~10 MB at 100,000 tasks: fewer page faults
   auto fill_leaves = [&](size_t from, size_t to) {
     for (size_t k = from; k < to; ++k) {
       const int i = leaf_tasks[k];
