@@ -14,8 +14,10 @@ namespace kp::git {
 
 namespace {
 
-// The loaded library for the rest of the process: initialised once, shut
-// down and closed at exit, as linking it did.
+// The loaded library for the rest of the process: initialised once and shut
+// down at exit, as when it was linked. It stays mapped until the process
+// ends (no dlclose): a libgit2 object freed by a later destructor still finds
+// its code, and libgit2 is not made to be unloaded.
 class Loaded {
  public:
   Loaded() : handle_(dlopen(KP_LIBGIT2_SONAME, RTLD_NOW | RTLD_LOCAL)) {
@@ -34,10 +36,7 @@ class Loaded {
     }
     api_.libgit2_init();
   }
-  ~Loaded() {
-    api_.libgit2_shutdown();
-    dlclose(handle_);
-  }
+  ~Loaded() { api_.libgit2_shutdown(); }
   Loaded(const Loaded&) = delete;
   Loaded& operator=(const Loaded&) = delete;
 
