@@ -95,37 +95,25 @@ size_t second_part_start(std::string_view text) {
 // Big enough that a second thread pays for itself (a 1 MB file is ~10,000 tasks).
 constexpr size_t kTwoPartsFrom = 1 << 20;
 
-// How many bytes of `text` are `a` or `b`: sixteen a step, each lane
-// counting up to 255 steps (no popcount instruction in the baseline x86-64;
-// measured: the libgcc call per step cost 15 M instructions at 12 MB).
-size_t count_bytes(std::string_view text, char a, char b) {
+// '\n' in `text`, for the second part's first line number (std::count took
+// 2 ms over half of a 12 MB file): sixteen bytes a step, each lane counting
+// up to 255 steps (baseline x86-64 has no popcount instruction: the libgcc
+// call per step cost 15 M instructions at 12 MB).
+size_t count_newlines(std::string_view text) {
   size_t count = 0, i = 0;
 #if defined(__SSE2__)
-  const __m128i first = _mm_set1_epi8(a), second = _mm_set1_epi8(b);
+  const __m128i newline = _mm_set1_epi8('\n');
   while (i + 16 <= text.size()) {
     __m128i lanes = _mm_setzero_si128();  // per byte lane, up to 255 steps
-    for (const size_t stop = std::min(text.size() - 15, i + 255 * 16); i < stop; i += 16) {
-      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
-      lanes = _mm_sub_epi8(lanes, _mm_or_si128(_mm_cmpeq_epi8(x, first), _mm_cmpeq_epi8(x, second)));
-    }
+    for (const size_t stop = std::min(text.size() - 15, i + 255 * 16); i < stop; i += 16)
+      lanes = _mm_sub_epi8(lanes, _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i)), newline));
     const __m128i sums = _mm_sad_epu8(lanes, _mm_setzero_si128());
     count += static_cast<size_t>(_mm_cvtsi128_si32(sums)) + static_cast<size_t>(_mm_extract_epi16(sums, 4));
   }
 #endif
-  for (; i < text.size(); ++i) count += text[i] == a || text[i] == b;
+  for (; i < text.size(); ++i) count += text[i] == '\n';
   return count;
 }
-
-// The second part's first line number (std::count took 2 ms over half of a 12 MB file).
-size_t count_newlines(std::string_view text) { return count_bytes(text, '\n', '\n'); }
-
-// About how many tasks a large part holds, counted before it is read: its
-// '[' and '#' bytes, which every task line holds one of (a box or a
-// heading), and links and other headings besides. Room reserved close to
-// what is used keeps each task array next to the one after it (measured at
-// 100,000 tasks: room for a task every 32 bytes left the arrays' ends apart
-// in half-used huge pages, 22 MB more memory to fault in).
-size_t estimate_tasks(std::string_view text) { return count_bytes(text, '[', '#') + 16; }
 
 // What makes a file binary, counted over a piece of it: the pieces of a file
 // add up to the whole file's count (for the parts read on two threads).
@@ -140,6 +128,54 @@ struct BinaryBytes {
 };
 
 BinaryBytes count_binary_bytes(std::string_view bytes);
+// count_binary_bytes from `at` to the end of the character that holds byte
+// `until` - 1; returns where it stopped (past `until` when a character crosses it).
+size_t count_binary_bytes_from(std::string_view bytes, size_t at, size_t until, BinaryBytes& count);
+
+// One pass over a large part before it is read: about how many tasks it
+// holds and its binary bytes. The tasks: its '[' and '#' bytes, which every
+// task line holds one of (a box or a heading), and links and other headings
+// besides; room reserved close to what is used keeps each task array next to
+// the one after it (measured at 100,000 tasks: room for a task every 32 bytes
+// left the arrays' ends apart in half-used huge pages, 22 MB more memory to
+// fault in). The binary bytes in the same pass: sixteen-byte steps of
+// printable ASCII need no more, the others are counted byte by byte
+// (measured: a second pass over the part cost 24 M instructions at 12 MB).
+struct PartScan {
+  size_t expected_tasks = 16;
+  BinaryBytes binary;
+};
+
+PartScan scan_part(std::string_view text) {
+  PartScan scan;
+  size_t marks = 0, i = 0, checked = 0;  // checked: bytes before it are counted as binary or not
+#if defined(__SSE2__)
+  const __m128i bracket = _mm_set1_epi8('['), hash = _mm_set1_epi8('#'), space = _mm_set1_epi8(0x20);
+  auto is = [](__m128i x, char c) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(c)); };
+  while (i + 16 <= text.size()) {
+    __m128i lanes = _mm_setzero_si128();  // per byte lane, up to 255 steps
+    for (const size_t stop = std::min(text.size() - 15, i + 255 * 16); i < stop; i += 16) {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+      lanes = _mm_sub_epi8(lanes, _mm_or_si128(_mm_cmpeq_epi8(x, bracket), _mm_cmpeq_epi8(x, hash)));
+      if (checked >= i + 16) continue;  // a character read byte by byte reached past this step
+      // Signed: below a space is every control and every byte from 0x80.
+      const __m128i text_controls = _mm_or_si128(_mm_or_si128(_mm_or_si128(is(x, '\t'), is(x, '\n')), _mm_or_si128(is(x, '\r'), is(x, '\f'))),
+                                                 _mm_or_si128(is(x, '\v'), is(x, '\x1b')));
+      if (checked <= i && _mm_movemask_epi8(_mm_andnot_si128(text_controls, _mm_cmplt_epi8(x, space))) == 0) {
+        checked = i + 16;
+        continue;
+      }
+      checked = count_binary_bytes_from(text, std::max(checked, i), i + 16, scan.binary);
+    }
+    const __m128i sums = _mm_sad_epu8(lanes, _mm_setzero_si128());
+    marks += static_cast<size_t>(_mm_cvtsi128_si32(sums)) + static_cast<size_t>(_mm_extract_epi16(sums, 4));
+  }
+#endif
+  for (; i < text.size(); ++i) marks += text[i] == '[' || text[i] == '#';
+  if (checked < text.size()) count_binary_bytes_from(text, checked, text.size(), scan.binary);
+  scan.expected_tasks = marks + 16;
+  return scan;
+}
 
 // A stray Latin-1 byte is still text; a NUL, or bad bytes over a tenth, is not.
 bool is_binary(const BinaryBytes& count, size_t size) { return count.nul || (count.bad > 0 && count.bad * 10 > size); }
@@ -148,7 +184,7 @@ bool is_binary(const BinaryBytes& count, size_t size) { return count.nul || (cou
 TaskFile parse_text(std::shared_ptr<TaskFileText> text, std::string path, BinaryBytes* binary) {
   // Room for a task every 32 bytes in a small file, about twice what files
   // hold: capacity never touched costs no memory, and the task arrays are
-  // not grown. A large file's parts count theirs (estimate_tasks).
+  // not grown. A large file's parts count theirs (scan_part).
   const std::string_view source = text->source;
   const size_t boxes = source.size() / 32;
   std::string_view body = source;
@@ -172,24 +208,26 @@ TaskFile parse_text(std::shared_ptr<TaskFileText> text, std::string path, Binary
   std::exception_ptr failed;
   std::thread reader([&] {
     try {
-      second.reserve(estimate_tasks(second_part));
+      const PartScan scan = scan_part(second_part);
+      second_binary = scan.binary;
+      second.reserve(scan.expected_tasks);
       const int second_line = 1 + static_cast<int>(count_newlines(body.substr(0, cut)));
       second.read(second_part, second_line);
       second.end_part();
-      if (binary) second_binary = count_binary_bytes(second_part);
     } catch (...) {
       failed = std::current_exception();
     }
   });
   // The first part takes the second in: room for both, about equal by bytes
   // (more tasks in the second grow the arrays once, at the join).
-  first.reserve(2 * estimate_tasks(first_part));
+  const PartScan first_scan = scan_part(first_part);
+  first.reserve(2 * first_scan.expected_tasks);
   first.read(body.substr(0, cut), 1);
   // The first part's lists are made while the second is still read, when it
   // ends in a state its join allows (nearly always).
   const bool may_join = first.may_join();
   if (may_join) first.end_part();
-  if (binary) *binary = count_binary_bytes(first_part);
+  if (binary) *binary = first_scan.binary;
   reader.join();
   if (failed) std::rethrow_exception(failed);
   if (binary) *binary += second_binary;
@@ -258,9 +296,30 @@ std::optional<double> parse_duration_seconds(std::string_view text) {
 
 namespace {
 
+size_t count_binary_bytes_from(std::string_view bytes, size_t at, size_t until, BinaryBytes& count) {
+  size_t i = at;
+  while (i < until) {
+    auto c = static_cast<unsigned char>(bytes[i]);
+    if (c >= 0x20 && c < 0x80) {  // printable ASCII, nearly every byte: nothing to check
+      ++i;
+      continue;
+    }
+    if (c < 0x80) {
+      if (c == 0) count.nul = true;
+      else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' && c != 0x1b) ++count.bad;
+      ++i;
+      continue;
+    }
+    Utf8Char ch = decode_utf8(bytes, i);
+    if (!ch.valid) ++count.bad;
+    i += ch.length;
+  }
+  return i;
+}
+
 BinaryBytes count_binary_bytes(std::string_view bytes) {
   if (bytes.find('\0') != std::string_view::npos) return {true, 0};
-  size_t bad = 0;
+  BinaryBytes count;
   for (size_t i = 0; i < bytes.size();) {
 #if defined(__SSE2__)
     // Sixteen bytes a step while all are ASCII and every control among them
@@ -285,21 +344,9 @@ BinaryBytes count_binary_bytes(std::string_view bytes) {
         continue;
       }
     }
-    auto c = static_cast<unsigned char>(bytes[i]);
-    if (c >= 0x20 && c < 0x80) {  // printable ASCII, nearly every byte: nothing to check
-      ++i;
-      continue;
-    }
-    if (c < 0x80) {
-      if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' && c != 0x1b) ++bad;
-      ++i;
-      continue;
-    }
-    Utf8Char ch = decode_utf8(bytes, i);
-    if (!ch.valid) ++bad;
-    i += ch.length;
+    i = count_binary_bytes_from(bytes, i, i + 1, count);  // one character
   }
-  return {false, bad};
+  return count;
 }
 
 }  // namespace

@@ -164,6 +164,32 @@ TEST_CASE("load_tasks_md: a large file is binary when its second part is, whiche
   CHECK(load_tasks_md(dir / "stray.md").tasks.size() == 30000);
 }
 
+TEST_CASE("load_tasks_md: a large file's binary check, made beside its task count, counts every bad byte") {
+  // Invalid, truncated and valid multi-byte UTF-8 at every offset of a
+  // sixteen-byte step, some crossing into the next step; the fewest pieces
+  // that make the file binary by looks_binary (one pass, the reference) make
+  // load_tasks_md refuse it, and one piece fewer does not.
+  test::TempDir dir;
+  const std::string text = big_file(6000, "");
+  const std::vector<std::string> pieces{"\xFF", "\xC3\xA9", "\xE2\x80\x94", "\xF0\x9F\x98\x80", "\xE2\x80", "\x01"};
+  auto with_pieces = [&](size_t count) {
+    std::string mixed = text;
+    for (size_t k = 0, i = 7; k < count && i + 4 < mixed.size(); ++k, i += 5) mixed.replace(i, pieces[k % pieces.size()].size(), pieces[k % pieces.size()]);
+    return mixed;
+  };
+  size_t low = 0, high = text.size() / 5;  // looks_binary(with_pieces(high)): a third of the pieces are bad
+  REQUIRE(looks_binary(with_pieces(high)));
+  REQUIRE_FALSE(looks_binary(with_pieces(low)));
+  while (high - low > 1) {
+    const size_t mid = (low + high) / 2;
+    (looks_binary(with_pieces(mid)) ? high : low) = mid;
+  }
+  test::write_text(dir / "binary.md", with_pieces(high));
+  test::write_text(dir / "text.md", with_pieces(low));
+  CHECK_THROWS_WITH_AS(load_tasks_md(dir / "binary.md"), doctest::Contains("not a text file"), UsageError);
+  CHECK_NOTHROW(load_tasks_md(dir / "text.md"));
+}
+
 TEST_CASE("a large tasks.md with a sub-task far below its parent in the second part: its parent is found") {
   std::string text = big_file(6000, "");
   text += "- [ ] 7.9 Written long after task 7\n";
