@@ -480,8 +480,6 @@ TaskFacts gather_facts(const TaskFile& file, const PlanOptions& options) {
 // From this many tasks the plan uses a second thread (below it, a thread costs more than it saves).
 constexpr size_t kThreadedFrom = 20000;
 
-}  // namespace
-
 // What the passes in topological order keep per graph node, sized on the
 // facts' thread beside the graph (~9 MB at 100,000 tasks, faulted in as the
 // arrays are filled, while the plan's thread builds the graph).
@@ -508,6 +506,8 @@ struct NodeArrays {
     behind_count.assign(nodes, 0);
   }
 };
+
+}  // namespace
 
 Plan make_plan(const TaskFile& file, const PlanOptions& options) {
   Plan plan;
