@@ -132,6 +132,19 @@ BinaryBytes count_binary_bytes(std::string_view bytes);
 // `until` - 1; returns where it stopped (past `until` when a character crosses it).
 size_t count_binary_bytes_from(std::string_view bytes, size_t at, size_t until, BinaryBytes& count);
 
+#if defined(__SSE2__)
+// True when sixteen bytes are all printable ASCII or controls that text holds
+// (tab, newlines, form feed, vertical tab, escape): nothing in them for the
+// binary check to count. Signed: below a space is every control and every
+// byte from 0x80.
+bool plain_text_step(__m128i x) {
+  auto is = [&](char c) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(c)); };
+  const __m128i text_controls = _mm_or_si128(_mm_or_si128(_mm_or_si128(is('\t'), is('\n')), _mm_or_si128(is('\r'), is('\f'))),
+                                             _mm_or_si128(is('\v'), is('\x1b')));
+  return _mm_movemask_epi8(_mm_andnot_si128(text_controls, _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)))) == 0;
+}
+#endif
+
 // One pass over a large part before it is read: about how many tasks it
 // holds and its binary bytes. The tasks: its '[' and '#' bytes, which every
 // task line holds one of (a box or a heading), and links and other headings
@@ -150,18 +163,14 @@ PartScan scan_part(std::string_view text) {
   PartScan scan;
   size_t marks = 0, i = 0, checked = 0;  // checked: bytes before it are counted as binary or not
 #if defined(__SSE2__)
-  const __m128i bracket = _mm_set1_epi8('['), hash = _mm_set1_epi8('#'), space = _mm_set1_epi8(0x20);
-  auto is = [](__m128i x, char c) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(c)); };
+  const __m128i bracket = _mm_set1_epi8('['), hash = _mm_set1_epi8('#');
   while (i + 16 <= text.size()) {
     __m128i lanes = _mm_setzero_si128();  // per byte lane, up to 255 steps
     for (const size_t stop = std::min(text.size() - 15, i + 255 * 16); i < stop; i += 16) {
       const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
       lanes = _mm_sub_epi8(lanes, _mm_or_si128(_mm_cmpeq_epi8(x, bracket), _mm_cmpeq_epi8(x, hash)));
       if (checked >= i + 16) continue;  // a character read byte by byte reached past this step
-      // Signed: below a space is every control and every byte from 0x80.
-      const __m128i text_controls = _mm_or_si128(_mm_or_si128(_mm_or_si128(is(x, '\t'), is(x, '\n')), _mm_or_si128(is(x, '\r'), is(x, '\f'))),
-                                                 _mm_or_si128(is(x, '\v'), is(x, '\x1b')));
-      if (checked <= i && _mm_movemask_epi8(_mm_andnot_si128(text_controls, _mm_cmplt_epi8(x, space))) == 0) {
+      if (checked <= i && plain_text_step(x)) {
         checked = i + 16;
         continue;
       }
@@ -325,16 +334,9 @@ BinaryBytes count_binary_bytes(std::string_view bytes) {
     // Sixteen bytes a step while all are ASCII and every control among them
     // is one text holds (measured at 100,000 tasks: eight-byte words, which a
     // line's end breaks, made this check 4% of analyze's instructions).
-    if (i + 16 <= bytes.size()) {
-      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes.data() + i));
-      auto is = [&](char c) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(c)); };
-      const __m128i below_space = _mm_cmplt_epi8(x, _mm_set1_epi8(0x20));  // signed: every byte from 0x80 too
-      const __m128i text_controls = _mm_or_si128(_mm_or_si128(_mm_or_si128(is('\t'), is('\n')), _mm_or_si128(is('\r'), is('\f'))),
-                                                 _mm_or_si128(is('\v'), is('\x1b')));
-      if (_mm_movemask_epi8(_mm_andnot_si128(text_controls, below_space)) == 0) {
-        i += 16;
-        continue;
-      }
+    if (i + 16 <= bytes.size() && plain_text_step(_mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes.data() + i)))) {
+      i += 16;
+      continue;
     }
 #endif
     if (i + 8 <= bytes.size()) {  // eight printable ASCII bytes, nearly every word: skipped whole
