@@ -249,7 +249,9 @@ TaskFile parse_text(std::shared_ptr<TaskFileText> text, std::string path, Binary
   // order, on one thread, into a text of its own.
   const size_t bom = static_cast<size_t>(body.data() - source.data());
   auto whole_text = std::make_shared<TaskFileText>();
-  whole_text->source = std::move(text->source);
+  whole_text->read = std::move(text->read);
+  whole_text->mapped = std::move(text->mapped);
+  whole_text->source = whole_text->mapped ? whole_text->mapped.bytes() : std::string_view(whole_text->read);
   const std::string_view whole_source = whole_text->source;
   Builder whole(whole_text, whole_source, std::move(path), boxes + 16);
   whole.read(whole_source.substr(bom), 1);
@@ -261,7 +263,8 @@ TaskFile parse_text(std::shared_ptr<TaskFileText> text, std::string path, Binary
 
 TaskFile parse_tasks_md(std::string source, std::string path) {
   auto text = std::make_shared<TaskFileText>();
-  text->source = std::move(source);
+  text->read = std::move(source);
+  text->source = text->read;
   return parse_text(std::move(text), std::move(path), nullptr);
 }
 
@@ -355,30 +358,36 @@ BinaryBytes count_binary_bytes(std::string_view bytes) {
 
 bool looks_binary(std::string_view bytes) { return is_binary(count_binary_bytes(bytes), bytes.size()); }
 
-TaskFile load_tasks_md(const fs::path& path) {
+TaskFile load_tasks_md(const fs::path& path, TasksMdAccess access) {
   std::error_code ec;
   auto status = fs::status(path, ec);
   if (!fs::exists(status)) throw UsageError(fmt::format("{}: no such file", path.string()));
   if (fs::is_directory(status)) throw UsageError(fmt::format("{}: is a folder, not a tasks.md file", path.string()));
-  std::optional<std::string> text;
+  auto parsed_text = std::make_shared<TaskFileText>();
   try {
-    text = read_file(path);
+    const bool map = access == TasksMdAccess::map_large && fs::is_regular_file(status) &&
+                     fs::file_size(path, ec) >= kTwoPartsFrom && !ec;
+    std::optional<MappedFile> mapped = map ? MappedFile::open(path) : std::nullopt;
+    std::optional<std::string> text = map ? std::nullopt : read_file(path);
+    if (!mapped && !text) throw UsageError(fmt::format("{}: no such file", path.string()));
+    if (mapped) parsed_text->mapped = std::move(*mapped);
+    else parsed_text->read = std::move(*text);
+  } catch (const UsageError&) {
+    throw;
   } catch (const std::exception& e) {
     throw UsageError(fmt::format("{}: cannot read: {}", path.string(), e.what()));
   }
-  if (!text) throw UsageError(fmt::format("{}: no such file", path.string()));
+  parsed_text->source = parsed_text->mapped ? parsed_text->mapped.bytes() : std::string_view(parsed_text->read);
   auto binary_error = [&] {
     return UsageError(fmt::format("{}: not a text file (binary data); expected a markdown tasks.md", path.string()));
   };
-  if (text->size() < kTwoPartsFrom) {
-    if (looks_binary(*text)) throw binary_error();
-    return parse_tasks_md(std::move(*text), path.string());
+  const size_t size = parsed_text->source.size();
+  if (size < kTwoPartsFrom) {
+    if (looks_binary(parsed_text->source)) throw binary_error();
+    return parse_text(std::move(parsed_text), path.string(), nullptr);
   }
   // A large file is checked beside its parse, each part by the thread that
   // reads it (the check is ~5 ms at 12 MB); the parse of a binary file is thrown away.
-  auto parsed_text = std::make_shared<TaskFileText>();
-  parsed_text->source = std::move(*text);
-  const size_t size = parsed_text->source.size();
   BinaryBytes binary;
   TaskFile file = parse_text(std::move(parsed_text), path.string(), &binary);
   if (is_binary(binary, size)) throw binary_error();

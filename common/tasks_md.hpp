@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/mapped_file.hpp"
 #include "common/task_id.hpp"
 #include "common/text_arena.hpp"
 
@@ -43,7 +44,9 @@ using Annotation = std::pair<std::string_view, std::string_view>;  // `_Label: v
 // half of analyze's time, a third of it the kernel zeroing their memory).
 // Copies of a TaskFile share it; nothing changes it once parsed.
 struct TaskFileText {
-  std::string source;
+  std::string_view source;  // the file's bytes: those of `read` or of `mapped`
+  std::string read;
+  MappedFile mapped;
   TextArena built;
   std::deque<std::string> joined;  // titles and descriptions read over several lines
   // What the tasks of the file's later parts point into (a large file is read
@@ -156,7 +159,10 @@ inline TaskFile parse_tasks_md(const char* text, std::string path) { return pars
 
 // Reads and parses a tasks.md. UsageError naming the file when it is missing,
 // unreadable, a folder, or not text (NUL bytes, mostly invalid UTF-8).
-TaskFile load_tasks_md(const std::filesystem::path& path);
+// `map_large`: a large file is mapped, not read (common/mapped_file: for a
+// one-shot command, since the process ends if the file is cut short meanwhile).
+enum class TasksMdAccess { read, map_large };
+TaskFile load_tasks_md(const std::filesystem::path& path, TasksMdAccess access = TasksMdAccess::read);
 
 // "path:line: message" (or "path: message" for line 0).
 std::string format_diagnostic(const TaskFile& file, const Diagnostic& diagnostic);

@@ -632,7 +632,7 @@ int handler(const ParsedArgs& parsed) {
   std::error_code size_error;
   const auto tasks_md_bytes = std::filesystem::file_size(a.paths.tasks_md, size_error);
   if (!size_error && tasks_md_bytes >= (1u << 20)) grow_heap_in_huge_pages(24 * static_cast<size_t>(tasks_md_bytes));
-  a.file = load_tasks_md(a.paths.tasks_md);
+  a.file = load_tasks_md(a.paths.tasks_md, TasksMdAccess::map_large);  // one shot: mapped, not copied
   timer.mark("parse");
   try {
     auto history = read_completions(a.paths.completed_json);

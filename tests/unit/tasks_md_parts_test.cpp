@@ -151,6 +151,7 @@ TEST_CASE("load_tasks_md: a large file is binary when its second part is, whiche
   nul[nul.size() - 10] = '\0';
   test::write_text(dir / "nul.md", nul);
   CHECK_THROWS_WITH_AS(load_tasks_md(dir / "nul.md"), doctest::Contains("not a text file"), UsageError);
+  CHECK_THROWS_WITH_AS(load_tasks_md(dir / "nul.md", TasksMdAccess::map_large), doctest::Contains("not a text file"), UsageError);
   // Control bytes over a tenth of the file, all in its last quarter.
   std::string controls = text;
   for (size_t i = controls.size() * 3 / 4; i < controls.size(); i += 2) controls[i] = '\x01';
@@ -162,6 +163,33 @@ TEST_CASE("load_tasks_md: a large file is binary when its second part is, whiche
   stray[stray.size() - 100] = '\x01';
   test::write_text(dir / "stray.md", stray);
   CHECK(load_tasks_md(dir / "stray.md").tasks.size() == 30000);
+}
+
+TEST_CASE("load_tasks_md: a large file mapped, not read, gives the tasks a read gives") {
+  test::TempDir dir;
+  const std::string text = big_file(6000, "");
+  test::write_text(dir / "tasks.md", text);
+  const TaskFile read = load_tasks_md(dir / "tasks.md");
+  const TaskFile mapped = load_tasks_md(dir / "tasks.md", TasksMdAccess::map_large);
+  REQUIRE(mapped.text->mapped);  // large: mapped
+  CHECK_FALSE(read.text->mapped);
+  CHECK(mapped.text->source == text);
+  REQUIRE(mapped.tasks.size() == read.tasks.size());
+  for (size_t i = 0; i < read.tasks.size(); ++i) {
+    const Task& a = read.tasks[i];
+    const Task& b = mapped.tasks[i];
+    CHECK(a.id == b.id);
+    CHECK(a.title == b.title);
+    CHECK(a.line == b.line);
+    CHECK(a.parent == b.parent);
+    CHECK(std::equal(a.requirements.begin(), a.requirements.end(), b.requirements.begin(), b.requirements.end()));
+  }
+  // A small file is read even when a large one would be mapped.
+  test::write_text(dir / "small.md", "- [ ] 1. One\n- [ ] 2. Two\n");
+  const TaskFile small = load_tasks_md(dir / "small.md", TasksMdAccess::map_large);
+  CHECK_FALSE(small.text->mapped);
+  CHECK(small.tasks.size() == 2);
+  CHECK_THROWS_WITH_AS(load_tasks_md(dir / "missing.md", TasksMdAccess::map_large), doctest::Contains("no such file"), UsageError);
 }
 
 TEST_CASE("load_tasks_md: a large file's binary check, made beside its task count, counts every bad byte") {
