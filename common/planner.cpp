@@ -540,7 +540,7 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
   std::vector<int> order = b.topological_order(remaining_in);
   bool cyclic = static_cast<int>(order.size()) < b.graph.nodes();
   if (cyclic) plan.cycle = b.find_cycle(remaining_in);
-  const TaskFacts facts = gathering.get();
+  TaskFacts facts = gathering.get();
   auto opaque = [&](int v) { return facts.opaque[size_t(v)] != 0; };
 
   const int nodes = b.graph.nodes();
@@ -664,6 +664,7 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
     second_half.get();
   }
   waves.get();
+  plan.leaf_of_task = std::move(facts.leaf_of_task);
   text->wave_ids = std::move(wave_ids);  // the waves' spans stay valid: a moved vector keeps its elements
   text->wave_leaf_indexes = std::move(wave_leaf_indexes);
   plan.text = std::move(text);

@@ -207,12 +207,6 @@ bool below(std::string_view parent, std::string_view id) {
 }
 
 // Each task's index into plan.leaves, -1 for a parent.
-std::vector<int> leaf_of_task(const Analysis& a) {
-  std::vector<int> leaf_of(a.file.tasks.size(), -1);
-  for (size_t k = 0; k < a.plan.leaves.size(); ++k) leaf_of[a.plan.leaves[k].index] = static_cast<int>(k);
-  return leaf_of;
-}
-
 // What each parent among tasks [begin, end) waits for: its leaves'
 // dependencies outside it. a.parent_deps is sized for every task already.
 void compute_parent_deps(Analysis& a, const std::vector<int>& leaf_of_task, size_t begin, size_t end) {
@@ -372,7 +366,7 @@ void print_json(Analysis& a) {
   json_text::append_ids(out, a.plan.critical_path);
   out += fmt::format(",\"length\":{}}},\n", a.plan.critical_path.size());
   out += "  \"tasks\": [";
-  const std::vector<int> leaf_of = leaf_of_task(a);
+  const std::vector<int>& leaf_of = a.plan.leaf_of_task;
   a.parent_deps.assign(a.file.tasks.size(), {});
   const size_t n = a.file.tasks.size();
   if (n < kTwoWritersFrom) {
