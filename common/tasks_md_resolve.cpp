@@ -204,6 +204,12 @@ void Builder::expand_dependencies() {
   for (size_t i = 0; i < file_.tasks.size(); ++i) {
     start[i] = static_cast<uint32_t>(depends.size());
     for (const auto& dep : dep_tokens_[i]) {
+      // An id written as a task's canonical id (nearly always) is found by its
+      // text: nothing parsed or built (a canonical id parses to itself).
+      if (int j = dep.token.last.empty() ? file_.index.find(file_.tasks, dep.token.first) : -1; j >= 0) {
+        add(file_.tasks[size_t(j)].id, dep.line);
+        continue;
+      }
       auto a = TaskId::parse(dep.token.first);
       if (!a) continue;
       if (dep.token.last.empty()) {
