@@ -1,6 +1,8 @@
 #include "common/tasks_md.hpp"
 
 #include <algorithm>
+#include <cstring>
+#include <new>
 #include <exception>
 #include <future>
 #include <system_error>
@@ -26,13 +28,86 @@ namespace kp {
 namespace fs = std::filesystem;
 using namespace tasks_md;
 
-void TaskIndex::reserve(const std::vector<Task>& tasks, size_t count) {
+static_assert(std::is_trivially_destructible_v<Task>);  // a TaskList's blocks are raw memory
+
+TaskList::TaskList(const TaskList& other) {
+  reserve(other.size_);
+  std::copy(other.begin(), other.end(), data_);
+  size_ = other.size_;
+}
+
+TaskList& TaskList::operator=(const TaskList& other) {
+  if (this != &other) *this = TaskList(other);
+  return *this;
+}
+
+TaskList::TaskList(TaskList&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)),
+      capacity_(std::exchange(other.capacity_, 0)), owns_(std::exchange(other.owns_, true)) {}
+
+TaskList& TaskList::operator=(TaskList&& other) noexcept {
+  if (this != &other) {
+    release();
+    data_ = std::exchange(other.data_, nullptr);
+    size_ = std::exchange(other.size_, 0);
+    capacity_ = std::exchange(other.capacity_, 0);
+    owns_ = std::exchange(other.owns_, true);
+  }
+  return *this;
+}
+
+TaskList TaskList::in_room(Task* at, size_t count) {
+  TaskList list;
+  list.data_ = at;
+  list.capacity_ = count;
+  list.owns_ = false;
+  return list;
+}
+
+void TaskList::release() {
+  if (owns_) ::operator delete(data_);
+  data_ = nullptr;
+  size_ = capacity_ = 0;
+  owns_ = true;
+}
+
+void TaskList::reserve(size_t count) {
+  if (count <= capacity_) return;
+  // Raw memory, not value-initialised Tasks: room never used is never touched.
+  auto* block = static_cast<Task*>(::operator new(count * sizeof(Task)));
+  if (size_ > 0) std::memcpy(static_cast<void*>(block), data_, size_ * sizeof(Task));
+  const size_t size = size_;
+  release();
+  data_ = block;
+  size_ = size;
+  capacity_ = count;
+}
+
+Task& TaskList::emplace_back() {
+  if (size_ == capacity_) reserve(std::max<size_t>(16, 2 * capacity_));
+  return *::new (static_cast<void*>(data_ + size_++)) Task();
+}
+
+void TaskList::append_shifted(const Task* tasks, size_t count, int shift) {
+  const bool within = tasks >= data_ + size_ && tasks < data_ + capacity_;
+  if (!within && size_ + count > capacity_) reserve(std::max(size_ + count, 2 * capacity_));
+  // Forward, one Task at a time: a part further on in this block moves down
+  // (its tasks start at or past the end of this list, so none is overwritten before it is read).
+  Task* to = data_ + size_;
+  for (size_t j = 0; j < count; ++j) {
+    if (to + j != tasks + j) std::memcpy(static_cast<void*>(to + j), tasks + j, sizeof(Task));
+    if (to[j].parent >= 0) to[j].parent += shift;
+  }
+  size_ += count;
+}
+
+void TaskIndex::reserve(const TaskList& tasks, size_t count) {
   size_t slots = 16;
   while (slots < 2 * count) slots *= 2;  // at most half full
   if (slots > slots_.size()) grow(tasks, slots);
 }
 
-void TaskIndex::grow(const std::vector<Task>& tasks, size_t slots) {
+void TaskIndex::grow(const TaskList& tasks, size_t slots) {
   std::vector<Slot> old = std::move(slots_);
   slots_.assign(slots, Slot{});
   for (const Slot& entry : old) {
@@ -43,7 +118,7 @@ void TaskIndex::grow(const std::vector<Task>& tasks, size_t slots) {
   }
 }
 
-int TaskIndex::insert(const std::vector<Task>& tasks, int i, size_t hash) {
+int TaskIndex::insert(const TaskList& tasks, int i, size_t hash) {
   if (2 * (used_ + 1) > slots_.size()) grow(tasks, std::max<size_t>(16, 2 * slots_.size()));
   const uint32_t tag = tag_of(hash);
   size_t at = hash & (slots_.size() - 1);
@@ -56,7 +131,7 @@ int TaskIndex::insert(const std::vector<Task>& tasks, int i, size_t hash) {
   return i;
 }
 
-int TaskIndex::find(const std::vector<Task>& tasks, std::string_view id) const {
+int TaskIndex::find(const TaskList& tasks, std::string_view id) const {
   if (slots_.empty()) return -1;
   const size_t hash = hash_of(id);
   const uint32_t tag = tag_of(hash);
@@ -215,21 +290,38 @@ TaskFile parse_text(std::shared_ptr<TaskFileText> text, std::string path, Binary
   Builder second(std::make_shared<TaskFileText>(), source, path, 0);
   BinaryBytes second_binary;
   std::exception_ptr failed;
-  std::thread reader([&] {
+  // Both parts' tasks in one block: the first part's room, then the second's,
+  // made once both parts have counted theirs (TaskList).
+  TaskList block;
+  std::promise<size_t> second_room;
+  std::promise<Task*> second_room_at;
+  std::thread reader([&, room_at = second_room_at.get_future()]() mutable {
     try {
       const PartScan scan = scan_part(second_part);
       second_binary = scan.binary;
-      second.reserve(scan.expected_tasks);
+      second_room.set_value(scan.expected_tasks);
       const int second_line = 1 + static_cast<int>(count_newlines(body.substr(0, cut)));
+      second.read_tasks_into(room_at.get(), scan.expected_tasks);
+      second.reserve(scan.expected_tasks);
       second.read(second_part, second_line);
       second.end_part();
     } catch (...) {
       failed = std::current_exception();
     }
   });
-  // The first part takes the second in: room for both, about equal by bytes
-  // (more tasks in the second grow the arrays once, at the join).
   const PartScan first_scan = scan_part(first_part);
+  try {
+    block.reserve(first_scan.expected_tasks + second_room.get_future().get());
+  } catch (...) {
+    second_room_at.set_exception(std::current_exception());
+    reader.join();
+    throw;
+  }
+  advise_huge_pages(block.data(), block.capacity() * sizeof(Task));  // ~30 MB at 100,000 tasks
+  second_room_at.set_value(block.data() + first_scan.expected_tasks);
+  first.read_tasks_into(block.data(), first_scan.expected_tasks);
+  // The first part takes the second's lists in: room for both, about equal
+  // by bytes (more tasks in the second grow them once, at the join).
   first.reserve(2 * first_scan.expected_tasks);
   first.read(body.substr(0, cut), 1);
   // The first part's lists are made while the second is still read, when it
@@ -241,7 +333,8 @@ TaskFile parse_text(std::shared_ptr<TaskFileText> text, std::string path, Binary
   if (failed) std::rethrow_exception(failed);
   if (binary) *binary += second_binary;
   if (may_join && first.can_join(second)) {
-    first.join(std::move(second));
+    first.keep_task_block(block);
+    first.join(std::move(second));  // the second part's tasks move down to follow the first's
     return first.finish();
   }
   // Rare: the second part would have started in another state (inside a

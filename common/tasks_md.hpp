@@ -95,6 +95,57 @@ struct Task {
 // tasks as one block of bytes.
 static_assert(std::is_trivially_copyable_v<Task>);
 
+// The tasks of a file in file order: a vector's interface over one block of
+// Tasks. A large file's two parts fill one block from two places (the second
+// part from past the room reserved for the first), so that joining them moves
+// the second part's tasks down by a few places in memory already touched,
+// instead of copying them into fresh memory (measured at 100,000 tasks: the
+// copy was ~3-4 ms and 15 MB more memory).
+class TaskList {
+ public:
+  TaskList() = default;
+  ~TaskList() { release(); }
+  TaskList(const TaskList& other);
+  TaskList& operator=(const TaskList& other);
+  TaskList(TaskList&& other) noexcept;
+  TaskList& operator=(TaskList&& other) noexcept;
+
+  // Room for `count` tasks at `at` (in a block another list owns, which
+  // outlives this one); past it, the list moves to a block of its own.
+  static TaskList in_room(Task* at, size_t count);
+  bool owns() const { return owns_; }
+  // The `count` tasks a list in this block's room wrote at its start become this list's.
+  void assume_filled(size_t count) { size_ = count; }
+
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  size_t capacity() const { return capacity_; }
+  Task* data() { return data_; }
+  const Task* data() const { return data_; }
+  Task& operator[](size_t i) { return data_[i]; }
+  const Task& operator[](size_t i) const { return data_[i]; }
+  Task* begin() { return data_; }
+  Task* end() { return data_ + size_; }
+  const Task* begin() const { return data_; }
+  const Task* end() const { return data_ + size_; }
+  Task& back() { return data_[size_ - 1]; }
+  const Task& back() const { return data_[size_ - 1]; }
+
+  void reserve(size_t count);
+  Task& emplace_back();
+  void push_back(const Task& task) { emplace_back() = task; }
+  // Appends `tasks` (of another list) with each parent index shifted by
+  // `shift`; they may lie further on in this list's own block (a part read
+  // into the room past this one's): moved down, in one pass.
+  void append_shifted(const Task* tasks, size_t count, int shift);
+
+ private:
+  void release();
+  Task* data_ = nullptr;
+  size_t size_ = 0, capacity_ = 0;
+  bool owns_ = true;  // false: room in another list's block
+};
+
 struct DuplicateId {
   std::string id;
   int first_line = 0;
@@ -116,11 +167,11 @@ struct Task;
 class TaskIndex {
  public:
   static size_t hash_of(std::string_view id) { return std::hash<std::string_view>{}(id); }
-  void reserve(const std::vector<Task>& tasks, size_t count);
+  void reserve(const TaskList& tasks, size_t count);
   // Adds task `i` under its id (whose hash_of is `hash`) unless the id is
   // there; returns the task the id names.
-  int insert(const std::vector<Task>& tasks, int i, size_t hash);
-  int find(const std::vector<Task>& tasks, std::string_view id) const;  // -1 if none
+  int insert(const TaskList& tasks, int i, size_t hash);
+  int find(const TaskList& tasks, std::string_view id) const;  // -1 if none
 
  private:
   // A task and the high half of its id's hash side by side: one cache line
@@ -131,7 +182,7 @@ class TaskIndex {
     uint32_t tag = 0;
   };
   static uint32_t tag_of(size_t hash) { return static_cast<uint32_t>(hash >> 32); }
-  void grow(const std::vector<Task>& tasks, size_t slots);
+  void grow(const TaskList& tasks, size_t slots);
   std::vector<Slot> slots_;  // size a power of two
   size_t used_ = 0;
 };
@@ -139,7 +190,7 @@ class TaskIndex {
 struct TaskFile {
   std::string path;
   std::shared_ptr<const TaskFileText> text;  // what the tasks' views point into
-  std::vector<Task> tasks;  // file order
+  TaskList tasks;  // file order
   std::vector<Diagnostic> warnings;
   std::vector<Diagnostic> errors;
   std::vector<DuplicateId> duplicates;

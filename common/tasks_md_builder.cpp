@@ -110,8 +110,11 @@ Builder::Builder(std::shared_ptr<TaskFileText> text, std::string_view source, st
 }
 
 void Builder::reserve(size_t expected_tasks) {
-  file_.tasks.reserve(expected_tasks);  // capacity never touched costs no memory
-  advise_huge_pages(file_.tasks);       // 100,000 tasks are ~33 MB: faults cost more than the parse
+  if (file_.tasks.owns()) {  // else the tasks are read into room reserved for them (read_tasks_into)
+    file_.tasks.reserve(expected_tasks);  // capacity never touched costs no memory
+    // 100,000 tasks are ~30 MB: faults cost more than the parse.
+    advise_huge_pages(file_.tasks.data(), file_.tasks.capacity() * sizeof(Task));
+  }
   raw_titles_.reserve(expected_tasks);
   id_hashes_.reserve(expected_tasks);
   dep_tokens_.reserve(expected_tasks);
@@ -129,6 +132,14 @@ void Builder::read(std::string_view part, int first_line) {
   }
 }
 
+void Builder::read_tasks_into(Task* at, size_t count) { file_.tasks = TaskList::in_room(at, count); }
+
+void Builder::keep_task_block(TaskList& block) {
+  if (file_.tasks.owns() || file_.tasks.data() != block.data()) return;  // grown out of the room: a block of its own
+  block.assume_filled(file_.tasks.size());
+  file_.tasks = std::move(block);
+}
+
 bool Builder::can_join(const Builder& next) const {
   return may_join() && (!next.read_outer_section_ || section_.empty());
 }
@@ -140,11 +151,7 @@ void Builder::join(Builder&& next) {
   auto append_shifted = [offset](std::vector<int>& to, const std::vector<int>& from) {
     for (int i : from) to.push_back(i + offset);
   };
-  const size_t first_moved = file_.tasks.size();
-  append(file_.tasks, next.file_.tasks);
-  for (size_t i = first_moved; i < file_.tasks.size(); ++i) {
-    if (file_.tasks[i].parent >= 0) file_.tasks[i].parent += offset;
-  }
+  file_.tasks.append_shifted(next.file_.tasks.data(), next.file_.tasks.size(), offset);
   append_shifted(elsewhere_, next.elsewhere_);
   // The next part's first tasks of a level: the latest task one level up is this part's.
   for (int j : next.no_recent_) {

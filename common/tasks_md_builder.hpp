@@ -38,6 +38,12 @@ class Builder {
   // Room for about this many tasks in every per-task list (0 in the
   // constructor: none yet); on the thread that reads the part.
   void reserve(size_t expected_tasks);
+  // The tasks read into room for `count` at `at`, in a block the caller keeps
+  // until the parts are joined; past that room, into a block of their own.
+  void read_tasks_into(Task* at, size_t count);
+  // Makes `block` this part's task list when its tasks are still in the
+  // block's room at its start (nothing moves); else leaves `block` as it is.
+  void keep_task_block(TaskList& block);
   std::string_view source() const { return source_; }
   // Every line of `part` (a piece of the source), the first numbered `first_line`.
   void read(std::string_view part, int first_line);

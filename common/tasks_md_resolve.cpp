@@ -47,7 +47,7 @@ void Builder::drop_empty_heading_tasks() {
     keep.push_back(i);
   }
   if (keep.size() == file_.tasks.size()) return;
-  std::vector<Task> tasks;
+  TaskList tasks;
   std::vector<RawTitle> titles;
   std::vector<bool> dots;
   std::vector<size_t> hashes;

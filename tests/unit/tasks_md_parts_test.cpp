@@ -246,3 +246,41 @@ TEST_CASE("a large tasks.md with a heading task dropped in its middle: parents a
     CHECK(f.tasks[size_t(t.parent)].id == t.id.substr(0, t.id.find('.')));
   }
 }
+
+TEST_CASE("TaskList: two lists in one block's room join by moving the second down; a list that outgrows its room moves out") {
+  auto task = [](int line, int parent) {
+    Task t;
+    t.line = line;
+    t.parent = parent;
+    return t;
+  };
+  TaskList block;
+  block.reserve(10);
+  TaskList first = TaskList::in_room(block.data(), 4);
+  TaskList second = TaskList::in_room(block.data() + 4, 6);
+  first.push_back(task(1, -1));
+  first.push_back(task(2, 0));  // 2 of the first's 4 places used: a gap of 2 before the second
+  second.push_back(task(3, -1));
+  second.push_back(task(4, 0));  // parent: the second's own first task
+  CHECK_FALSE(first.owns());
+  block.assume_filled(first.size());
+  block.append_shifted(second.data(), second.size(), 2);
+  REQUIRE(block.size() == 4);
+  CHECK(block.data() == first.data());  // nothing moved out of the block
+  CHECK(block[2].line == 3);
+  CHECK(block[2].parent == -1);
+  CHECK(block[3].line == 4);
+  CHECK(block[3].parent == 2);  // shifted by the first's count
+  // Past its room a list takes a block of its own, its tasks copied.
+  TaskList small = TaskList::in_room(block.data() + 8, 2);
+  for (int i = 0; i < 3; ++i) small.push_back(task(10 + i, -1));
+  CHECK(small.owns());
+  CHECK(small.size() == 3);
+  CHECK(small[2].line == 12);
+  // Appending tasks from outside the block copies them, growing it when needed.
+  TaskList copy = block;
+  copy.append_shifted(small.data(), small.size(), 0);
+  CHECK(copy.size() == 7);
+  CHECK(copy[6].line == 12);
+  CHECK(block.size() == 4);
+}
