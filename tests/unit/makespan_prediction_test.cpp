@@ -246,3 +246,34 @@ TEST_CASE("prediction: thousands of ready tasks start by priority, and repeated 
   CHECK(d.start[2] == 2);
   CHECK(d.start[0] + d.start[1] == 1);
 }
+
+TEST_CASE("prediction: from the width up, each count's makespan is the simulated one (the unlimited schedule's)") {
+  // Random graphs, uneven weights, a task already running: every count shown,
+  // and the configured count above the width, against simulate_schedule.
+  unsigned seed = 12345;
+  auto next = [&](unsigned bound) {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 16) % bound;
+  };
+  for (int graph = 0; graph < 40; ++graph) {
+    std::vector<SimTask> t;
+    const int n = 5 + static_cast<int>(next(40));
+    for (int i = 0; i < n; ++i) {
+      std::vector<int> deps;
+      for (int d = 0; d < i; ++d)
+        if (next(100) < 12) deps.push_back(d);
+      t.push_back(sim(std::to_string(i + 1), 0.5 + next(20) / 3.0, deps));
+    }
+    t[0].started = graph % 3 == 0;
+    assign_path_priorities(t);
+    const int workers = 1 + static_cast<int>(next(12));
+    Prediction p = predict_makespan(t, workers);
+    REQUIRE_FALSE(p.by_workers.empty());
+    for (const auto& m : p.by_workers) {
+      CAPTURE(graph);
+      CAPTURE(m.workers);
+      CHECK(m.makespan_s == simulate_schedule(t, m.workers).makespan);
+    }
+    CHECK(p.makespan_s == simulate_schedule(t, workers).makespan);
+  }
+}
