@@ -148,10 +148,13 @@ bool Builder::settle_parents(const Indexed& indexed, bool dot_means_major) {
 void Builder::link_children() {
   const size_t n = file_.tasks.size();
   std::vector<uint32_t> start(n + 1, 0);
+  TaskFile::Marks marks;
   for (auto& t : file_.tasks) {
     t.major = t.parent < 0;
     t.children = {};  // linked again when the index moved a parent
     if (t.parent >= 0) ++start[size_t(t.parent) + 1];
+    marks.parallel += t.parallel;
+    marks.declaring_leaves += t.declares_depends;  // the parents' are taken off below
   }
   for (size_t i = 0; i < n; ++i) start[i + 1] += start[i];
   std::vector<int>& children = text_->children;
@@ -160,9 +163,16 @@ void Builder::link_children() {
   for (size_t i = 0; i < n; ++i) {
     if (int p = file_.tasks[i].parent; p >= 0) children[next[size_t(p)]++] = static_cast<int>(i);
   }
+  size_t parents = 0;
   for (size_t i = 0; i < n; ++i) {
-    if (start[i] != start[i + 1]) file_.tasks[i].children = {children.data() + start[i], start[i + 1] - start[i]};
+    if (start[i] == start[i + 1]) continue;
+    Task& parent = file_.tasks[i];
+    parent.children = {children.data() + start[i], start[i + 1] - start[i]};
+    marks.declaring_leaves -= parent.declares_depends;
+    ++parents;
   }
+  marks.leaves = n - parents;
+  file_.marks = marks;
 }
 
 // The tasks of a's depth with a <= key <= b, in file order. Tasks sorted by

@@ -494,3 +494,18 @@ TEST_CASE("looks_binary: a tenth of bad bytes anywhere makes binary; text contro
     CHECK_FALSE_MESSAGE(looks_binary(utf8), "UTF-8 at " << at);
   }
 }
+
+TEST_CASE("the marks order auto reads are counted as the tasks are linked") {
+  TaskFile f = parse_tasks_md("- [ ] 1. Parent\n"
+                              "  - _Depends: None_\n"
+                              "- [ ] 1.1 (P) Leaf\n"
+                              "  - _Depends: None_\n"
+                              "- [ ] 1.2 (P) Leaf\n"
+                              "- [ ] 2. Leaf major\n"
+                              "  - **Dependencies:** 1\n",
+                              "tasks.md");
+  REQUIRE(f.tasks.size() == 4);
+  CHECK(f.marks.parallel == 2);
+  CHECK(f.marks.leaves == 3);
+  CHECK(f.marks.declaring_leaves == 2);  // 1.1 and 2; the parent's label is not a leaf's
+}
