@@ -187,7 +187,7 @@ struct Builder {
       for (size_t k = 0; k < t.depends.size(); ++k) {
         int j = file.find(t.depends[k]);
         if (j < 0) {
-          plan.warnings.push_back({t.depends_lines[k], fmt::format("task {} depends on unknown task {}; ignored", t.id, t.depends[k])});
+          plan.warnings.push_back({file.depends_line(t, k), fmt::format("task {} depends on unknown task {}; ignored", t.id, t.depends[k])});
           continue;
         }
         wait(i, j);

@@ -202,7 +202,7 @@ std::vector<int> Builder::tasks_in_range(const TaskId& a, const TaskId& b) {
   return out;
 }
 
-// Each task's dependencies as one run of TaskFileText::depends (and depends_lines).
+// Each task's dependencies as one run of TaskFileText::depends (their lines beside, in depends_lines).
 void Builder::expand_dependencies() {
   std::vector<std::string_view>& depends = text_->depends;
   std::vector<int>& lines = text_->depends_lines;
@@ -244,7 +244,6 @@ void Builder::expand_dependencies() {
   for (size_t i = 0; i < file_.tasks.size(); ++i) {
     if (start[i] == start[i + 1]) continue;  // empty already: most tasks state none, and a Task is large
     file_.tasks[i].depends = {depends.data() + start[i], start[i + 1] - start[i]};
-    file_.tasks[i].depends_lines = {lines.data() + start[i], start[i + 1] - start[i]};
   }
 }
 
