@@ -185,7 +185,7 @@ struct Builder {
     for (int i = 0; i < n; ++i) {
       const Task& t = file.tasks[i];
       for (size_t k = 0; k < t.depends.size(); ++k) {
-        int j = file.find(t.depends[k]);
+        int j = file.depends_task(t, k);
         if (j < 0) {
           plan.warnings.push_back({file.depends_line(t, k), fmt::format("task {} depends on unknown task {}; ignored", t.id, t.depends[k])});
           continue;

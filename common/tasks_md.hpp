@@ -53,7 +53,8 @@ struct TaskFileText {
   // as two parts on two threads).
   std::vector<std::shared_ptr<const TaskFileText>> parts;
   std::vector<std::string_view> requirements, depends, boundary;
-  std::vector<int> children, depends_lines;  // depends_lines: the line of each entry of `depends`
+  std::vector<int> children;
+  std::vector<int> depends_lines, depends_tasks;  // beside each entry of `depends`: its line, the task it names (-1: none)
   std::vector<Annotation> annotations;
   std::vector<ChecklistItem> checklist;
 };
@@ -202,9 +203,11 @@ struct TaskFile {
   // The line that wrote entry `k` of `task.depends` (a task of this file). A
   // lookup, not a span in every Task: the dependencies' pass writes one span
   // per task, one cache line (measured at 100,000 tasks: two were ~1 ms).
-  int depends_line(const Task& task, size_t k) const {
-    return text->depends_lines[static_cast<size_t>(task.depends.data() - text->depends.data()) + k];
-  }
+  int depends_line(const Task& task, size_t k) const { return text->depends_lines[depends_at(task, k)]; }
+  // The task that entry `k` of `task.depends` names, as find() gives it (-1:
+  // none), resolved when the dependencies were read: no second lookup by id.
+  int depends_task(const Task& task, size_t k) const { return text->depends_tasks[depends_at(task, k)]; }
+  size_t depends_at(const Task& task, size_t k) const { return static_cast<size_t>(task.depends.data() - text->depends.data()) + k; }
 
   TaskIndex index;  // canonical id -> first task
   // What order auto looks at, counted as the tasks are linked to their

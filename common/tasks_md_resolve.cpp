@@ -206,25 +206,28 @@ std::vector<int> Builder::tasks_in_range(const TaskId& a, const TaskId& b) {
 void Builder::expand_dependencies() {
   std::vector<std::string_view>& depends = text_->depends;
   std::vector<int>& lines = text_->depends_lines;
+  std::vector<int>& named = text_->depends_tasks;
   std::vector<uint32_t> start(file_.tasks.size() + 1, 0);
-  auto add = [&](std::string_view id, int line) {
+  auto add = [&](std::string_view id, int line, int task) {
     depends.push_back(id);
     lines.push_back(line);
+    named.push_back(task);
   };
+  auto add_found = [&](std::string_view id, int line) { add(id, line, file_.index.find(file_.tasks, id)); };
   for (size_t i = 0; i < file_.tasks.size(); ++i) {
     start[i] = static_cast<uint32_t>(depends.size());
     for (const auto& dep : dep_tokens_[i]) {
       // An id written as a task's canonical id (nearly always) is found by its
       // text: nothing parsed or built (a canonical id parses to itself).
       if (int j = dep.token.last.empty() ? file_.index.find(file_.tasks, dep.token.first) : -1; j >= 0) {
-        add(file_.tasks[size_t(j)].id, dep.line);
+        add(file_.tasks[size_t(j)].id, dep.line, j);
         continue;
       }
       auto a = TaskId::parse(dep.token.first);
       if (!a) continue;
       if (dep.token.last.empty()) {
         int j = file_.index.find(file_.tasks, a->str());  // the task's own text when there is one: nothing kept
-        add(j >= 0 ? file_.tasks[size_t(j)].id : keep(a->str()), dep.line);
+        add(j >= 0 ? file_.tasks[size_t(j)].id : keep(a->str()), dep.line, j);
         continue;
       }
       auto b = TaskId::parse(dep.token.last);
@@ -232,11 +235,11 @@ void Builder::expand_dependencies() {
       const size_t before = depends.size();
       for (int k : tasks_in_range(*a, *b)) {
         const Task& other = file_.tasks[static_cast<size_t>(k)];
-        if (std::find(depends.begin() + static_cast<long>(before), depends.end(), other.id) == depends.end()) add(other.id, dep.line);
+        if (std::find(depends.begin() + static_cast<long>(before), depends.end(), other.id) == depends.end()) add_found(other.id, dep.line);
       }
       if (depends.size() == before) {  // nothing in range: let the planner name both ends
-        add(keep(a->str()), dep.line);
-        add(keep(b->str()), dep.line);
+        add_found(keep(a->str()), dep.line);
+        add_found(keep(b->str()), dep.line);
       }
     }
   }

@@ -223,6 +223,11 @@ TEST_CASE("dependencies: _Depends:_, _Depends on:_ with explanations, prose, ran
   CHECK(f.depends_line(task(f, "4"), 0) == 9);
   CHECK(f.depends_line(task(f, "4"), 1) == 9);
   CHECK(f.depends_line(task(f, "5"), 0) == 11);
+  // Each entry's task, resolved as find() resolves its id.
+  for (const Task& t : f.tasks) {
+    for (size_t k = 0; k < t.depends.size(); ++k) CHECK(f.depends_task(t, k) == f.find(t.depends[k]));
+  }
+  CHECK(f.depends_task(task(f, "4"), 1) == f.find("2.3"));
   CHECK(test::strings(task(f, "5").depends) == std::vector<std::string>{"2.3"});
   CHECK(test::strings(task(f, "6").depends) == std::vector<std::string>{"3"});
   CHECK(test::strings(task(f, "7").depends) == std::vector<std::string>{"1", "2", "3"});
@@ -510,4 +515,17 @@ TEST_CASE("the marks order auto reads are counted as the tasks are linked") {
   CHECK(f.marks.parallel == 2);
   CHECK(f.marks.leaves == 3);
   CHECK(f.marks.declaring_leaves == 2);  // 1.1 and 2; the parent's label is not a leaf's
+}
+
+TEST_CASE("dependencies: the task each entry names, unknown ids and reversed ranges included") {
+  auto f = parse("- [ ] 1. A\n- [ ] 1.1 a\n- [ ] 1.2 b\n- [ ] 1.3 c\n"
+                 "- [ ] 2. B\n  - _Depends: 01.2, 9.9, 1.3-1.1, 1.1-1.2_\n");
+  const Task& b = task(f, "2");
+  REQUIRE(b.depends.size() >= 4);
+  for (size_t k = 0; k < b.depends.size(); ++k) {
+    CAPTURE(b.depends[k]);
+    CHECK(f.depends_task(b, k) == f.find(b.depends[k]));
+  }
+  CHECK(f.depends_task(b, 0) == f.find("1.2"));  // written 01.2
+  CHECK(f.depends_task(b, 1) == -1);             // no task 9.9
 }
