@@ -1,31 +1,44 @@
 #include "common/ordered_blocks.hpp"
 
-#include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <exception>
 #include <future>
+#include <mutex>
 
 namespace kp {
 
 void write_blocks_in_turn(std::FILE* out, size_t blocks, size_t block_bytes,
                           const std::function<void(size_t block, BufferedWriter& writer)>& make) {
   constexpr size_t kFailed = SIZE_MAX;
-  std::atomic<size_t> turn{0};  // the next block to write; kFailed once a make has thrown
+  // The next block to write; kFailed once a make has thrown, for good: a
+  // thread that was writing its block meanwhile must not move the turn on
+  // past it (it did, and the other thread, gone, was waited for forever).
+  size_t turn = 0;
+  std::mutex mutex;
+  std::condition_variable turned;
+  auto set_turn = [&](size_t next) {
+    {
+      std::lock_guard lock(mutex);
+      if (turn != kFailed) turn = next;
+    }
+    turned.notify_all();
+  };
   auto write_every_other = [&](size_t first) {
     try {
       BufferedWriter buffer(nullptr, block_bytes);
       for (size_t block = first; block < blocks; block += 2) {
         make(block, buffer);
-        size_t now = turn.load();
-        for (; now != block && now != kFailed; now = turn.load()) turn.wait(now);
-        if (now == kFailed) return;
+        {
+          std::unique_lock lock(mutex);
+          turned.wait(lock, [&] { return turn == block || turn == kFailed; });
+          if (turn == kFailed) return;
+        }
         buffer.flush_to(out);
-        turn.store(block + 1);
-        turn.notify_all();
+        set_turn(block + 1);
       }
     } catch (...) {
-      turn.store(kFailed);  // the other thread stops waiting
-      turn.notify_all();
+      set_turn(kFailed);  // the other thread stops waiting
       throw;
     }
   };

@@ -2,10 +2,15 @@
 // cannot be made stops both threads without a hang.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <future>
+#include <thread>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "common/ordered_blocks.hpp"
 
@@ -70,4 +75,38 @@ TEST_CASE("write_blocks_in_turn: a block that throws stops both threads; what wa
     CHECK(expected(bad).compare(0, text.size(), text) == 0);  // some of the blocks before the bad one, whole
     CHECK((text.empty() || text.back() == '\n'));
   }
+}
+
+TEST_CASE("write_blocks_in_turn: a block that throws while the other thread writes its block ends both threads") {
+  // The thread of block 9 throws while the other thread is still writing
+  // block 8 (the output holds block 8 for 50 ms): the turn must stay failed,
+  // or the writer of block 8 goes on to block 10 and waits forever for block 9.
+  struct SlowOutput {
+    static ssize_t write(void*, const char* data, size_t size) {
+      if (std::string_view(data, size).find("block 8:") != std::string_view::npos)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      return static_cast<ssize_t>(size);
+    }
+  };
+  cookie_io_functions_t io{};
+  io.write = SlowOutput::write;
+  std::unique_ptr<std::FILE, FileCloser> out(fopencookie(nullptr, "w", io));
+  REQUIRE(out);
+  std::setvbuf(out.get(), nullptr, _IONBF, 0);  // each block reaches the cookie as it is written
+  auto make = [](size_t block, BufferedWriter& w) {
+    if (block == 9) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));  // block 8 is being written by then
+      throw std::runtime_error("block 9 cannot be made");
+    }
+    make_block(block, w);
+  };
+  auto done = std::async(std::launch::async, [&] {
+    CHECK_THROWS_WITH_AS(write_blocks_in_turn(out.get(), 20, 1024, make), doctest::Contains("cannot be made"),
+                         std::runtime_error);
+  });
+  if (done.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+    std::fprintf(stderr, "write_blocks_in_turn hung: a thread waits for a block that will never come\n");
+    std::_Exit(3);  // a hung thread cannot be joined: fail the run instead of hanging it
+  }
+  done.get();
 }
