@@ -620,6 +620,13 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
   text->deps.resize(deps_start[leaves]);
   text->dep_indexes.resize(deps_start[leaves]);
   auto fill_leaves = [&](size_t from, size_t to) {
+    Plan::LeafCounts counts;
+    auto counted = [&counts](const PlannedTask& p) {
+      counts.completed += p.completed;
+      counts.blocked += !p.completed && p.blocked;
+      counts.optional += p.optional;
+      counts.skipped += p.skipped;
+    };
     for (size_t k = from; k < to; ++k) {
       const int i = leaf_tasks[k];
       const Task& t = file.tasks[size_t(i)];
@@ -634,7 +641,10 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
       const size_t count = deps_start[k + 1] - deps_start[k];
       p.deps = {text->deps.data() + deps_start[k], count};
       p.dep_indexes = {text->dep_indexes.data() + deps_start[k], count};
-      if (cyclic) continue;
+      if (cyclic) {
+        counted(p);
+        continue;
+      }
       p.blocked = !p.completed && !p.skipped && blocked_by[i] >= 0;
       if (p.blocked) {
         int by = blocked_by[i];
@@ -651,12 +661,15 @@ Plan make_plan(const TaskFile& file, const PlanOptions& options) {
       }
       p.priority = runs[i] ? remaining[i] : 0;
       if (runs[i]) p.wave = level_out[i] - 1;
+      counted(p);
     }
+    return counts;
   };
   {
     auto second_half = std::async(policy, fill_leaves, leaves / 2, leaves);
-    fill_leaves(0, leaves / 2);
-    second_half.get();
+    const Plan::LeafCounts first = fill_leaves(0, leaves / 2), second = second_half.get();
+    plan.leaf_counts = {first.completed + second.completed, first.blocked + second.blocked,
+                        first.optional + second.optional, first.skipped + second.skipped};
   }
   waves.get();
   plan.leaf_of_task = std::move(facts.leaf_of_task);

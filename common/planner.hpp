@@ -85,6 +85,9 @@ struct Plan {
   std::vector<BoundaryOverlap> boundary_overlaps;
   std::vector<PlannedTask> leaves;  // every leaf task, file order
   std::vector<int> leaf_of_task;    // per task of the file: its index in `leaves`, -1 for a parent
+  struct LeafCounts {  // of `leaves`, counted as they are made
+    size_t completed = 0, blocked = 0, optional = 0, skipped = 0;
+  } leaf_counts;
   // Runs of text's wave lists: one list, not one per wave (strict order
   // makes 50,000 waves of 100,000 tasks).
   std::vector<std::span<const std::string_view>> waves;  // runnable leaves only, ids sorted

@@ -258,13 +258,12 @@ Counts count(const Analysis& a) {
   c.tasks = a.file.tasks.size();
   c.runnable = a.plan.leaves.size();
   c.parents = c.tasks - c.runnable;
-  for (const auto& p : a.plan.leaves) {
-    if (p.completed) ++c.completed;
-    else if (p.blocked) ++c.blocked;
-    else ++c.pending;
-    if (p.optional) ++c.optional;
-    if (p.skipped) ++c.skipped;
-  }
+  const Plan::LeafCounts& leaves = a.plan.leaf_counts;  // counted by the planner: no pass over the leaves
+  c.completed = leaves.completed;
+  c.blocked = leaves.blocked;
+  c.pending = c.runnable - c.completed - c.blocked;
+  c.optional = leaves.optional;
+  c.skipped = leaves.skipped;
   return c;
 }
 
