@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
-#include <new>
 #include <exception>
 #include <future>
+#include <new>
 #include <system_error>
 #include <thread>
 
@@ -296,10 +296,12 @@ TaskFile parse_text(std::shared_ptr<TaskFileText> text, std::string path, Binary
   std::promise<size_t> second_room;
   std::promise<Task*> second_room_at;
   std::thread reader([&, room_at = second_room_at.get_future()]() mutable {
+    bool room_told = false;  // else the first part would wait for it forever
     try {
       const PartScan scan = scan_part(second_part);
       second_binary = scan.binary;
       second_room.set_value(scan.expected_tasks);
+      room_told = true;
       const int second_line = 1 + static_cast<int>(count_newlines(body.substr(0, cut)));
       second.read_tasks_into(room_at.get(), scan.expected_tasks);
       second.reserve(scan.expected_tasks);
@@ -307,6 +309,7 @@ TaskFile parse_text(std::shared_ptr<TaskFileText> text, std::string path, Binary
       second.end_part();
     } catch (...) {
       failed = std::current_exception();
+      if (!room_told) second_room.set_exception(failed);
     }
   });
   const PartScan first_scan = scan_part(first_part);
