@@ -75,7 +75,8 @@ const Command kCmdAnalyze = {
     .help = "Reads .kiro/specs/<spec>/tasks.md and changes nothing. Durations recorded in\n"
             ".completed_tasks.json (median per task) weight the critical path. Exit 0 when the spec\n"
             "was analyzed (warnings included); 2 for a missing or bad spec name, an unreadable or\n"
-            "binary tasks.md, or a dependency cycle.\n",
+            "binary tasks.md, or a dependency cycle; 1 when another program cut a tasks.md over 1 MB\n"
+            "short while it was read (it is mapped, not copied).\n",
     .handler = handler,
 };
 
