@@ -277,3 +277,61 @@ TEST_CASE("prediction: from the width up, each count's makespan is the simulated
     CHECK(p.makespan_s == simulate_schedule(t, workers).makespan);
   }
 }
+
+TEST_CASE("prediction: tasks of one weight are scheduled in rounds, as event by event") {
+  // The reference: list scheduling one event at a time, a free worker taking
+  // the ready task of the longest remaining path, then of the lower id.
+  unsigned seed = 777;
+  auto next = [&](unsigned bound) {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 16) % bound;
+  };
+  for (int graph = 0; graph < 60; ++graph) {
+    std::vector<SimTask> t;
+    const int n = 3 + static_cast<int>(next(60));
+    const double weight = 0.25 + next(12) / 4.0;
+    for (int i = 0; i < n; ++i) {
+      std::vector<int> deps;
+      for (int d = 0; d < i; ++d)
+        if (next(100) < 10) deps.push_back(d);
+      t.push_back(sim(std::to_string(i + 1), weight, deps));
+    }
+    assign_path_priorities(t);
+    for (int workers : {1, 2, 3, 5, 64}) {
+      std::vector<double> start(size_t(n), -1), finish(size_t(n), -1);
+      double now = 0;
+      int done = 0;
+      while (done < n) {
+        int free = workers;
+        for (int i = 0; i < n; ++i) free -= start[size_t(i)] >= 0 && finish[size_t(i)] > now;
+        while (free > 0) {
+          int best = -1;
+          for (int i = 0; i < n; ++i) {
+            bool ready = start[size_t(i)] < 0;
+            for (int d : t[size_t(i)].deps) ready = ready && finish[size_t(d)] >= 0 && finish[size_t(d)] <= now;
+            if (ready && (best < 0 || t[size_t(i)].priority > t[size_t(best)].priority)) best = i;
+          }
+          if (best < 0) break;
+          start[size_t(best)] = now;
+          finish[size_t(best)] = now + weight;
+          --free;
+        }
+        double soonest = -1;
+        for (int i = 0; i < n; ++i) {
+          if (start[size_t(i)] >= 0 && finish[size_t(i)] > now && (soonest < 0 || finish[size_t(i)] < soonest)) soonest = finish[size_t(i)];
+        }
+        REQUIRE(soonest > now);
+        now = soonest;
+        done = 0;
+        for (int i = 0; i < n; ++i) done += start[size_t(i)] >= 0 && finish[size_t(i)] <= now;
+      }
+      CAPTURE(graph);
+      CAPTURE(workers);
+      SimulatedSchedule s = simulate_schedule(t, workers);
+      CHECK(s.start == start);
+      CHECK(s.finish == finish);
+      CHECK(s.makespan == now);
+      CHECK(predict_makespan(t, workers).makespan_s == now);
+    }
+  }
+}
