@@ -97,7 +97,8 @@ class Builder {
   }
   void link_children();
   void expand_dependencies();
-  std::vector<int> tasks_in_range(const TaskId& a, const TaskId& b);
+  // a_task: the task whose id is a's text, or -1.
+  std::vector<int> tasks_in_range(const TaskId& a, const TaskId& b, int a_task);
   void drop_empty_heading_tasks();
   void titles();
   void rank_named_ids();
@@ -141,7 +142,12 @@ class Builder {
   std::vector<LabelValue> annotations_;
   std::vector<ListToken> ids_;
   std::vector<std::vector<DepToken>> dep_tokens_;
-  std::vector<std::vector<int>> by_depth_;  // task indexes of each depth, by key (ranges)
+  // The tasks of one depth by key, and each one's place in that order (ranges).
+  struct DepthOrder {
+    std::vector<int> sorted;
+    std::vector<uint32_t> place;  // per task of the file; only this depth's are set
+  };
+  std::vector<DepthOrder> by_depth_;
   int current_ = -1;         // the task whose details we are reading
   int current_indent_ = -1;  // its bullet's column (-1: a heading task)
   bool title_continues_ = false;

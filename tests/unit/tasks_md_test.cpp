@@ -529,3 +529,14 @@ TEST_CASE("dependencies: the task each entry names, unknown ids and reversed ran
   CHECK(f.depends_task(b, 0) == f.find("1.2"));  // written 01.2
   CHECK(f.depends_task(b, 1) == -1);             // no task 9.9
 }
+
+TEST_CASE("dependency ranges: a repeated id at an end, an end written 01.1, a file out of key order") {
+  auto f = parse("- [ ] 1. A\n- [ ] 1.1 a\n- [ ] 1.2 b\n- [ ] 1.2 b again\n- [ ] 1.3 c\n"
+                 "- [ ] 2. B\n- [ ] 2.2 y\n- [ ] 2.1 x\n  - _Depends: 1.2-1.3, 01.1-1.2, 2.2-2.2_\n");
+  const Task& x = task(f, "2.1");
+  CHECK(test::strings(x.depends) == std::vector<std::string>{"1.2", "1.3", "1.1", "1.2", "2.2"});
+  for (size_t k = 0; k < x.depends.size(); ++k) {
+    CAPTURE(x.depends[k]);
+    CHECK(f.depends_task(x, k) == f.find(x.depends[k]));  // the first 1.2, not the one after it
+  }
+}
