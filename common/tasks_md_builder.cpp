@@ -117,7 +117,7 @@ void Builder::reserve(size_t expected_tasks) {
   }
   raw_titles_.reserve(expected_tasks);
   id_hashes_.reserve(expected_tasks);
-  dep_tokens_.reserve(expected_tasks);
+  dep_start_.reserve(expected_tasks);
   runs_.reserve(expected_tasks);
   description_.reserve(expected_tasks);
   text_->requirements.reserve(expected_tasks * 3);
@@ -170,7 +170,9 @@ void Builder::join(Builder&& next) {
   append(raw_titles_, next.raw_titles_);
   trailing_dot_.insert(trailing_dot_.end(), next.trailing_dot_.begin(), next.trailing_dot_.end());
   id_hashes_.insert(id_hashes_.end(), next.id_hashes_.begin(), next.id_hashes_.end());
-  append(dep_tokens_, next.dep_tokens_);
+  const auto tokens = static_cast<uint32_t>(dep_tokens_.size());
+  for (uint32_t s : next.dep_start_) dep_start_.push_back(s + tokens);
+  dep_tokens_.insert(dep_tokens_.end(), next.dep_tokens_.begin(), next.dep_tokens_.end());
   append(file_.warnings, next.file_.warnings);
   append(file_.waves, next.file_.waves);
   append(file_.implementation_notes, next.file_.implementation_notes);
@@ -214,7 +216,7 @@ int Builder::add_task(std::string_view number, Box box, bool optional, bool trai
   raw_titles_.push_back({title, nullptr});
   description_.push_back(nullptr);
   trailing_dot_.push_back(trailing_dot);
-  dep_tokens_.emplace_back();
+  dep_start_.push_back(static_cast<uint32_t>(dep_tokens_.size()));
   any_heading_ = any_heading_ || from_heading;
   any_named_ = any_named_ || t.key.named();
   take_parent(static_cast<int>(file_.tasks.size()) - 1);
@@ -334,7 +336,7 @@ void Builder::detail(std::string_view text, int line) {
           parse_id_list(value, ids_);
           for (auto& tok : ids_) {
             if (tok.is_id) {
-              dep_tokens_[current_].push_back({tok, line});
+              dep_tokens_.push_back({tok, line});  // current_ is the latest task: its run ends the list
             } else {
               warn(line, fmt::format("task {}: cannot read dependency '{}' (expected task ids such as 1.2 or 1.1-1.3)",
                                      task.id, tok.first));
@@ -355,7 +357,7 @@ void Builder::detail(std::string_view text, int line) {
   }
   if (auto prose = prose_dependency(text)) {
     for (auto& tok : parse_id_list(*prose)) {
-      if (tok.is_id) dep_tokens_[current_].push_back({tok, line});
+      if (tok.is_id) dep_tokens_.push_back({tok, line});
     }
   }
   task.description = task.description.empty() ? text : join(task.description, description_[size_t(current_)], text, '\n');

@@ -51,19 +51,23 @@ void Builder::drop_empty_heading_tasks() {
   std::vector<RawTitle> titles;
   std::vector<bool> dots;
   std::vector<size_t> hashes;
-  std::vector<std::vector<DepToken>> deps;
+  std::vector<DepToken> deps;
+  std::vector<uint32_t> dep_start;
   for (int i : keep) {  // the tasks' lists are spans already
     tasks.push_back(std::move(file_.tasks[i]));
     titles.push_back(raw_titles_[i]);
     dots.push_back(trailing_dot_[i]);
     hashes.push_back(id_hashes_[i]);
-    deps.push_back(std::move(dep_tokens_[i]));
+    dep_start.push_back(static_cast<uint32_t>(deps.size()));
+    const auto tokens = dep_tokens_of(size_t(i));
+    deps.insert(deps.end(), tokens.begin(), tokens.end());
   }
   file_.tasks = std::move(tasks);
   raw_titles_ = std::move(titles);
   trailing_dot_ = std::move(dots);
   id_hashes_ = std::move(hashes);
   dep_tokens_ = std::move(deps);
+  dep_start_ = std::move(dep_start);
 }
 
 bool Builder::apply_trailing_dots() {
@@ -226,7 +230,7 @@ void Builder::expand_dependencies() {
   auto add_found = [&](std::string_view id, int line) { add(id, line, file_.index.find(file_.tasks, id)); };
   for (size_t i = 0; i < file_.tasks.size(); ++i) {
     start[i] = static_cast<uint32_t>(depends.size());
-    for (const auto& dep : dep_tokens_[i]) {
+    for (const auto& dep : dep_tokens_of(i)) {
       // An id written as a task's canonical id (nearly always) is found by its
       // text: nothing parsed or built (a canonical id parses to itself).
       if (int j = dep.token.last.empty() ? file_.index.find(file_.tasks, dep.token.first) : -1; j >= 0) {
