@@ -540,3 +540,15 @@ TEST_CASE("dependency ranges: a repeated id at an end, an end written 01.1, a fi
     CHECK(f.depends_task(x, k) == f.find(x.depends[k]));  // the first 1.2, not the one after it
   }
 }
+
+TEST_CASE("dependency ranges written again by the next tasks: the same tasks, a changed end read anew") {
+  auto f = parse("- [ ] 1. A\n- [ ] 1.1 a\n- [ ] 1.2 b\n- [ ] 1.3 c\n- [ ] 2. B\n"
+                 "- [ ] 2.1 x\n  - _Depends: 1.1-1.2_\n- [ ] 2.2 y\n  - _Depends: 1.1-1.3_\n"
+                 "- [ ] 2.3 z\n  - _Depends: 1.1-1.3, 1.1-1.3_\n- [ ] 2.4 w\n  - _Depends: 1.2-1.3_\n");
+  CHECK(test::strings(task(f, "2.1").depends) == std::vector<std::string>{"1.1", "1.2"});
+  CHECK(test::strings(task(f, "2.2").depends) == std::vector<std::string>{"1.1", "1.2", "1.3"});
+  CHECK(test::strings(task(f, "2.3").depends) == std::vector<std::string>{"1.1", "1.2", "1.3", "1.1", "1.2", "1.3"});
+  CHECK(test::strings(task(f, "2.4").depends) == std::vector<std::string>{"1.2", "1.3"});
+  const Task& z = task(f, "2.3");
+  for (size_t k = 0; k < z.depends.size(); ++k) CHECK(f.depends_task(z, k) == f.find(z.depends[k]));
+}
