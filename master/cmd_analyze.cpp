@@ -459,6 +459,7 @@ std::string number(double v) {
 }
 
 void print_human(const Analysis& a) {
+  using namespace std::string_view_literals;
   TermStyle style(stdout);
   Counts c = count(a);
   BufferedWriter writer(stdout);
@@ -520,20 +521,28 @@ void print_human(const Analysis& a) {
       const std::string_view id = a.plan.waves[w][k];
       const PlannedTask* p = by_id.empty() ? &a.plan.leaves[a.plan.wave_leaves[w][k]] : by_id[id];
       const Shown& sh = shown[static_cast<size_t>(p - a.plan.leaves.data())];
-      out += "  ";
-      out += id;
-      out.append(id_width > id.size() ? id_width - id.size() : 0, ' ');  // ids are ASCII: a column a byte
-      out += "  ";
-      out.append(shown_text, sh.at, sh.size);
+      // The line sized once and written by pointer, as the JSON's records
+      // (measured at 100,000 tasks: the appends' copies were 4% of the report's CPU).
+      const size_t id_pad = id_width > id.size() ? id_width - id.size() : 0;  // ids are ASCII: a column a byte
+      const size_t title_pad = p->deps.empty() || title_width <= sh.width ? 0 : title_width - sh.width;
       if (!p->deps.empty()) {
-        out.append(title_width > sh.width ? title_width - sh.width : 0, ' ');
         after = "after ";
         append_ids(after, p->deps, 6);
-        out += "  ";
-        if (style.color()) out += style(after, Style::dim);
-        else out += after;
+        if (style.color()) after = style(after, Style::dim);
       }
-      out += '\n';
+      char* line = writer.room(2 + id.size() + id_pad + 2 + sh.size + (p->deps.empty() ? 0 : title_pad + 2 + after.size()) + 1);
+      line = json_text::put(line, "  "sv);
+      line = json_text::put(line, id);
+      line = std::fill_n(line, id_pad, ' ');
+      line = json_text::put(line, "  "sv);
+      line = std::copy_n(shown_text.data() + sh.at, sh.size, line);
+      if (!p->deps.empty()) {
+        line = std::fill_n(line, title_pad, ' ');
+        line = json_text::put(line, "  "sv);
+        line = std::copy_n(after.data(), after.size(), line);
+      }
+      *line++ = '\n';
+      writer.wrote(line);
       writer.flush_if_full();
     }
   }
