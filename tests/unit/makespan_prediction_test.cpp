@@ -30,6 +30,28 @@ std::vector<SimTask> small_fork() {
   return t;
 }
 
+// A reproducible random source for generated graphs: next(bound) in [0, bound).
+struct Lcg {
+  unsigned seed;
+  unsigned operator()(unsigned bound) {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 16) % bound;
+  }
+};
+
+// Tasks "1".."n", each after an earlier task with `percent` % chance, then weighed by weight().
+template <class Weight>
+std::vector<SimTask> random_graph(Lcg& next, int n, unsigned percent, Weight weight) {
+  std::vector<SimTask> t;
+  for (int i = 0; i < n; ++i) {
+    std::vector<int> deps;
+    for (int d = 0; d < i; ++d)
+      if (next(100) < percent) deps.push_back(d);
+    t.push_back(sim(std::to_string(i + 1), weight(), deps));
+  }
+  return t;
+}
+
 }  // namespace
 
 TEST_CASE("prediction: priorities are the longest remaining path") {
@@ -250,20 +272,10 @@ TEST_CASE("prediction: thousands of ready tasks start by priority, and repeated 
 TEST_CASE("prediction: from the width up, each count's makespan is the simulated one (the unlimited schedule's)") {
   // Random graphs, uneven weights, a task already running: every count shown,
   // and the configured count above the width, against simulate_schedule.
-  unsigned seed = 12345;
-  auto next = [&](unsigned bound) {
-    seed = seed * 1103515245u + 12345u;
-    return (seed >> 16) % bound;
-  };
+  Lcg next{12345};
   for (int graph = 0; graph < 40; ++graph) {
-    std::vector<SimTask> t;
     const int n = 5 + static_cast<int>(next(40));
-    for (int i = 0; i < n; ++i) {
-      std::vector<int> deps;
-      for (int d = 0; d < i; ++d)
-        if (next(100) < 12) deps.push_back(d);
-      t.push_back(sim(std::to_string(i + 1), 0.5 + next(20) / 3.0, deps));
-    }
+    std::vector<SimTask> t = random_graph(next, n, 12, [&] { return 0.5 + next(20) / 3.0; });
     t[0].started = graph % 3 == 0;
     assign_path_priorities(t);
     const int workers = 1 + static_cast<int>(next(12));
@@ -281,21 +293,11 @@ TEST_CASE("prediction: from the width up, each count's makespan is the simulated
 TEST_CASE("prediction: tasks of one weight are scheduled in rounds, as event by event") {
   // The reference: list scheduling one event at a time, a free worker taking
   // the ready task of the longest remaining path, then of the lower id.
-  unsigned seed = 777;
-  auto next = [&](unsigned bound) {
-    seed = seed * 1103515245u + 12345u;
-    return (seed >> 16) % bound;
-  };
+  Lcg next{777};
   for (int graph = 0; graph < 60; ++graph) {
-    std::vector<SimTask> t;
     const int n = 3 + static_cast<int>(next(60));
     const double weight = 0.25 + next(12) / 4.0;
-    for (int i = 0; i < n; ++i) {
-      std::vector<int> deps;
-      for (int d = 0; d < i; ++d)
-        if (next(100) < 10) deps.push_back(d);
-      t.push_back(sim(std::to_string(i + 1), weight, deps));
-    }
+    std::vector<SimTask> t = random_graph(next, n, 10, [&] { return weight; });
     assign_path_priorities(t);
     for (int workers : {1, 2, 3, 5, 64}) {
       std::vector<double> start(size_t(n), -1), finish(size_t(n), -1);
