@@ -335,16 +335,13 @@ class Simulator {
     // analyze sees most): a task runs in the slot after its latest dependency,
     // slots never overlap, so the width is the fullest slot. No sort of 2n
     // events (measured: that sort was 6% of analyze's instructions at 100,000 tasks).
-    const bool uniform = n > 0 && tasks_[0].weight > 0 && std::all_of(tasks_.begin(), tasks_.end(), [&](const SimTask& t) {
-                           return t.weight == tasks_[0].weight && !t.started;
-                         });
-    std::vector<int> slot(uniform ? n : 0, 0);
+    std::vector<int> slot(uniform_ ? n : 0, 0);
     for (size_t k = 0; k < order.size(); ++k) {
       int t = order[k];
       for (int j = dependents_.start[size_t(t)]; j < dependents_.start[size_t(t) + 1]; ++j) {
         int d = dependents_.of[size_t(j)];
         ready_at[size_t(d)] = std::max(ready_at[size_t(d)], finish[size_t(t)]);
-        if (uniform) slot[size_t(d)] = std::max(slot[size_t(d)], slot[size_t(t)] + 1);
+        if (uniform_) slot[size_t(d)] = std::max(slot[size_t(d)], slot[size_t(t)] + 1);
         if (--waiting[size_t(d)] == 0 && !tasks_[size_t(d)].started) {
           start[size_t(d)] = ready_at[size_t(d)];
           finish[size_t(d)] = start[size_t(d)] + std::max(tasks_[size_t(d)].weight, 0.0);
@@ -355,7 +352,7 @@ class Simulator {
     Unlimited u;
     u.all_run = order.size() == n;
     for (int t : order) u.makespan = std::max(u.makespan, finish[size_t(t)]);
-    if (uniform) {
+    if (uniform_) {
       std::vector<int> in_slot(n, 0);
       for (int t : order) u.width = std::max(u.width, ++in_slot[size_t(slot[size_t(t)])]);
       return u;

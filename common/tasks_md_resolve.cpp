@@ -207,10 +207,11 @@ std::vector<int> Builder::tasks_in_range(const TaskId& a, const TaskId& b, int a
     order.place.resize(file_.tasks.size());
     for (size_t k = 0; k < sorted.size(); ++k) order.place[size_t(sorted[k])] = static_cast<uint32_t>(k);
   }
+  // A task a names is the first of its id in file order (the index's), so
+  // the first by key: the sort is stable.
   auto first = a_task >= 0 && key(a_task) == a
                    ? sorted.begin() + order.place[size_t(a_task)]
                    : std::lower_bound(sorted.begin(), sorted.end(), a, [&](int i, const TaskId& k) { return key(i) < k; });
-  while (first != sorted.begin() && key(*(first - 1)) == a) --first;  // a repeated id: its first task by key
   for (auto it = first; it != sorted.end() && !(b < key(*it)); ++it) out.push_back(*it);
   if (!std::is_sorted(out.begin(), out.end())) std::sort(out.begin(), out.end());
   return out;
