@@ -174,7 +174,9 @@ class RunFixture {
     while (start < text.size()) {
       size_t end = text.find('\n', start);
       if (end == std::string::npos) end = text.size();
+      // Words are matched after the line's time stamp: "12:00:03.142" holds "3.1".
       std::string line = text.substr(start, end - start);
+      if (size_t space = line.find(' '); space != std::string::npos) line.erase(0, space + 1);
       bool all = true;
       for (const auto& w : words) all = all && line.find(w) != std::string::npos;
       if (all && !line.empty()) ++n;
