@@ -38,19 +38,29 @@ bool start_master(const SpecPaths& paths, bool monitor_only) {
 
 RecoveryReport recover_orphans(const SpecPaths& paths, const TmuxClient& tmux) {
   RecoveryReport report;
-  std::vector<SessionInfo> sessions = tmux.list_sessions_with_owner();
   StateLock lock(paths);
   auto state = read_run_state(paths.state_json);
   if (!state) return report;
+  // Whose worker is dead is settled before the sessions are listed: a worker
+  // alive at a listing made first could start its agent, die, and leave a
+  // session the listing never saw (the task would go back to pending while
+  // its agent works on, and a second agent would start in the same worktree).
+  std::vector<bool> owner_dead(state->tasks.size());
+  for (size_t i = 0; i < state->tasks.size(); ++i) {
+    const TaskState& t = state->tasks[i];
+    owner_dead[i] = t.status == TaskStatus::running && !(t.worker >= 0 && worker_alive(paths, t.worker));
+  }
+  const std::vector<SessionInfo> sessions = tmux.list_sessions_with_owner();
   auto task_has_session = [&](const TaskState& t) {
     return std::any_of(sessions.begin(), sessions.end(),
                        [&](const SessionInfo& s) { return is_task_session(s, paths.repo_root, paths.spec, t); });
   };
   bool changed = false;
-  for (auto& t : state->tasks) {
+  for (size_t i = 0; i < state->tasks.size(); ++i) {
+    TaskState& t = state->tasks[i];
     const std::string session = task_session_name(paths.spec, t);
     if (t.status == TaskStatus::running) {
-      if (t.worker >= 0 && worker_alive(paths, t.worker)) continue;
+      if (!owner_dead[i]) continue;
       bool finishing = phase_past_agent(t.phase);
       if (task_has_session(t) || finishing) {
         if (t.worker != -1) changed = true;
