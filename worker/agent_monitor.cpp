@@ -182,6 +182,13 @@ class Monitor {
       return std::nullopt;
     }
     auto typed = input_line_text(screen_, profile_);
+    if (typed && !s_.prompt.empty() && trim(*typed) == trim(s_.prompt) && !person_blocks_keys()) {
+      // Exactly our prompt: typed by a worker that died before its Enter
+      // reached the state. Submitting it is what that worker was doing.
+      log("the task prompt already sits in the input line (typed before this worker resumed); pressing Enter");
+      submit_typed_prompt();
+      return std::nullopt;
+    }
     if ((typed && !trim(*typed).empty()) || person_blocks_keys()) {
       ready_since_.reset();
       set_phase(person_blocks_keys() ? "waiting: a person is attached" : "waiting: text in the input line");
@@ -303,6 +310,12 @@ class Monitor {
       if (typed && trim(*typed).find(head) != std::string::npos) break;
     }
     if (s_.enter_delay.count() > 0) src_.wait_for_output(s_.enter_delay);
+    submit_typed_prompt();
+    log(fmt::format("typed the task prompt '{}' and Enter; screen was {}", s_.prompt, why_));
+  }
+
+  // Enter under the prompt in the input line; from here it is being delivered.
+  void submit_typed_prompt() {
     src_.press_enter();
     enters_ = 1;
     enter_at_ = src_.now();
@@ -311,7 +324,6 @@ class Monitor {
       if (ev_.prompt_sent) ev_.prompt_sent();
     }
     stage_ = Stage::delivering;
-    log(fmt::format("typed the task prompt '{}' and Enter; screen was {}", s_.prompt, why_));
     set_phase("prompt sent");
     recheck_ = true;
   }

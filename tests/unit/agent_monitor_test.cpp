@@ -153,6 +153,22 @@ TEST_CASE("monitor: a swallowed Enter is sent again while the prompt sits in the
   CHECK(logged);
 }
 
+TEST_CASE("monitor: our own prompt left unsent in the input line by a dead worker gets its Enter, not a second copy") {
+  FakeTerminal term;
+  agent_that_works(term, 1s, "Implemented it.");
+  MonitorSettings s = quick_settings();
+  term.input = s.prompt;  // the worker before this one typed it and died before its Enter
+  term.screen = idle("", term.input);
+  std::vector<std::string> log;
+  MonitorResult r = run(term, s, &log);
+  CHECK(r.outcome == MonitorOutcome::turn_ended);
+  CHECK(term.enters == 1);
+  CHECK(term.input == s.prompt);  // not typed again
+  bool logged = false;
+  for (const auto& l : log) logged = logged || l.find("already sits in the input line") != std::string::npos;
+  CHECK(logged);
+}
+
 TEST_CASE("monitor: a prompt that never leaves the input line is not delivered, never done") {
   FakeTerminal term;  // Enter never submits
   MonitorSettings s = quick_settings();
