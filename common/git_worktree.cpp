@@ -1,7 +1,12 @@
 #include "common/git_worktree.hpp"
 
+#include <cstdint>
+#include <fstream>
+#include <functional>
+
 #include <fmt/format.h>
 
+#include "common/atomic_file.hpp"
 #include "common/error.hpp"
 #include "common/file_lock.hpp"
 #include "common/subprocess.hpp"
@@ -92,6 +97,17 @@ std::string unique_admin_name(git_repository* repo, const fs::path& path) {
   }
 }
 
+// While a worktree is being made, a file in the repository's git folder names
+// it: a worker killed during the checkout leaves a registered worktree with
+// part of the files, which would read as "uncommitted work" (every missing
+// file a deletion) and be reused, committed and merged. One file per path
+// (FNV-1a of the path: stable across builds); removed once the checkout is whole.
+fs::path creation_marker(const fs::path& common, const fs::path& path) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : path.lexically_normal().string()) h = (h ^ c) * 1099511628211ULL;
+  return common / "kiro-parallel-unfinished-worktrees" / fmt::format("{:016x}", h);
+}
+
 void add_worktree(git_repository* repo, const fs::path& path, const std::string& branch) {
   if (path.has_parent_path()) fs::create_directories(path.parent_path());
   RefPtr ref = lookup_ref(repo, branch_ref_name(branch));
@@ -100,10 +116,14 @@ void add_worktree(git_repository* repo, const fs::path& path, const std::string&
   opts.ref = ref.get();
   opts.checkout_options.checkout_strategy = GIT_CHECKOUT_SAFE;
   std::string name = unique_admin_name(repo, path);
+  const fs::path marker = creation_marker(common_dir(repo), path);
+  fs::create_directories(marker.parent_path());
+  write_file_atomic(marker, path.string() + "\n" + name + "\n");
   git_worktree* raw = nullptr;
   check(lib().worktree_add(&raw, repo, name.c_str(), path.c_str(), &opts),
         fmt::format("cannot create worktree {} on branch {}", path.string(), branch));
   WorktreePtr wt(raw);
+  fs::remove(marker);
 }
 
 bool contains_path(const std::vector<fs::path>& paths, const fs::path& p) {
@@ -172,6 +192,31 @@ static FileLock lock_worktrees(git_repository* repo) {
   return FileLock::acquire(common_dir(repo) / "kiro-parallel-worktree.lock");
 }
 
+// The folder goes aside, never deleted: a worktree git knows whole moves with
+// its registration; a registration libgit2 never finished writing (it can
+// still claim the branch) is removed, as it describes no one's work.
+static void set_aside_unfinished(git_repository* repo, const fs::path& repo_root, const fs::path& path,
+                                 const fs::path& marker, const std::string& stamp,
+                                 const std::function<void(const std::string&)>& add_note) {
+  std::string admin_name;
+  {
+    std::ifstream in(marker);
+    std::string recorded_path;
+    std::getline(in, recorded_path);
+    std::getline(in, admin_name);
+  }
+  auto lw = worktree_at(repo, path);
+  const bool whole_registration = lw && lw->valid;
+  if (fs::exists(fs::symlink_status(path)))
+    add_note(fmt::format("moved aside {}, whose making was cut short, to {}", path.string(),
+                         move_aside(repo, repo_root, path, stamp).string()));
+  const fs::path admin = common_dir(repo) / "worktrees" / admin_name;
+  if (!whole_registration && !admin_name.empty() && admin_name.find('/') == std::string::npos &&
+      fs::exists(admin))
+    fs::remove_all(admin);
+  fs::remove(marker);
+}
+
 PreparedWorktree prepare_task_worktree(const fs::path& repo_root, const fs::path& worktree_path,
                                        const std::string& branch, const std::string& target_branch) {
   RepoPtr repo = open_repo(repo_root);
@@ -182,6 +227,11 @@ PreparedWorktree prepare_task_worktree(const fs::path& repo_root, const fs::path
   PreparedWorktree out{path, branch, false, ""};
   auto add_note = [&](const std::string& s) { out.note += (out.note.empty() ? "" : "; ") + s; };
 
+  // A worktree whose making was cut short holds no one's work (its agent
+  // starts only once it is whole): kept aside, made again below.
+  if (const fs::path marker = creation_marker(common_dir(repo.get()), path); fs::exists(marker)) {
+    set_aside_unfinished(repo.get(), repo_root, path, marker, stamp, add_note);
+  }
   // Metadata of a worktree whose folder was deleted by hand: nothing to lose.
   if (auto lw = worktree_at(repo.get(), path); lw && !lw->valid && !lw->locked && !fs::exists(path))
     prune_missing_worktree(repo.get(), lw->name);
@@ -254,6 +304,11 @@ std::optional<std::string> commit_all(const fs::path& worktree, const std::strin
     if (lib().oid_equal(lib().commit_tree_id(head.get()), &tree)) return std::nullopt;
   }
   return oid_hex(create_commit(repo.get(), "HEAD", tree, parent, message));
+}
+
+bool worktree_unfinished(const fs::path& repo_root, const fs::path& worktree_path) {
+  RepoPtr repo = open_repo(repo_root);
+  return fs::exists(creation_marker(common_dir(repo.get()), fs::absolute(worktree_path).lexically_normal()));
 }
 
 WorktreeStatus worktree_status(const fs::path& repo_root, const fs::path& worktree_path, const std::string& branch,

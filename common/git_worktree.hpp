@@ -23,11 +23,17 @@ struct PreparedWorktree {
 // holds unmerged work (commits not in the target, or uncommitted/untracked
 // changes in its worktree) is reused; one without is moved aside under a dated
 // name (branch "<branch>-old-<UTC stamp>", folder "<path>.old-<UTC stamp>"),
-// never deleted. Anything else in the way at `worktree_path` is moved aside too.
+// never deleted. Anything else in the way at `worktree_path` is moved aside too,
+// and so is a worktree whose making was cut short (see worktree_unfinished).
 // Parent folders are created.
 PreparedWorktree prepare_task_worktree(const std::filesystem::path& repo_root,
                                        const std::filesystem::path& worktree_path, const std::string& branch,
                                        const std::string& target_branch);
+
+// Whether the making of the worktree at `worktree_path` was cut short (a
+// worker died during its checkout): then it holds part of the files and no
+// one's work, and prepare_task_worktree moves it aside and makes it again.
+bool worktree_unfinished(const std::filesystem::path& repo_root, const std::filesystem::path& worktree_path);
 
 // Stages every change (new, modified, deleted files; .gitignore respected) and
 // commits it on the worktree's HEAD branch with the person's identity. The

@@ -48,7 +48,9 @@ class LocalWorkPlace final : public WorkPlace {
 
   // Its .git file, not only the folder: an agent writing by absolute path
   // can make the folder again after a person removed the worktree.
-  bool worktree_exists(const fs::path& worktree) const override { return fs::exists(worktree / ".git"); }
+  bool worktree_exists(const fs::path& worktree) const override {
+    return fs::exists(worktree / ".git") && !git::worktree_unfinished(repo_root_, worktree);
+  }
 
   std::string prepare_worktree(const fs::path& worktree, const std::string& branch,
                                const std::string& target_branch) const override {

@@ -1,7 +1,14 @@
 // prepare_task_worktree, commit_all and the repository queries on real repositories.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
+#include <thread>
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "common/error.hpp"
 #include "common/git_worktree.hpp"
@@ -237,5 +244,61 @@ TEST_CASE("a broken worktree folder in the way is moved aside and its stale meta
   CHECK(test::read_text(wt / "a.txt") == "a\n");
   CHECK(git::current_branch(wt) == "task-spec-4");
   CHECK(test::git(repo, {"worktree", "prune", "--dry-run", "-v"}).empty());
+  check_fsck(repo);
+}
+
+TEST_CASE("a worktree whose making was cut short by SIGKILL is made again whole, never reused as 'work'") {
+  test::TempDir dir;
+  fs::path repo = dir / "repo";
+  std::vector<std::pair<std::string, std::string>> files;
+  for (int i = 0; i < 1500; ++i) files.emplace_back(fmt::format("src/f{:04}.txt", i), fmt::format("file {}\n", i));
+  files.emplace_back(".kiro/specs/app/tasks.md", "- [ ] 1 A\n");
+  test::init_repo(repo, files);
+  // A child makes the worktree and is killed a little later each round, once
+  // the making has begun; then the next prepare must give a whole, clean tree.
+  int cut_short = 0;
+  for (int round = 0; round < 8; ++round) {
+    const fs::path wt = dir / fmt::format("worktrees/app/task-{}", round);
+    const std::string branch = fmt::format("task-app-{}", round);
+    pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      try {
+        git::prepare_task_worktree(repo, wt, branch, "main");
+      } catch (...) {
+        ::_exit(1);
+      }
+      ::_exit(0);
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!git::worktree_unfinished(repo, wt) && std::chrono::steady_clock::now() < deadline) {
+      int status = 0;
+      if (::waitpid(child, &status, WNOHANG) == child) {
+        child = -1;  // finished before it was seen making the worktree
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    if (child > 0) {
+      std::this_thread::sleep_for(std::chrono::microseconds(round * 1500));
+      ::kill(child, SIGKILL);
+      int status = 0;
+      ::waitpid(child, &status, 0);
+    }
+    const bool unfinished = git::worktree_unfinished(repo, wt);
+    const bool half_made = unfinished && fs::exists(wt);
+    cut_short += half_made;
+    auto p = git::prepare_task_worktree(repo, wt, branch, "main");
+    if (half_made) CHECK_MESSAGE(p.note.find("cut short") != std::string::npos, p.note);
+    CHECK_FALSE(git::worktree_unfinished(repo, wt));
+    git::WorktreeStatus st = git::worktree_status(repo, wt, branch, "main");
+    CHECK(st.exists);
+    CHECK_MESSAGE(st.changed_paths.empty(), "round " << round << ": " << st.changed_paths.size() << " changed, first "
+                                                     << (st.changed_paths.empty() ? "" : st.changed_paths[0]));
+    CHECK(fs::exists(wt / ".kiro/specs/app/tasks.md"));
+    CHECK(fs::exists(wt / "src/f1499.txt"));
+  }
+  MESSAGE("a half-made worktree was left in " << cut_short << " of 8 rounds");
+  CHECK(cut_short >= 2);  // else the rounds did not test a half-made worktree
   check_fsck(repo);
 }
