@@ -98,8 +98,28 @@ bool TmuxClient::server_running() const {
   return run({"list-sessions", "-F", "#{session_name}"}).ok();
 }
 
+namespace {
+
+// tmux's own words for "there is nothing": no server on the socket, or no
+// such session. Any other failure (a timeout, a wedged server) is not known
+// to mean gone, and is an error.
+bool says_none(const RunResult& r) {
+  if (r.timed_out) return false;
+  const bool no_socket = r.err.find("error connecting to") != std::string::npos &&
+                         (r.err.find("No such file or directory") != std::string::npos ||
+                          r.err.find("Connection refused") != std::string::npos);
+  return no_socket || r.err.find("no server running") != std::string::npos ||
+         r.err.find("can't find session") != std::string::npos;
+}
+
+}  // namespace
+
 bool TmuxClient::has_session(const std::string& name) const {
-  return run({"has-session", "-t", session_target(name)}).ok();
+  RunResult r = run({"has-session", "-t", session_target(name)});
+  if (r.ok()) return true;
+  if (says_none(r)) return false;
+  throw RuntimeError(fmt::format("cannot tell whether tmux session {} exists: tmux has-session {}: {}", name,
+                                 r.timed_out ? "timed out" : fmt::format("exit {}", r.exit_code), trim(r.err)));
 }
 
 void TmuxClient::new_session(const std::string& name, const std::filesystem::path& cwd,
@@ -153,16 +173,27 @@ std::string TmuxClient::capture(const std::string& session) const {
       .out;
 }
 
+// Empty when no server runs; a listing that failed otherwise would read as
+// "every session is gone" (recover would reset tasks whose agents work on).
+static std::vector<std::string> listing_failed(const RunResult& r) {
+  if (says_none(r)) return {};
+  throw RuntimeError(fmt::format("cannot list the tmux sessions: tmux list-sessions {}: {}",
+                                 r.timed_out ? "timed out" : fmt::format("exit {}", r.exit_code), trim(r.err)));
+}
+
 std::vector<std::string> TmuxClient::list_sessions() const {
   RunResult r = run({"list-sessions", "-F", "#{session_name}"});
-  if (!r.ok()) return {};
+  if (!r.ok()) return listing_failed(r);
   return split_lines(r.out);
 }
 
 std::vector<SessionInfo> TmuxClient::list_sessions_with_owner() const {
   RunResult r = run({"list-sessions", "-F", fmt::format("#{{session_name}}\t#{{{}}}", kSessionOwnerOption)});
   std::vector<SessionInfo> out;
-  if (!r.ok()) return out;
+  if (!r.ok()) {
+    listing_failed(r);
+    return out;
+  }
   for (const auto& line : split_lines(r.out)) {
     size_t tab = line.rfind('\t');
     if (tab == std::string::npos) continue;

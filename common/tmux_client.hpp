@@ -45,7 +45,8 @@ class TmuxClient {
   std::vector<std::string> base_argv() const;
 
   bool server_running() const;
-  // Exact name match ("=name"), not tmux's prefix matching.
+  // Exact name match ("=name"), not tmux's prefix matching. False when tmux
+  // says there is no such session or no server; RuntimeError when it cannot tell.
   bool has_session(const std::string& name) const;
 
   // A detached session running `command` (an argv; empty = the default shell)
@@ -66,9 +67,10 @@ class TmuxClient {
 
   // The visible screen (capture-pane -p -J). RuntimeError when the session is gone.
   std::string capture(const std::string& session) const;
-  // Session names; empty when no server runs.
+  // Session names; empty when no server runs. RuntimeError when tmux fails
+  // otherwise (a failed listing is not "no sessions").
   std::vector<std::string> list_sessions() const;
-  // Every session with its @kiro-parallel option; empty when no server runs.
+  // Every session with its @kiro-parallel option; as list_sessions.
   std::vector<SessionInfo> list_sessions_with_owner() const;
   // Clients attached to the session that are people, not control-mode clients.
   int attached_people(const std::string& session) const;

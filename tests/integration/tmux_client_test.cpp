@@ -129,6 +129,14 @@ TEST_CASE("no server: nothing runs, nothing is listed") {
   CHECK_THROWS_AS(TmuxControl(tmux, "x"), RuntimeError);
 }
 
+TEST_CASE("a tmux that cannot answer is an error, never 'no sessions'") {
+  // A socket path tmux cannot connect to for a reason other than "no server".
+  TmuxClient tmux(std::string(200, 'k'));
+  CHECK_THROWS_WITH_AS(tmux.list_sessions(), doctest::Contains("cannot list the tmux sessions"), RuntimeError);
+  CHECK_THROWS_WITH_AS(tmux.list_sessions_with_owner(), doctest::Contains("File name too long"), RuntimeError);
+  CHECK_THROWS_WITH_AS(tmux.has_session("x"), doctest::Contains("cannot tell whether"), RuntimeError);
+}
+
 TEST_CASE("sessions: exact names, literal text reaches the program unchanged") {
   test::TmuxServer server;
   test::TempDir dir;
