@@ -173,6 +173,17 @@ class Monitor {
   std::optional<MonitorResult> before_prompt(const Classification& c) {
     const auto now = src_.now();
     if (c.cls == ScreenClass::error) return error_end(c, "before the prompt was sent");
+    if (s_.adopted_session && (c.cls == ScreenClass::busy || c.cls == ScreenClass::ready) && prompt_echoed()) {
+      // The agent took the prompt before this worker resumed (the worker that
+      // sent it died before the state heard): typing it again would do the task twice.
+      log("the task prompt is on the screen already, sent before this worker resumed; watching the agent");
+      stage_ = Stage::working;
+      sent_at_ = enter_at_ = now;
+      if (ev_.prompt_sent) ev_.prompt_sent();
+      if (ev_.prompt_delivered) ev_.prompt_delivered();
+      recheck_ = true;  // judged again as a screen after the prompt
+      return c.cls == ScreenClass::busy ? while_working(c) : std::nullopt;
+    }
     if (c.cls != ScreenClass::ready) {
       ready_since_.reset();
       set_phase("starting agent");
@@ -296,6 +307,14 @@ class Monitor {
     if (s_.expect_stop_signal && now - *done_since_ < s_.done_settle + s_.signal_grace) return std::nullopt;
     if (s_.expect_stop_signal) log("the agent is idle but sent no Stop signal; judging from the screen");
     return end(MonitorOutcome::turn_ended, why_);
+  }
+
+  // The prompt's whole first line in the history above an empty input line.
+  bool prompt_echoed() const {
+    auto typed = input_line_text(screen_, profile_);
+    if (typed && !trim(*typed).empty()) return false;
+    const std::string first = trim(s_.prompt.substr(0, s_.prompt.find('\n')));
+    return !first.empty() && strip_ansi(screen_).find(first) != std::string::npos;
   }
 
   // ---- Actions ----

@@ -31,6 +31,7 @@ struct ApprovalAnswer {
 struct MonitorSettings {
   std::string prompt;                       // the rendered task prompt
   bool prompt_sent = false;                 // resumed after the prompt reached the agent
+  bool adopted_session = false;             // the agent ran before this worker (a resumed task)
   std::chrono::milliseconds poll_interval{250};
   std::chrono::seconds task_timeout{7200};
   std::chrono::seconds stuck_after{900};

@@ -150,7 +150,7 @@ bool stopped_by_person(const SpecPaths& paths, const std::string& id) {
 // The worktree and the tmux session with the agent in it, ready to monitor.
 // A message on failure.
 std::optional<std::string> start_agent(const SpecPaths& paths, const Claim& claim, const AgentSetup& agent,
-                                       const Placement& place, bool& prompt_sent) {
+                                       const Placement& place, bool& prompt_sent, bool& adopted) {
   const TaskState& task = claim.task;
   try {
     if (!claim.resumed || !place.work.worktree_exists(task.worktree)) {
@@ -165,6 +165,7 @@ std::optional<std::string> start_agent(const SpecPaths& paths, const Claim& clai
   prompt_sent = claim.resumed && task.prompt_sent;
   if (place.sessions.has_session(task.session)) {
     if (claim.resumed) log_info("task {}: adopting its running session {}", task.id, task.session);
+    adopted = true;
     return std::nullopt;
   }
   if (prompt_sent) log_info("task {}: its session is gone; starting the agent again in the same worktree", task.id);
@@ -396,12 +397,13 @@ TaskEnd run_claimed_task(const SpecPaths& paths, int worker_id, const Claim& cla
   } catch (const std::exception& e) {
     return fail_task(paths, task, claim.config, fmt::format("bad agent settings: {}", e.what()), Retry::never);
   }
-  bool prompt_sent = false;
-  if (auto failure = start_agent(paths, claim, agent, place, prompt_sent)) {
+  bool prompt_sent = false, adopted = false;
+  if (auto failure = start_agent(paths, claim, agent, place, prompt_sent, adopted)) {
     return fail_task(paths, task, claim.config, *failure);
   }
   SignalChannel signals(paths.task_signals(task.id));
   MonitorSettings ms = monitor_settings(claim.config, agent, prompt_sent, &signals);
+  ms.adopted_session = adopted;
   ms.approve = screen_approval(agent, task);
   ms.person_answer = [&](const std::string& phase) { return person_answer_for(paths, task.id, phase); };
   const fs::path latest_log = paths.task_latest_log(task.id);

@@ -169,6 +169,28 @@ TEST_CASE("monitor: our own prompt left unsent in the input line by a dead worke
   CHECK(logged);
 }
 
+TEST_CASE("monitor: an adopted session whose agent took the prompt already is watched, the prompt not sent twice") {
+  for (bool still_busy : {true, false}) {
+    CAPTURE(still_busy);
+    FakeTerminal term;
+    MonitorSettings s = quick_settings();
+    s.adopted_session = true;  // the worker that sent the prompt died before the state heard
+    const std::string done_screen = idle("❯ " + s.prompt + "\n⏺ Implemented it.");
+    term.screen = still_busy ? busy("❯ " + s.prompt) : done_screen;
+    term.on_time = [&](FakeTerminal& t) {
+      if (t.t.time_since_epoch() > 1s) t.screen = done_screen;
+    };
+    std::vector<std::string> log;
+    MonitorResult r = run(term, s, &log);
+    CHECK(r.outcome == MonitorOutcome::turn_ended);
+    CHECK(term.enters == 0);
+    CHECK(term.input.empty());
+    bool logged = false;
+    for (const auto& l : log) logged = logged || l.find("sent before this worker resumed") != std::string::npos;
+    CHECK(logged);
+  }
+}
+
 TEST_CASE("monitor: a prompt that never leaves the input line is not delivered, never done") {
   FakeTerminal term;  // Enter never submits
   MonitorSettings s = quick_settings();
