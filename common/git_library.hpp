@@ -15,9 +15,10 @@ namespace kp::git {
   X(branch_delete) X(branch_iterator_free) X(branch_move) X(buf_dispose) X(checkout_options_init) \
   X(checkout_tree) X(commit_create) X(commit_free) X(commit_lookup) X(commit_tree) X(commit_tree_id) \
   X(config_free) X(config_get_string) X(diff_free) X(diff_get_delta) X(diff_num_deltas) X(diff_tree_to_tree) \
-  X(error_clear) X(error_last) X(graph_descendant_of) X(index_add) X(index_add_all) \
+  X(error_clear) X(error_last) X(graph_descendant_of) X(index_add) X(index_add_all) X(index_add_bypath) \
   X(index_conflict_iterator_free) X(index_conflict_iterator_new) X(index_conflict_next) \
-  X(index_conflict_remove) X(index_free) X(index_has_conflicts) X(index_read) X(index_update_all) \
+  X(index_conflict_remove) X(index_free) X(index_has_conflicts) X(index_read) X(index_remove_bypath) \
+  X(index_update_all) X(odb_hashfile) \
   X(index_write) X(index_write_tree) X(index_write_tree_to) X(libgit2_opts) X(merge) X(merge_commits) \
   X(merge_file) X(merge_file_input_init) X(merge_file_result_free) X(merge_options_init) X(object_free) \
   X(oid_equal) X(oid_fromstrn) X(oid_tostr) X(reference_create) X(reference_create_matching) \
@@ -27,7 +28,7 @@ namespace kp::git {
   X(repository_is_bare) X(repository_open_ext) X(repository_open_from_worktree) X(repository_path) \
   X(repository_state) X(repository_workdir) X(signature_free) X(signature_now) X(status_byindex) \
   X(status_list_entrycount) X(status_list_free) X(status_list_new) X(status_options_init) X(strarray_dispose) \
-  X(tree_entry_bypath) X(tree_entry_free) X(tree_free) X(tree_lookup) X(worktree_add) \
+  X(tree_entry_bypath) X(tree_entry_free) X(tree_entry_filemode) X(tree_entry_id) X(tree_free) X(tree_lookup) X(worktree_add) \
   X(worktree_add_options_init) X(worktree_free) X(worktree_is_locked) X(worktree_is_prunable) \
   X(worktree_list) X(worktree_lookup) X(worktree_path) X(worktree_prune) X(worktree_prune_options_init) \
   X(worktree_validate) X(libgit2_init) X(libgit2_shutdown)

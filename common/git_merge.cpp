@@ -1,11 +1,14 @@
 #include "common/git_merge.hpp"
 
 #include <chrono>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <thread>
 
 #include <fmt/format.h>
 
+#include "common/atomic_file.hpp"
 #include "common/error.hpp"
 #include "common/file_lock.hpp"
 #include "common/git_checkbox.hpp"
@@ -163,6 +166,144 @@ void update_checked_out_tree(const fs::path& tree_root, const git_oid& old_tip, 
         fmt::format("cannot update {}", tree_root.string()));
 }
 
+// The target's branch moves before the trees where it is checked out take the
+// change: a worker killed in between leaves HEAD ahead of their index and
+// files, and `git status` would show the merge undone (committing that would
+// revert it). While the trees are brought along, a file in the git folder
+// names the move; the next merge, or the resumed one, finishes it first.
+fs::path tree_update_marker(git_repository* repo) { return common_dir(repo) / "kiro-parallel-tree-update"; }
+
+std::optional<git_oid> blob_at(git_tree* tree, const std::string& path) {
+  git_tree_entry* raw = nullptr;
+  if (lib().tree_entry_bypath(&raw, tree, path.c_str()) != 0) {
+    lib().error_clear();
+    return std::nullopt;
+  }
+  git_oid id = *lib().tree_entry_id(raw);
+  lib().tree_entry_free(raw);
+  return id;
+}
+
+bool executable_at(git_tree* tree, const std::string& path) {
+  git_tree_entry* raw = nullptr;
+  if (lib().tree_entry_bypath(&raw, tree, path.c_str()) != 0) {
+    lib().error_clear();
+    return false;
+  }
+  const bool exec = lib().tree_entry_filemode(raw) == GIT_FILEMODE_BLOB_EXECUTABLE;
+  lib().tree_entry_free(raw);
+  return exec;
+}
+
+std::string read_file_text(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// A tree a merge left behind: each touched file is at the new content
+// already, still at the old one (checked out now), cut short while libgit2
+// wrote it (missing, or a part of the new content: written whole now), or
+// changed by the person since (then nothing is done, and the error names
+// those files). The index then takes every touched path as its file now is.
+void finish_tree_at(const fs::path& tree_root, const git_oid& old_tip, const git_oid& new_tip,
+                    const std::vector<std::string>& touched) {
+  RepoPtr wt = open_repo(tree_root);
+  CommitPtr old_commit = lookup_commit(wt.get(), old_tip), new_commit = lookup_commit(wt.get(), new_tip);
+  TreePtr old_tree = commit_tree(old_commit.get()), new_tree = commit_tree(new_commit.get());
+  auto same = [](const std::optional<git_oid>& a, const std::optional<git_oid>& b) {
+    return a.has_value() == b.has_value() && (!a || lib().oid_equal(&*a, &*b));
+  };
+  std::vector<std::string> behind, changed;
+  struct Rewrite {
+    fs::path file;
+    std::string text;  // the new content
+    bool executable;
+  };
+  std::vector<Rewrite> cut_short;
+  for (const std::string& p : touched) {
+    const fs::path file = tree_root / p;
+    std::optional<git_oid> now;
+    const auto status = fs::symlink_status(file);
+    if (fs::is_regular_file(status)) {
+      git_oid id;
+      check(lib().odb_hashfile(&id, file.c_str(), GIT_OBJECT_BLOB), fmt::format("cannot read {}", file.string()));
+      now = id;
+    } else if (fs::exists(status)) {
+      changed.push_back(p);  // a folder or link where the merge has a file: not ours to judge
+      continue;
+    }
+    const std::optional<git_oid> want = blob_at(new_tree.get(), p);
+    if (same(now, want)) continue;
+    if (same(now, blob_at(old_tree.get(), p))) {
+      behind.push_back(p);
+      continue;
+    }
+    if (want) {
+      std::string text = blob_text(wt.get(), *want);
+      std::string part = now ? read_file_text(file) : std::string();
+      if (part.size() < text.size() && text.compare(0, part.size(), part) == 0) {
+        cut_short.push_back({file, std::move(text), executable_at(new_tree.get(), p)});
+        continue;
+      }
+    }
+    changed.push_back(p);
+  }
+  if (!changed.empty()) throw RuntimeError(fmt::format("changed since: {}", join(changed)));
+  if (!behind.empty()) update_checked_out_tree(tree_root, old_tip, new_tip, behind);
+  for (const Rewrite& r : cut_short) {
+    fs::create_directories(r.file.parent_path());
+    write_file_atomic(r.file, r.text);
+    if (r.executable)
+      fs::permissions(r.file, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
+                      fs::perm_options::add);
+  }
+  git_index* raw = nullptr;
+  check(lib().repository_index(&raw, wt.get()), "cannot read the index");
+  IndexPtr index(raw);
+  check(lib().index_read(index.get(), 1), "cannot read the index");
+  for (const std::string& p : touched) {
+    if (fs::exists(fs::symlink_status(tree_root / p)))
+      check(lib().index_add_bypath(index.get(), p.c_str()), fmt::format("cannot stage {}", p));
+    else
+      check(lib().index_remove_bypath(index.get(), p.c_str()), fmt::format("cannot unstage {}", p));
+  }
+  check(lib().index_write(index.get()), "cannot write the index");
+}
+
+void finish_interrupted_tree_update(git_repository* repo) {
+  const fs::path marker = tree_update_marker(repo);
+  if (!fs::exists(marker)) return;
+  std::string target_branch, old_hex, new_hex;
+  {
+    std::ifstream in(marker);
+    std::getline(in, target_branch);
+    std::getline(in, old_hex);
+    std::getline(in, new_hex);
+  }
+  const bool readable = old_hex.size() == GIT_OID_HEXSZ && new_hex.size() == GIT_OID_HEXSZ;
+  if (readable && find_ref(repo, branch_ref_name(target_branch))) {
+    const git_oid old_tip = oid_from_hex(old_hex), new_tip = oid_from_hex(new_hex);
+    const git_oid tip = resolve_branch(repo, target_branch);
+    // Moved on by the person since: theirs to tell, not ours to redo.
+    if (lib().oid_equal(&tip, &new_tip)) {
+      const std::vector<std::string> touched = touched_paths(repo, old_tip, new_tip);
+      for (const fs::path& tree_root : worktrees_with_branch(repo, target_branch)) {
+        try {
+          finish_tree_at(tree_root, old_tip, new_tip, touched);
+        } catch (const RuntimeError& e) {
+          throw RuntimeError(fmt::format(
+              "{} has {} checked out at {}, but a merge cut short left its files at {}, and some were "
+              "changed since ({}); nothing was overwritten. Put them back as they were at {} and the next "
+              "merge finishes the update, or bring the tree to {} by hand and remove {}",
+              tree_root.string(), target_branch, new_hex.substr(0, 12), old_hex.substr(0, 12), e.what(),
+              old_hex.substr(0, 12), target_branch, marker.string()));
+        }
+      }
+    }
+  }
+  fs::remove(marker);
+}
+
 // Moves refs/heads/<target> from `expected` to `next`. 0 on success,
 // GIT_EMODIFIED when it moved meanwhile, GIT_ELOCKED when its .lock exists.
 int compare_and_swap(git_repository* repo, const std::string& ref_name, const git_oid& next, const git_oid& expected,
@@ -204,6 +345,7 @@ MergeResult merge_into_target(const fs::path& repo_root, const std::string& bran
                                                std::chrono::milliseconds(200),  std::chrono::milliseconds(400),
                                                std::chrono::milliseconds(800),  std::chrono::milliseconds(1500),
                                                std::chrono::milliseconds(1950)};
+  finish_interrupted_tree_update(repo.get());
   size_t lock_waits = 0;
   constexpr int kMaxAttempts = 50;  // concurrent moves by the person, not by us: we hold the merge lock
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
@@ -274,7 +416,11 @@ MergeResult merge_into_target(const fs::path& repo_root, const std::string& bran
 
     const std::string log_message = fmt::format("kiro-parallel: merge {} ({})", branch,
                                                  merge_outcome_name(result.outcome));
+    const fs::path marker = tree_update_marker(repo.get());
+    if (!holders.empty())
+      write_file_atomic(marker, fmt::format("{}\n{}\n{}\n", target_branch, oid_hex(target_tip), oid_hex(new_tip)));
     int rc = compare_and_swap(repo.get(), target_ref, new_tip, target_tip, log_message);
+    if (rc != 0) fs::remove(marker);
     if (rc == GIT_EMODIFIED) continue;  // the person moved the target: recompute
     if (rc == GIT_ELOCKED) {
       fs::path lock = common_dir(repo.get()) / (target_ref + ".lock");
@@ -300,6 +446,7 @@ MergeResult merge_into_target(const fs::path& repo_root, const std::string& bran
         // branch back so HEAD, index and files stay together, and hold.
         int back = compare_and_swap(repo.get(), target_ref, target_tip, new_tip,
                                     fmt::format("kiro-parallel: undo merge of {}", branch));
+        if (back == 0) fs::remove(marker);
         result.outcome = MergeOutcome::held;
         result.target_commit = oid_hex(back == 0 ? target_tip : new_tip);
         result.message = fmt::format("merge of {} held: updating {} failed ({}){}", branch, holders[i].string(),
@@ -307,6 +454,7 @@ MergeResult merge_into_target(const fs::path& repo_root, const std::string& bran
         return result;
       }
     }
+    fs::remove(marker);
     result.target_commit = oid_hex(new_tip);
     result.message = fmt::format("{} {} into {}{}", result.outcome == MergeOutcome::fast_forward
                                                         ? "fast-forwarded" : "merged",

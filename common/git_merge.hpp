@@ -30,6 +30,9 @@ struct MergeResult {
 // out is updated (files, index, HEAD together) on the touched paths only when
 // none of them has an uncommitted or untracked change; otherwise `held` with
 // those paths and nothing changed. `conflict` changes nothing at all.
+// A merge cut short (SIGKILL) after the branch moved but before such a tree
+// had the change is finished first by the next call, file by file, never over
+// a file the person changed since (then RuntimeError names the files).
 MergeResult merge_into_target(const std::filesystem::path& repo_root, const std::string& branch,
                               const std::string& target_branch, const std::string& merge_message);
 

@@ -3,8 +3,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <csignal>
+#include <thread>
+
 #include <doctest/doctest.h>
 
+#include "common/error.hpp"
 #include "common/git_merge.hpp"
 #include "common/git_worktree.hpp"
 #include "test_support.hpp"
@@ -330,4 +335,66 @@ TEST_CASE("merge_outcome_name names every outcome") {
   CHECK(git::merge_outcome_name(git::MergeOutcome::merged) == "merged");
   CHECK(git::merge_outcome_name(git::MergeOutcome::conflict) == "conflict");
   CHECK(git::merge_outcome_name(git::MergeOutcome::held) == "held");
+}
+
+TEST_CASE("a merge cut short by SIGKILL after the branch moved: the next merge brings the checked-out tree along") {
+  test::TempDir dir;
+  const fs::path repo = dir / "repo";
+  std::vector<std::pair<std::string, std::string>> files;
+  for (int i = 0; i < 1500; ++i) files.emplace_back("src/f" + std::to_string(i) + ".txt", "old\n");
+  test::init_repo(repo, files);
+  const fs::path main_ref = repo / ".git/refs/heads/main";
+  int cut_short = 0;
+  for (int round = 0; round < 6; ++round) {
+    // A task branch that changes every file, in a worktree of its own.
+    const std::string branch = "task-" + std::to_string(round);
+    const fs::path wt = dir / ("worktrees/" + branch);
+    git::prepare_task_worktree(repo, wt, branch, "main");
+    for (int i = 0; i < 1500; ++i) test::write_text(wt / ("src/f" + std::to_string(i) + ".txt"), branch + "\n");
+    REQUIRE(git::commit_all(wt, "spec: " + branch));
+    const std::string before = test::read_text(main_ref);
+    pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+      try {
+        git::merge_into_target(repo, branch, "main", "merge " + branch);
+      } catch (...) {
+        ::_exit(1);
+      }
+      ::_exit(0);
+    }
+    // Killed a little later each round once the branch has moved.
+    bool moved = false;
+    for (int i = 0; i < 100000 && !moved; ++i) {
+      moved = test::read_text(main_ref) != before;
+      int status = 0;
+      if (!moved && ::waitpid(child, &status, WNOHANG) == child) break;
+      if (!moved) std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+    if (moved) {
+      std::this_thread::sleep_for(std::chrono::microseconds(round * 2000));
+      ::kill(child, SIGKILL);
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    const bool behind = !test::git(repo, {"status", "--porcelain"}).empty();
+    cut_short += behind;
+    if (round == 0 && behind && test::read_text(repo / "src/f1499.txt") == "old\n") {
+      // The person edits a file the cut-short merge had not reached: it is
+      // never overwritten; the merge says what to look at, and goes on once
+      // the person has put it back.
+      test::write_text(repo / "src/f1499.txt", "the person's edit\n");
+      CHECK_THROWS_WITH_AS(git::merge_into_target(repo, branch, "main", "merge " + branch),
+                           doctest::Contains("changed since: src/f1499.txt"), RuntimeError);
+      CHECK(test::read_text(repo / "src/f1499.txt") == "the person's edit\n");
+      test::write_text(repo / "src/f1499.txt", "old\n");
+    }
+    auto r = git::merge_into_target(repo, branch, "main", "merge " + branch);
+    CHECK(r.outcome == git::MergeOutcome::up_to_date);
+    CHECK_MESSAGE(test::git(repo, {"status", "--porcelain"}).empty(), "round " << round);
+    CHECK(test::read_text(repo / "src/f1499.txt") == branch + "\n");
+  }
+  MESSAGE("the tree was left behind its branch in " << cut_short << " of 6 rounds");
+  CHECK(cut_short >= 2);  // else the rounds did not test the cut
+  check_fsck(repo);
 }
