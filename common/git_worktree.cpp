@@ -192,11 +192,12 @@ static FileLock lock_worktrees(git_repository* repo) {
   return FileLock::acquire(common_dir(repo) / "kiro-parallel-worktree.lock");
 }
 
-// The folder goes aside, never deleted: a worktree git knows whole moves with
-// its registration; a registration libgit2 never finished writing (it can
-// still claim the branch) is removed, as it describes no one's work.
-static void set_aside_unfinished(git_repository* repo, const fs::path& repo_root, const fs::path& path,
-                                 const fs::path& marker, const std::string& stamp,
+// The folder goes aside, never deleted. Its registration is removed, whole or
+// not: it describes a checkout no agent ever worked in, and kept it would
+// hold the branch (one with unmerged commits could then not be checked out
+// again: those commits are in the branch, not in this folder).
+static void set_aside_unfinished(git_repository* repo, const fs::path& path, const fs::path& marker,
+                                 const std::string& stamp,
                                  const std::function<void(const std::string&)>& add_note) {
   std::string admin_name;
   {
@@ -205,15 +206,14 @@ static void set_aside_unfinished(git_repository* repo, const fs::path& repo_root
     std::getline(in, recorded_path);
     std::getline(in, admin_name);
   }
-  auto lw = worktree_at(repo, path);
-  const bool whole_registration = lw && lw->valid;
-  if (fs::exists(fs::symlink_status(path)))
-    add_note(fmt::format("moved aside {}, whose making was cut short, to {}", path.string(),
-                         move_aside(repo, repo_root, path, stamp).string()));
+  if (auto lw = worktree_at(repo, path)) admin_name = lw->name;
+  if (fs::exists(fs::symlink_status(path))) {
+    const fs::path aside = aside_path(path, stamp);
+    fs::rename(path, aside);
+    add_note(fmt::format("moved aside {}, whose making was cut short, to {}", path.string(), aside.string()));
+  }
   const fs::path admin = common_dir(repo) / "worktrees" / admin_name;
-  if (!whole_registration && !admin_name.empty() && admin_name.find('/') == std::string::npos &&
-      fs::exists(admin))
-    fs::remove_all(admin);
+  if (!admin_name.empty() && admin_name.find('/') == std::string::npos && fs::exists(admin)) fs::remove_all(admin);
   fs::remove(marker);
 }
 
@@ -230,7 +230,7 @@ PreparedWorktree prepare_task_worktree(const fs::path& repo_root, const fs::path
   // A worktree whose making was cut short holds no one's work (its agent
   // starts only once it is whole): kept aside, made again below.
   if (const fs::path marker = creation_marker(common_dir(repo.get()), path); fs::exists(marker)) {
-    set_aside_unfinished(repo.get(), repo_root, path, marker, stamp, add_note);
+    set_aside_unfinished(repo.get(), path, marker, stamp, add_note);
   }
   // Metadata of a worktree whose folder was deleted by hand: nothing to lose.
   if (auto lw = worktree_at(repo.get(), path); lw && !lw->valid && !lw->locked && !fs::exists(path))

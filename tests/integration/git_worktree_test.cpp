@@ -260,6 +260,14 @@ TEST_CASE("a worktree whose making was cut short by SIGKILL is made again whole,
   for (int round = 0; round < 8; ++round) {
     const fs::path wt = dir / fmt::format("worktrees/app/task-{}", round);
     const std::string branch = fmt::format("task-app-{}", round);
+    std::string unmerged;  // odd rounds: the branch holds a commit of work and has no worktree
+    if (round % 2 == 1) {
+      git::prepare_task_worktree(repo, wt, branch, "main");
+      test::write_text(wt / "work.txt", "kept\n");
+      unmerged = git::commit_all(wt, "work").value_or("");
+      REQUIRE_FALSE(unmerged.empty());
+      test::git(repo, {"worktree", "remove", wt.string()});
+    }
     pid_t child = ::fork();
     REQUIRE(child >= 0);
     if (child == 0) {
@@ -297,6 +305,10 @@ TEST_CASE("a worktree whose making was cut short by SIGKILL is made again whole,
                                                      << (st.changed_paths.empty() ? "" : st.changed_paths[0]));
     CHECK(fs::exists(wt / ".kiro/specs/app/tasks.md"));
     CHECK(fs::exists(wt / "src/f1499.txt"));
+    if (!unmerged.empty()) {  // the work is kept: the worktree is on its commit
+      CHECK(test::rev(wt, "HEAD") == unmerged);
+      CHECK(test::read_text(wt / "work.txt") == "kept\n");
+    }
   }
   MESSAGE("a half-made worktree was left in " << cut_short << " of 8 rounds");
   CHECK(cut_short >= 2);  // else the rounds did not test a half-made worktree
