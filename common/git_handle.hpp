@@ -34,6 +34,7 @@ using RepoPtr = std::unique_ptr<git_repository, GitDeleter<git_repository, &Libr
 using RefPtr = std::unique_ptr<git_reference, GitDeleter<git_reference, &Library::reference_free>>;
 using CommitPtr = std::unique_ptr<git_commit, GitDeleter<git_commit, &Library::commit_free>>;
 using TreePtr = std::unique_ptr<git_tree, GitDeleter<git_tree, &Library::tree_free>>;
+using TreeEntryPtr = std::unique_ptr<git_tree_entry, GitDeleter<git_tree_entry, &Library::tree_entry_free>>;
 using IndexPtr = std::unique_ptr<git_index, GitDeleter<git_index, &Library::index_free>>;
 using SignaturePtr = std::unique_ptr<git_signature, GitDeleter<git_signature, &Library::signature_free>>;
 using WorktreePtr = std::unique_ptr<git_worktree, GitDeleter<git_worktree, &Library::worktree_free>>;

@@ -173,26 +173,25 @@ void update_checked_out_tree(const fs::path& tree_root, const git_oid& old_tip, 
 // names the move; the next merge, or the resumed one, finishes it first.
 fs::path tree_update_marker(git_repository* repo) { return common_dir(repo) / "kiro-parallel-tree-update"; }
 
-std::optional<git_oid> blob_at(git_tree* tree, const std::string& path) {
+// The entry at `path`, or none.
+TreeEntryPtr entry_at(git_tree* tree, const std::string& path) {
   git_tree_entry* raw = nullptr;
   if (lib().tree_entry_bypath(&raw, tree, path.c_str()) != 0) {
     lib().error_clear();
-    return std::nullopt;
+    return nullptr;
   }
-  git_oid id = *lib().tree_entry_id(raw);
-  lib().tree_entry_free(raw);
-  return id;
+  return TreeEntryPtr(raw);
+}
+
+std::optional<git_oid> blob_at(git_tree* tree, const std::string& path) {
+  TreeEntryPtr e = entry_at(tree, path);
+  if (!e) return std::nullopt;
+  return *lib().tree_entry_id(e.get());
 }
 
 bool executable_at(git_tree* tree, const std::string& path) {
-  git_tree_entry* raw = nullptr;
-  if (lib().tree_entry_bypath(&raw, tree, path.c_str()) != 0) {
-    lib().error_clear();
-    return false;
-  }
-  const bool exec = lib().tree_entry_filemode(raw) == GIT_FILEMODE_BLOB_EXECUTABLE;
-  lib().tree_entry_free(raw);
-  return exec;
+  TreeEntryPtr e = entry_at(tree, path);
+  return e && lib().tree_entry_filemode(e.get()) == GIT_FILEMODE_BLOB_EXECUTABLE;
 }
 
 std::string read_file_text(const fs::path& file) {
